@@ -1,0 +1,72 @@
+"""Identities: the linear form every arithmetic rule is reduced to.
+
+An identity is ``Σ coef·x  (= | <=)  0`` over amount cells, in 元. Confronting it with the shown
+values uses intervals (XBRL Calculations 1.1): each shown value stands for ± half a unit in its
+last decimal, and an identity fails only when those intervals cannot satisfy it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from xlbudget.model import Amount
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    coef: int
+    amount: Amount
+
+
+@dataclass(slots=True)
+class Identity:
+    """One instance of a rule: ``Σ coef·amount.yuan  op  0`` with op ``=`` or ``<=``.
+
+    ``target`` is the derived cell (a total, the left side of a comparison): the cell reported
+    when nothing better is known. ``text`` says the identity in Chinese for messages.
+    """
+
+    rule: str
+    terms: list[Term]
+    op: str
+    target: Amount
+    text: str
+
+    @property
+    def residual(self) -> Decimal:
+        """Σ coef·value in 元 (positive: the left side is too large)."""
+        return sum((t.coef * t.amount.yuan for t in self.terms), Decimal(0))
+
+    @property
+    def tolerance(self) -> Decimal:
+        """Largest residual the rounding of the shown values can explain, in 元."""
+        return sum((abs(t.coef) * t.amount.half_band_yuan for t in self.terms), Decimal(0))
+
+    @property
+    def fails(self) -> bool:
+        r, tol = self.residual, self.tolerance
+        return r > tol if self.op == "<=" else abs(r) > tol
+
+    @property
+    def rounding_only(self) -> bool:
+        """Not exact, but inside the rounding band."""
+        return self.op == "=" and not self.fails and self.residual != 0
+
+    def coef_of(self, amount: Amount) -> int:
+        return sum(t.coef for t in self.terms if t.amount.ref == amount.ref)
+
+    def expected_for(self, amount: Amount) -> Decimal | None:
+        """The value ``amount`` must show (its unit and decimals) for the equality to hold exactly."""
+        c = self.coef_of(amount)
+        if self.op != "=" or c == 0:
+            return None
+        new_yuan = amount.yuan - self.residual / c
+        return round_half_up(new_yuan / amount.scale, amount.decimals)
+
+
+def round_half_up(value: Decimal, decimals: int) -> Decimal:
+    """Round as the reports print figures (half up, away from zero)."""
+    from decimal import ROUND_HALF_UP
+
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)

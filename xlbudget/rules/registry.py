@@ -1,0 +1,63 @@
+"""The rule registry: every rule has a stable code, a Chinese title, a severity and a page.
+
+Arithmetic rules produce identities (``identities``), which the engine confronts with the
+values and hands to localisation; other rules produce findings directly (``check``). Rules for
+inputs outside the workbook (the narrative) register with neither and are run by their module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from xlbudget.findings import Finding
+from xlbudget.model import WorkbookModel
+from xlbudget.rules.identity import Identity
+
+
+@dataclass(frozen=True, slots=True)
+class RuleDoc:
+    """A rule's page, in the sections ruff uses: 什么 / 为什么 / 例子 / 如何修正."""
+
+    what: str
+    why: str
+    example: str
+    fix: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rule:
+    code: str
+    title: str
+    severity: str
+    doc: RuleDoc
+    identities: Callable[[WorkbookModel], Iterable[Identity]] | None = None
+    check: Callable[[WorkbookModel], Iterable[Finding]] | None = None
+
+    def page(self) -> str:
+        """The rule's documentation page (plain text, Chinese)."""
+        from xlbudget.findings import SEVERITY_ZH
+
+        return (
+            f"{self.code}  {self.title}  [{SEVERITY_ZH[self.severity]}]\n\n"
+            f"什么\n  {self.doc.what}\n\n为什么\n  {self.doc.why}\n\n"
+            f"例子\n  {self.doc.example}\n\n如何修正\n  {self.doc.fix}\n"
+        )
+
+
+REGISTRY: dict[str, Rule] = {}
+
+
+def register(rule: Rule) -> Rule:
+    if rule.code in REGISTRY:
+        raise ValueError(f"duplicate rule code {rule.code}")
+    REGISTRY[rule.code] = rule
+    return rule
+
+
+def selected(code: str, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> bool:
+    """Whether a rule code passes ``--select``/``--ignore`` (codes or prefixes such as ``T7``)."""
+    sel, ign = list(select), list(ignore)
+    if sel and not any(code == s or code.startswith(s) for s in sel):
+        return False
+    return not any(code == i or code.startswith(i) for i in ign)
