@@ -38,6 +38,9 @@ class Amount:
     ref: CellRef
     scale: int = 10000
     raw: str | None = None
+    #: True when the cell's value cannot be known (error value, formula without cached value):
+    #: identities touching it are not judged.
+    unknown: bool = False
 
     @property
     def yuan(self) -> Decimal:
