@@ -1,0 +1,1 @@
+"""Write-back: a plan of marks built from findings (``plan``) and its file renderer (``xlsx``)."""
