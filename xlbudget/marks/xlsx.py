@@ -1,0 +1,300 @@
+"""The openpyxl renderer of a plan of marks: applies a :class:`Plan` to a copy of a workbook file.
+
+Follows the steps documented in ``xlbudget.marks.plan`` (clean first, record originals in the
+very hidden state sheet, fills and notes, corrections, report sheet, chart sheets). The caller
+goes through ``xlbudget.marks.safe.write_safely`` so that the input is never touched.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from xlbudget.marks.plan import (
+    NOTE_AUTHOR,
+    NOTE_SEPARATOR,
+    STATE_SHEET,
+    CellMark,
+    CellValue,
+    ChartSheet,
+    Plan,
+    ReportSheet,
+)
+
+STATE_HEADER = ["kind", "sheet", "cell", "data"]
+
+
+@dataclass(slots=True)
+class RenderResult:
+    """What a render did, for the command's summary."""
+
+    marked: int = 0
+    fixed: list[CellValue] = field(default_factory=list)
+    #: Chinese reasons for plan entries that were not applied
+    skipped: list[str] = field(default_factory=list)
+    cleaned: int = 0
+    charts: list[str] = field(default_factory=list)
+    report_sheet: str | None = None
+
+
+def load(path: Path) -> Any:
+    """Open a workbook for writing, keeping what openpyxl can keep (VBA, links, rich text)."""
+    import openpyxl
+
+    return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm",
+                                  keep_links=True, rich_text=True)
+
+
+def render_file(plan: Plan, src: Path, dst: Path) -> RenderResult:
+    """Apply ``plan`` to the workbook ``src`` and save the result as ``dst``."""
+    wb = load(src)
+    result = RenderResult()
+    state = _State(wb)
+    result.cleaned = state.undo()
+    # Values first: a fixed cell's note then says what it was.
+    for v in plan.values:
+        _set_value(wb, state, v, result)
+    for m in plan.marks:
+        _mark(wb, state, m, result)
+    for chart in plan.charts:
+        _chart_sheet(wb, chart)
+        result.charts.append(chart.name)
+    if plan.report is not None:
+        result.report_sheet = _report_sheet(wb, state, plan.report)
+    state.save()
+    _recalc_on_open(wb)
+    wb.save(dst)
+    return result
+
+
+def clean_file(src: Path, dst: Path) -> int:
+    """Remove every xlbudget mark of ``src`` into ``dst``; returns the number of records undone."""
+    wb = load(src)
+    state = _State(wb)
+    n = state.undo()
+    state.save()
+    wb.save(dst)
+    return n
+
+
+class _State:
+    """The records of the state sheet: what xlbudget changed and what was there before."""
+
+    def __init__(self, wb: Any) -> None:
+        self.wb = wb
+        self.records: list[tuple[str, str, str, Any]] = []
+        self.old: list[tuple[str, str, str, Any]] = []
+        if STATE_SHEET in wb.sheetnames:
+            for row in wb[STATE_SHEET].iter_rows(min_row=2, values_only=True):
+                if row and row[0]:
+                    self.old.append((row[0], row[1] or "", row[2] or "",
+                                     json.loads(row[3]) if row[3] else None))
+
+    def add(self, kind: str, sheet: str, cell: str, data: Any) -> None:
+        self.records.append((kind, sheet, cell, data))
+
+    def undo(self) -> int:
+        """Restore fills and notes, drop added sheets; corrections stay (the user asked)."""
+        wb, n = self.wb, 0
+        for kind, sheet, cell, data in self.old:
+            if kind == "sheet":
+                if sheet in wb.sheetnames:
+                    del wb[sheet]
+                n += 1
+            elif kind in ("fill", "note") and sheet in wb.sheetnames:
+                c = wb[sheet][cell]
+                if kind == "fill":
+                    c.fill = _fill_from(data)
+                else:
+                    c.comment = _comment(data["text"], data.get("author")) if data else None
+                n += 1
+        self.old = []
+        if STATE_SHEET in wb.sheetnames:
+            del wb[STATE_SHEET]
+        return n
+
+    def save(self) -> None:
+        if not self.records:
+            return
+        ws = self.wb.create_sheet(STATE_SHEET)
+        ws.sheet_state = "veryHidden"
+        ws.append(STATE_HEADER)
+        for kind, sheet, cell, data in self.records:
+            ws.append([kind, sheet, cell, json.dumps(data, ensure_ascii=False)])
+
+
+def _target(wb: Any, sheet: str, cell: str, what: str, result: RenderResult) -> Any | None:
+    """The cell to write (the top-left cell of a merged range), or None with a reason."""
+    if sheet not in wb.sheetnames:
+        result.skipped.append(f"{what} {sheet}!{cell}：工作簿中没有该工作表")
+        return None
+    ws = wb[sheet]
+    for rng in ws.merged_cells.ranges:
+        if cell in rng:
+            return ws.cell(rng.min_row, rng.min_col)
+    return ws[cell]
+
+
+def _fill_json(fill: Any) -> dict[str, Any]:
+    from openpyxl.xml.functions import tostring
+
+    rgb = None
+    if fill.fill_type == "solid" and fill.fgColor is not None and fill.fgColor.type == "rgb":
+        rgb = str(fill.fgColor.rgb)[-6:]
+    return {"xml": tostring(fill.to_tree()).decode(), "rgb": rgb}
+
+
+def _fill_from(data: dict[str, Any] | None) -> Any:
+    from openpyxl.styles import PatternFill
+    from openpyxl.styles.fills import Fill
+    from openpyxl.xml.functions import fromstring
+
+    if data and data.get("xml"):
+        return Fill.from_tree(fromstring(data["xml"])) or PatternFill()
+    if data and data.get("rgb"):
+        return PatternFill("solid", fgColor=data["rgb"])
+    return PatternFill()
+
+
+def _comment(text: str, author: str | None) -> Any:
+    from openpyxl.comments import Comment
+
+    c = Comment(text, author or NOTE_AUTHOR)
+    # Room for a few lines of Chinese; openpyxl's default box cuts most of a note off.
+    c.width, c.height = 320, 140
+    return c
+
+
+def _mark(wb: Any, state: _State, m: CellMark, result: RenderResult) -> None:
+    from openpyxl.styles import PatternFill
+
+    c = _target(wb, m.sheet, m.cell, "标注", result)
+    if c is None:
+        return
+    sheet, addr = c.parent.title, c.coordinate
+    state.add("fill", sheet, addr, _fill_json(c.fill))
+    old = c.comment
+    state.add("note", sheet, addr, {"text": old.text, "author": old.author} if old else None)
+    text = m.note if old is None else f"{old.text}{NOTE_SEPARATOR}{m.note}"
+    c.fill = PatternFill("solid", fgColor=m.fill)
+    c.comment = _comment(text, NOTE_AUTHOR)
+    result.marked += 1
+
+
+def _set_value(wb: Any, state: _State, v: CellValue, result: RenderResult) -> None:
+    c = _target(wb, v.sheet, v.cell, "修正", result)
+    if c is None:
+        return
+    if c.data_type == "f":
+        result.skipped.append(f"修正 {v.sheet}!{v.cell}：单元格是公式（{c.value}），未改写，"
+                              "请检查其引用的单元格")
+        return
+    new = Decimal(v.value)
+    if isinstance(c.value, str):
+        # The cell held the number as text: keep it text, with thousands separators if it had them.
+        places = max(-new.as_tuple().exponent, 0)  # type: ignore[operator]
+        c.value = f"{new:,.{places}f}" if "," in c.value else f"{new:.{places}f}"
+    else:
+        c.value = new
+    state.add("value", c.parent.title, c.coordinate, {"old": v.old, "new": v.value, "rule": v.rule})
+    result.fixed.append(v)
+
+
+def _unique_sheet_name(wb: Any, name: str) -> str:
+    n, out = 2, name
+    while out in wb.sheetnames:
+        out, n = f"{name}({n})", n + 1
+    return out
+
+
+def _report_sheet(wb: Any, state: _State, rep: ReportSheet) -> str:
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.hyperlink import Hyperlink
+
+    from xlbudget.marks.plan import FILLS
+
+    name = _unique_sheet_name(wb, rep.name)
+    ws = wb.create_sheet(name)
+    state.add("sheet", name, "", None)
+    for row in rep.rows:
+        ws.append(row)
+    ws["A1"].font = Font(bold=True, size=14)
+    for c in ws[rep.header_row]:
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="D9D9D9")
+    for r, sev in rep.severity_rows.items():
+        ws.cell(r, 2).fill = PatternFill("solid", fgColor=FILLS.get(sev, FILLS["info"]))
+        ws.cell(r, 9).alignment = Alignment(wrap_text=True, vertical="top")
+    for link in rep.links:
+        c = ws.cell(link.row, link.col)
+        target = "'" + link.sheet.replace("'", "''") + "'!" + link.cell
+        c.hyperlink = Hyperlink(ref=c.coordinate, location=target, display=link.cell)
+        c.style = "Hyperlink"
+    for i, w in enumerate(rep.widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = ws.cell(rep.header_row + 1, 1)
+    return name
+
+
+def _chart_sheet(wb: Any, cs: ChartSheet) -> None:
+    from openpyxl.chart import BarChart, PieChart, Reference
+    from openpyxl.chart.label import DataLabelList
+    from openpyxl.styles import Font
+
+    index = None
+    for old in cs.replaces:
+        if old in wb.sheetnames:
+            index = wb.sheetnames.index(old) if index is None else index
+            del wb[old]
+    ws = wb.create_sheet(cs.name, index)
+    ws["A1"] = cs.title
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = f"单位：{cs.unit}"
+    first = 4
+    ws.append([])
+    ws.append(list(cs.header))
+    for c in ws[first]:
+        c.font = Font(bold=True)
+    for row in cs.rows:
+        ws.append(list(row))
+    last = first + len(cs.rows)
+    for row in ws.iter_rows(min_row=first + 1, max_row=last, min_col=2, max_col=len(cs.header)):
+        for c in row:
+            c.number_format = "#,##0.00"
+    if cs.note:
+        ws.cell(last + 2, 1, cs.note)
+    ws.column_dimensions["A"].width = 34
+    for col in "BCD":
+        ws.column_dimensions[col].width = 14
+    if not cs.rows:
+        return
+    chart = PieChart() if cs.kind == "pie" else BarChart()
+    chart.title = cs.title
+    data = Reference(ws, min_col=2, max_col=len(cs.header), min_row=first, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
+    labels = DataLabelList()
+    if cs.kind == "pie":
+        labels.showPercent = True
+    else:
+        labels.showVal = True
+        chart.type = "col"
+        chart.y_axis.title = cs.unit
+        # openpyxl 3.1 writes delete=None, which current Excel reads as hidden axes.
+        chart.x_axis.delete = False
+        chart.y_axis.delete = False
+    chart.dataLabels = labels
+    chart.width, chart.height = 18, 9
+    ws.add_chart(chart, "F4")
+
+
+def _recalc_on_open(wb: Any) -> None:
+    """openpyxl drops cached formula results; ask Excel to recompute them on open."""
+    from openpyxl.workbook.properties import CalcProperties
+
+    wb.calculation = wb.calculation or CalcProperties()
+    wb.calculation.fullCalcOnLoad = True
