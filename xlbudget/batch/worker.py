@@ -1,0 +1,108 @@
+"""What runs in a worker: one file through the checker, under a time limit, never raising.
+
+Everything here must be importable and picklable by reference on a Dask worker as well as in a
+local process pool, so the task is plain data plus module-level functions.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from xlbudget.findings import FileResult
+from xlbudget.sources.grid import SourceError
+
+#: ``check(path, **options) -> FileResult``; ``xlbudget.engine.check_file`` in production.
+Checker = Callable[..., FileResult]
+#: Called in the worker after a check, inside the time limit (e.g. writing a marked copy).
+AfterCheck = Callable[[str, FileResult], None]
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """The same for every file of a batch; pickled once per submitted file."""
+
+    check: Checker
+    options: Mapping[str, Any] = field(default_factory=dict)
+    #: seconds one file may take; enforced here (SIGALRM) where possible, else by the parent.
+    timeout: float | None = None
+    after: AfterCheck | None = None
+
+
+class FileTimeout(BaseException):
+    """Raised by the alarm inside a check; a BaseException so a checker's ``except Exception``
+    cannot swallow it."""
+
+
+def run_task(task: Task, path: str) -> FileResult:
+    """Check one file; every failure becomes the file's error row."""
+    with _alarm(task.timeout):
+        try:
+            result = task.check(path, **task.options)
+            if task.after is not None:
+                task.after(path, result)
+            return result
+        except FileTimeout:
+            return timeout_result(path, task.timeout or 0)
+        except SourceError as exc:
+            return FileResult(path, error=str(exc))
+        except MemoryError:
+            return FileResult(path, error=f"{_name(path)}：内存不足，无法完成校验，已跳过")
+        except Exception as exc:
+            return FileResult(path, error=internal_error(path, exc))
+
+
+def timeout_result(path: str, seconds: float) -> FileResult:
+    return FileResult(path, error=(f"{_name(path)}：校验超过 {seconds:g} 秒仍未完成，已跳过"
+                                   "（可用 --timeout 调整时限）"))
+
+
+def crash_result(path: str) -> FileResult:
+    return FileResult(path, error=(f"{_name(path)}：校验进程意外终止（文件可能已损坏，"
+                                   "或内存不足），已跳过"))
+
+
+def internal_error(path: str, exc: BaseException) -> str:
+    detail = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else ""
+    kind = type(exc).__name__ + (f": {detail}" if detail else "")
+    return f"{_name(path)}：校验时发生内部错误（{kind}），已跳过"
+
+
+def init_worker() -> None:
+    """Pool initializer: Ctrl-C is the parent's to handle; a worker that saw it would die
+    mid-task and break the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _name(path: str) -> str:
+    return Path(path).name
+
+
+class _alarm:
+    """A per-file time limit by SIGALRM; a no-op off the main thread (Dask runs tasks in threads)
+    or without SIGALRM (Windows), where the parent's deadline applies instead."""
+
+    def __init__(self, seconds: float | None) -> None:
+        self.seconds = seconds
+        self.armed = False
+
+    def __enter__(self) -> None:
+        if (not self.seconds or not hasattr(signal, "setitimer")
+                or threading.current_thread() is not threading.main_thread()):
+            return
+        self.previous = signal.signal(signal.SIGALRM, _raise_timeout)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+        self.armed = True
+
+    def __exit__(self, *exc: object) -> None:
+        if self.armed:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, self.previous)
+
+
+def _raise_timeout(signum: int, frame: object) -> None:
+    raise FileTimeout
