@@ -1,0 +1,285 @@
+"""The verb ``locate``: which cells are wrong and what they should hold (Fellegi–Holt).
+
+All amount cells and all identities of a workbook form one system with rounding intervals. The
+engine looks for a minimum-weight set of cells whose change makes every identity hold
+(:mod:`xlbudget.locate.mip`, solved by :mod:`xlbudget.locate.solver`), enumerates the other
+minimal sets (no-good cuts) to tell a certain cell from candidates, computes each changed cell's
+value and verifies the repaired identities exactly in Decimal.
+
+Identities of warning and info rules (inequalities such as X11 that usually hold) never drive
+localisation: a failing one is no constraint (it must not make the solver change error-checked
+cells to satisfy it), it is reported as it is, unless the repair of the error identities happens
+to resolve it. A warning identity that holds is kept as a constraint: the true values satisfy
+it, so it never excludes the right repair, and it keeps a repair from creating a new failure.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import numpy as np
+
+from xlbudget.findings import Finding
+from xlbudget.locate import messages
+from xlbudget.locate.mip import System, with_values
+from xlbudget.locate.solver import Solution, Solver, get_solver
+from xlbudget.locate.weights import cell_weights
+from xlbudget.model import CellRef
+from xlbudget.rules.identity import Identity, round_half_up
+
+#: At most this many minimal repairs are enumerated per group; beyond, certainty is proven
+#: cell by cell instead.
+MAX_REPAIRS = 12
+
+
+@dataclass(slots=True)
+class Outcome:
+    """The localisation of one connected group of identities.
+
+    ``repairs`` are minimal change sets, each mapping a cell index to its expected value (None
+    when the identities do not determine it); ``certain`` are the cells in every minimal repair.
+    """
+
+    system: System
+    repairs: list[dict[int, Decimal | None]] = field(default_factory=list)
+    certain: frozenset[int] = frozenset()
+    timed_out: bool = False
+
+
+def severity_of(identity: Identity) -> str:
+    """The severity of the identity's rule; rules unknown to the registry count as errors."""
+    from xlbudget.rules.registry import REGISTRY
+
+    rule = REGISTRY.get(identity.rule)
+    return rule.severity if rule is not None else "error"
+
+
+def locate(identities: list[Identity], *, time_limit: float = 5.0) -> list[Finding]:
+    """Findings for the failing identities: the cells to change and their values.
+
+    ``identities`` are all identities of a workbook, holding and failing; ``time_limit`` (seconds)
+    bounds the whole workbook. When it runs out, failing identities are reported without a cell
+    judged wrong.
+
+    >>> from decimal import Decimal as D
+    >>> from xlbudget.model import Amount, CellRef
+    >>> from xlbudget.rules.identity import Identity, Term
+    >>> a = [Amount(D(v), 2, CellRef("表7", c)) for v, c in (("7.21", "A7"), ("1.00", "B7"),
+    ...                                                      ("6.77", "C7"))]
+    >>> terms = [Term(1, a[0]), Term(-1, a[1]), Term(-1, a[2])]
+    >>> i = Identity("T7-a", terms, "=", a[0], "合计 = 各项")
+    >>> [(f.cell, f.expected) for f in locate([i])]  # a tie: each cell is a candidate
+    [('A7', '7.77'), ('B7', '0.44'), ('C7', '6.21')]
+    """
+    return _Localiser(get_solver(), time_limit).run(identities)
+
+
+class _Localiser:
+    def __init__(self, solver: Solver, time_limit: float) -> None:
+        self.solver = solver
+        self.time_limit = time_limit
+        self.deadline = time.monotonic() + time_limit
+
+    def _solve(self, program) -> Solution:
+        return self.solver.solve(program, self.deadline - time.monotonic())
+
+    def run(self, identities: Sequence[Identity]) -> list[Finding]:
+        judged = [i for i in identities
+                  if i.terms and not any(t.amount.unknown for t in i.terms)]
+        hard: list[Identity] = []
+        soft_failing: list[Identity] = []
+        for ident in judged:
+            if severity_of(ident) == "error" or not ident.fails:
+                hard.append(ident)
+            else:
+                soft_failing.append(ident)
+        outcomes = [self._localise(group) for group in _groups(hard)]
+        return _Findings(judged, soft_failing, outcomes, self.time_limit).build()
+
+    # -- one group -------------------------------------------------------------------------
+
+    def _localise(self, group: list[Identity]) -> Outcome:
+        system = System.build(group)
+        out = Outcome(system)
+        weights = cell_weights(system.cells)
+        first = self._solve(system.localisation(weights))
+        if first.status == "infeasible":
+            system.widen()
+            first = self._solve(system.localisation(weights))
+        if first.status != "optimal":
+            out.timed_out = True
+            return out
+        found = [system.changed_cells(first.x)]
+        best = float(weights[list(found[0])].sum())
+        cap = best + 1e-6 * max(1.0, best)
+        complete = False
+        while len(found) < MAX_REPAIRS:
+            nxt = self._solve(system.localisation(weights, cap=cap, cuts=found))
+            if nxt.status == "infeasible":
+                complete = True
+                break
+            if nxt.status != "optimal":
+                out.timed_out = True
+                break
+            s = system.changed_cells(nxt.x)
+            if s in found:  # solver noise: the cut did not exclude it; stop enumerating
+                break
+            found.append(s)
+        certain = frozenset.intersection(*found)
+        if not complete:
+            certain = frozenset(i for i in sorted(certain) if self._in_every_repair(
+                system, weights, cap, i))
+        out.certain = certain
+        out.repairs = [self._values(system, s) for s in found]
+        return out
+
+    def _in_every_repair(self, system: System, weights: np.ndarray, cap: float, cell: int) -> bool:
+        """Whether no repair of optimal weight leaves ``cell`` unchanged."""
+        sol = self._solve(system.localisation(weights, cap=cap, unchanged=[cell]))
+        return sol.status == "infeasible"
+
+    def _values(self, system: System, changed: frozenset[int]) -> dict[int, Decimal | None]:
+        """The value each changed cell must take, rounded to its decimals; None where the
+        identities leave it open or the rounded repair does not verify exactly."""
+        order = sorted(changed)
+        sol = self._solve(system.closest(order))
+        if sol.status != "optimal":
+            return dict.fromkeys(order)
+        out: dict[int, Decimal | None] = {}
+        for i in order:
+            if self._determined(system, changed, i):
+                a = system.cells[i]
+                out[i] = round_half_up(system.shown_value(i, sol.x[i]), a.decimals)
+            else:
+                out[i] = None
+        known = {system.cells[i].ref: v for i, v in out.items() if v is not None}
+        if len(known) < len(order):
+            return out  # an open value: nothing exact to verify
+        if any(with_values(ident, known).fails for ident in system.identities):
+            return dict.fromkeys(order)
+        return out
+
+    def _determined(self, system: System, changed: frozenset[int], cell: int) -> bool:
+        # Alone among changed cells in some identity: that identity fixes it up to rounding.
+        for row in system.coefs:
+            if cell in row and not any(j in changed for j in row if j != cell):
+                return True
+        lo = self._solve(system.extreme(changed, cell, 1.0))
+        hi = self._solve(system.extreme(changed, cell, -1.0))
+        if lo.status != "optimal" or hi.status != "optimal":
+            return False
+        return hi.x[cell] - lo.x[cell] <= 2 * system.slack(cell) + 1.0
+
+
+def _groups(identities: list[Identity]) -> list[list[Identity]]:
+    """Connected groups of identities (sharing cells) that contain a failing one, in input
+    order: groups without a failure need no change."""
+    parent: dict[CellRef, CellRef] = {}
+
+    def find(r: CellRef) -> CellRef:
+        while parent.setdefault(r, r) != r:
+            parent[r] = parent[parent[r]]
+            r = parent[r]
+        return r
+
+    for ident in identities:
+        refs = [t.amount.ref for t in ident.terms]
+        root = find(refs[0])
+        for r in refs[1:]:
+            other = find(r)
+            if other != root:
+                parent[other] = root
+    groups: dict[CellRef, list[Identity]] = {}
+    for ident in identities:
+        groups.setdefault(find(ident.terms[0].amount.ref), []).append(ident)
+    return [g for g in groups.values() if any(i.fails for i in g)]
+
+
+class _Findings:
+    """Turns outcomes into findings, one per changed cell, plus what could not be located."""
+
+    def __init__(self, judged: list[Identity], soft_failing: list[Identity],
+                 outcomes: list[Outcome], time_limit: float) -> None:
+        self.judged = judged
+        self.soft_failing = soft_failing
+        self.outcomes = outcomes
+        self.time_limit = time_limit
+        # The first repair of every group, to see which failing warnings it resolves.
+        self.repaired: dict[CellRef, Decimal] = {}
+        for o in outcomes:
+            if o.repairs:
+                for i, v in o.repairs[0].items():
+                    if v is not None:
+                        self.repaired[o.system.cells[i].ref] = v
+        self.resolved = [i for i in soft_failing
+                         if any(t.amount.ref in self.repaired for t in i.terms)
+                         and not with_values(i, self.repaired).fails]
+
+    def build(self) -> list[Finding]:
+        out: list[Finding] = []
+        for o in self.outcomes:
+            if o.repairs:
+                out.extend(self._repairs(o))
+            else:
+                out.extend(self._unlocated(o))
+        resolved = {id(i) for i in self.resolved}
+        for ident in self.soft_failing:
+            if id(ident) not in resolved:
+                out.append(self._plain(ident, messages.soft(ident), severity_of(ident)))
+        return out
+
+    def _repairs(self, o: Outcome) -> list[Finding]:
+        system = o.system
+        union = sorted(set().union(*o.repairs))
+        certain = o.certain if not o.timed_out else frozenset()
+        candidates = [i for i in union if i not in certain]
+        out = []
+        for i in union:
+            amount = system.cells[i]
+            values = {r[i] for r in o.repairs if i in r}
+            expected = values.pop() if len(values) == 1 else None
+            containing = [ident for ident in system.identities + self.resolved
+                          if any(t.amount.ref == amount.ref for t in ident.terms)]
+            failing = [ident for ident in containing if ident.fails]
+            involved = failing or containing
+            errors = [ident for ident in failing if severity_of(ident) == "error"]
+            rule = (errors or involved)[0].rule
+            text = messages.shown(expected, amount.decimals)
+            alternatives = [system.cells[j].ref for j in candidates if j != i] \
+                if i not in certain else []
+            out.append(Finding(
+                rule=rule,
+                severity=severity_of((errors or involved)[0]),
+                message=messages.repair(amount, text, failing=failing, holding=containing,
+                                        alternatives=alternatives),
+                sheet=amount.ref.sheet,
+                cell=amount.ref.cell,
+                actual=messages.shown(amount.value, amount.decimals),
+                expected=text,
+                certain=i in certain,
+                related=_related(involved, amount.ref),
+            ))
+        return out
+
+    def _unlocated(self, o: Outcome) -> list[Finding]:
+        return [self._plain(ident, messages.unlocated(ident, self.time_limit), severity_of(ident))
+                for ident in o.system.identities if ident.fails]
+
+    @staticmethod
+    def _plain(ident: Identity, message: str, severity: str) -> Finding:
+        t = ident.target
+        return Finding(rule=ident.rule, severity=severity, message=message, sheet=t.ref.sheet,
+                       cell=t.ref.cell, actual=messages.shown(t.value, t.decimals),
+                       expected=None, certain=False, related=_related([ident], t.ref))
+
+
+def _related(identities: Sequence[Identity], cell: CellRef) -> list[dict[str, str]]:
+    seen: dict[CellRef, None] = {}
+    for ident in identities:
+        for t in ident.terms:
+            if t.amount.ref != cell:
+                seen.setdefault(t.amount.ref)
+    return [{"sheet": r.sheet, "cell": r.cell} for r in seen]

@@ -1,0 +1,73 @@
+"""The Chinese wording of localisation findings (no rule of its own: the findings carry the
+codes of the identities that fail)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from decimal import Decimal
+
+from xlbudget.model import UNIT_SCALE, Amount, CellRef
+from xlbudget.rules.identity import Identity
+
+_UNIT_NAME = {v: k for k, v in UNIT_SCALE.items()}
+#: Messages name at most this many identities, then say how many more.
+_MAX_NAMED = 3
+
+
+def shown(value: Decimal | None, decimals: int) -> str | None:
+    """An amount as the table shows it; None for a blank cell."""
+    if value is None:
+        return None
+    if value == 0:
+        value = abs(value)  # no "-0.00"
+    return f"{value:.{max(decimals, 0)}f}"
+
+
+def _actual(amount: Amount) -> str:
+    s = shown(amount.value, amount.decimals)
+    return "表中为空" if s is None else f"表中为 {s}"
+
+
+def _identities(identities: Sequence[Identity]) -> str:
+    named = "；".join(f"{i.rule}：{i.text}" for i in identities[:_MAX_NAMED])
+    more = len(identities) - _MAX_NAMED
+    return named + (f"；等共 {len(identities)} 条" if more > 0 else "")
+
+
+def _place(ref: CellRef, home: str) -> str:
+    return ref.cell if ref.sheet == home else f"{ref.sheet}!{ref.cell}"
+
+
+def repair(amount: Amount, expected: str | None, *, failing: Sequence[Identity],
+           holding: Sequence[Identity], alternatives: Sequence[CellRef] = ()) -> str:
+    """The message of a cell judged wrong (or one candidate of several)."""
+    why = (f"违反 {_identities(failing)}" if failing
+           else f"为使 {_identities(holding)} 同时成立")
+    if alternatives:
+        others = "、".join(_place(r, amount.ref.sheet) for r in alternatives)
+        value = f"若此格有误应为 {expected}" if expected is not None else "应为多少无法唯一确定"
+        return (f"可能有误（与 {others} 等处改其一即可，无法确定是哪一格）：{_actual(amount)}，"
+                f"{value}（{why}）")
+    value = (f"应为 {expected}" if expected is not None
+             else "数值有误，应为多少无法由表间关系唯一确定")
+    return f"{_actual(amount)}，{value}（{why}）"
+
+
+def difference(identity: Identity) -> str:
+    """How far an identity is off, in its target cell's unit."""
+    target = identity.target
+    diff = abs(identity.residual) / target.scale
+    unit = _UNIT_NAME.get(target.scale, f"{target.scale} 元")
+    return f"{shown(diff, target.decimals)} {unit}"
+
+
+def unlocated(identity: Identity, time_limit: float) -> str:
+    """An error identity that fails while localisation ran out of time."""
+    return (f"{identity.rule}：{identity.text} 不成立，相差 {difference(identity)}"
+            f"（错误单元格定位超过时限 {time_limit:g} 秒，仅报告不成立的关系）")
+
+
+def soft(identity: Identity) -> str:
+    """A failing identity of a warning or info rule that the repair does not explain."""
+    return (f"{identity.rule}：{identity.text} 不成立，相差 {difference(identity)}"
+            "（提示性检查，不参与错误单元格定位）")

@@ -1,0 +1,234 @@
+"""Translate identities into the mixed-integer program of Fellegi–Holt error localisation.
+
+For every cell i of a group of identities let d_i be its change and z_i ∈ {0, 1} say whether it
+is changed. An unchanged cell may still move inside its rounding band (|d_i| ≤ h_i: a shown
+value stands for an interval); a changed cell is free within a big-M bound taken from the data:
+
+    d_i − M_i z_i ≤ h_i,    −d_i − M_i z_i ≤ h_i,
+
+and each identity Σ c_j·x_j (= | ≤) 0 with x_j = v_j + d_j becomes Σ c_j·d_j (= | ≤) −Σ c_j·v_j.
+Minimising Σ w_i·z_i gives a minimum-weight set of cells whose change makes every identity hold
+(errorlocate's model, there in ``mip_rule.R``/``linear.R``).
+
+Amounts are in 元 as Decimal; the program works in floats, so every quantity is divided by one
+unit per system (the smallest shown step, e.g. 100 元 for 0.01 万元): rounding bands become
+about 0.5 and totals stay below ~1e8, well inside the solver's tolerances.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
+from decimal import Decimal
+
+import numpy as np
+
+from xlbudget.locate.solver import Program
+from xlbudget.model import Amount, CellRef
+from xlbudget.rules.identity import Identity, Term
+
+#: A change smaller than this (in units, beyond the band) is solver noise, not a change.
+NOISE = 1e-6
+
+
+@dataclass(slots=True)
+class System:
+    """Identities over a set of cells, ready to become a program.
+
+    ``cells[i]`` is the first Amount seen for a cell; equal refs are one variable.
+    ``coefs[k]`` maps the cell indexes of identity k to their (summed) coefficients.
+    """
+
+    identities: list[Identity]
+    cells: list[Amount]
+    index: dict[CellRef, int]
+    coefs: list[dict[int, int]]
+    unit: Decimal
+    value: np.ndarray
+    band: np.ndarray
+    residual: np.ndarray
+    big_m: np.ndarray
+
+    @classmethod
+    def build(cls, identities: Sequence[Identity]) -> System:
+        cells: list[Amount] = []
+        index: dict[CellRef, int] = {}
+        coefs: list[dict[int, int]] = []
+        for ident in identities:
+            row: dict[int, int] = {}
+            for t in ident.terms:
+                i = index.get(t.amount.ref)
+                if i is None:
+                    i = index[t.amount.ref] = len(cells)
+                    cells.append(t.amount)
+                row[i] = row.get(i, 0) + t.coef
+            coefs.append({i: c for i, c in row.items() if c})
+        steps = [2 * a.half_band_yuan for a in cells if a.half_band_yuan > 0]
+        unit = min(steps) if steps else Decimal(1)
+        value = np.array([float(a.yuan / unit) for a in cells])
+        band = np.array([float(a.half_band_yuan / unit) for a in cells])
+        residual = np.array([
+            float(sum((c * cells[i].yuan for i, c in row.items()), Decimal(0)) / unit)
+            for row in coefs
+        ])
+        system = cls(list(identities), cells, index, coefs, unit, value, band, residual,
+                     np.zeros(len(cells)))
+        system.big_m = system._big_m()
+        return system
+
+    @property
+    def n(self) -> int:
+        return len(self.cells)
+
+    def _big_m(self) -> np.ndarray:
+        """A bound on any plausible change of each cell, from the data.
+
+        Changing cell i alone to satisfy identity k moves it by at most the sum of the other
+        magnitudes in k plus its own; doubling that leaves room for a second change in the same
+        identity. A program that is infeasible under these bounds is re-solved with
+        :meth:`widen` (one bound for all).
+        """
+        size = np.abs(self.value) + self.band
+        m = np.zeros(self.n)
+        for row in self.coefs:
+            total = sum(abs(c) * size[i] for i, c in row.items())
+            for i in row:
+                m[i] = max(m[i], total)
+        return 2 * (m + size) + 1
+
+    def widen(self) -> None:
+        """Give every cell the bound of the largest identity (the fallback of :meth:`_big_m`)."""
+        bound = 2 * float(self.big_m.max()) + 2 * float(np.abs(self.value).sum())
+        self.big_m = np.full(self.n, bound)
+
+    def _identity_rows(self, width: int):
+        from scipy.sparse import csr_array
+
+        rows, cols, data, lo, hi = [], [], [], [], []
+        for k, row in enumerate(self.coefs):
+            for i, c in row.items():
+                rows.append(k)
+                cols.append(i)
+                data.append(float(c))
+            lo.append(-np.inf if self.identities[k].op == "<=" else -self.residual[k])
+            hi.append(-self.residual[k])
+        a = csr_array((data, (rows, cols)), shape=(len(self.coefs), width))
+        return a, np.array(lo), np.array(hi)
+
+    def localisation(self, weights: np.ndarray, *, cap: float | None = None,
+                     cuts: Iterable[Collection[int]] = (),
+                     unchanged: Collection[int] = ()) -> Program:
+        """The program over ``[d, z]``: minimum total weight of changed cells.
+
+        ``cap`` bounds the total weight (to enumerate repairs of the optimal weight), ``cuts``
+        excludes change sets already found (no-good cuts), ``unchanged`` forbids changing cells.
+        """
+        from scipy.sparse import csr_array, diags_array, eye_array, hstack, vstack
+
+        n = self.n
+        ident, lo, hi = self._identity_rows(2 * n)
+        m = diags_array(self.big_m)
+        eye = eye_array(n)
+        blocks = [ident, hstack([eye, -m]), hstack([-eye, -m])]
+        b_l = [lo, np.full(2 * n, -np.inf)]
+        b_u = [hi, self.band, self.band]
+        extra = []
+        if cap is not None:
+            extra.append((weights, cap))
+        for s in cuts:
+            v = np.zeros(n)
+            v[list(s)] = 1.0
+            extra.append((v, len(s) - 1.0))
+        if extra:
+            blocks.append(csr_array(np.array([np.concatenate([np.zeros(n), v]) for v, _ in extra])))
+            b_l.append(np.full(len(extra), -np.inf))
+            b_u.append(np.array([b for _, b in extra]))
+        z_ub = np.ones(n)
+        z_ub[list(unchanged)] = 0.0
+        return Program(
+            c=np.concatenate([np.zeros(n), weights]),
+            integrality=np.concatenate([np.zeros(n), np.ones(n)]),
+            lb=np.concatenate([-self.big_m, np.zeros(n)]),
+            ub=np.concatenate([self.big_m, z_ub]),
+            A=vstack(blocks, format="csr"),
+            b_l=np.concatenate(b_l),
+            b_u=np.concatenate(b_u),
+        )
+
+    def changed_cells(self, x: np.ndarray) -> frozenset[int]:
+        """The cells a solution changes: flagged, or moved beyond their band (a flag the solver
+        rounded away within its integrality tolerance still counts)."""
+        n = self.n
+        d, z = x[:n], x[n:]
+        moved = np.abs(d) > self.band + NOISE * np.maximum(1.0, self.band)
+        return frozenset(int(i) for i in np.flatnonzero((z > 0.5) | moved))
+
+    def _bounds(self, changed: Collection[int]) -> tuple[np.ndarray, np.ndarray]:
+        free = np.zeros(self.n, dtype=bool)
+        free[list(changed)] = True
+        ub = np.where(free, self.big_m, self.band)
+        return -ub, ub
+
+    def closest(self, changed: Collection[int]) -> Program:
+        """The LP over ``[d, t]`` that keeps the unchanged cells as near their shown values as
+        the identities allow (min Σ|d_j|, t_j ≥ |d_j|); the changed cells are free."""
+        from scipy.sparse import csr_array, vstack
+
+        n = self.n
+        keep = [i for i in range(n) if i not in set(changed)]
+        ident, lo, hi = self._identity_rows(2 * n)
+        k = len(keep)
+        r = np.arange(k)
+        # rows t_j - d_j >= 0 and t_j + d_j >= 0 for each kept cell j
+        pos = csr_array((np.concatenate([-np.ones(k), np.ones(k)]),
+                         (np.concatenate([r, r]), np.concatenate([keep, np.add(keep, n)]))),
+                        shape=(k, 2 * n))
+        neg = csr_array((np.ones(2 * k), (np.concatenate([r, r]),
+                                          np.concatenate([keep, np.add(keep, n)]))),
+                        shape=(k, 2 * n))
+        d_lb, d_ub = self._bounds(changed)
+        t_ub = np.zeros(n)
+        t_ub[keep] = self.band[keep]
+        return Program(
+            c=np.concatenate([np.zeros(n), np.ones(n)]),
+            integrality=np.zeros(2 * n),
+            lb=np.concatenate([d_lb, np.zeros(n)]),
+            ub=np.concatenate([d_ub, t_ub]),
+            A=vstack([ident, pos, neg], format="csr"),
+            b_l=np.concatenate([lo, np.zeros(2 * k)]),
+            b_u=np.concatenate([hi, np.full(2 * k, np.inf)]),
+        )
+
+    def extreme(self, changed: Collection[int], cell: int, sign: float) -> Program:
+        """The LP over ``d`` that minimises ``sign·d_cell`` with ``changed`` free: its range
+        tells whether the identities determine the cell's value."""
+        ident, lo, hi = self._identity_rows(self.n)
+        c = np.zeros(self.n)
+        c[cell] = sign
+        d_lb, d_ub = self._bounds(changed)
+        return Program(c=c, integrality=np.zeros(self.n), lb=d_lb, ub=d_ub, A=ident, b_l=lo, b_u=hi)
+
+    def shown_value(self, cell: int, change: float) -> Decimal:
+        """The value cell ``cell`` takes after ``change`` units, in its own unit (unrounded)."""
+        a = self.cells[cell]
+        yuan = a.yuan + Decimal(repr(float(change))) * self.unit
+        return yuan / a.scale
+
+    def slack(self, cell: int) -> float:
+        """How far (in units) rounding alone lets the value of ``cell`` move: the tolerance of
+        the identities that hold it."""
+        return max((sum(abs(c) * self.band[j] for j, c in row.items())
+                    for row in self.coefs if cell in row), default=0.0)
+
+
+def with_values(identity: Identity, values: dict[CellRef, Decimal]) -> Identity:
+    """The identity over the repaired values (an unchanged cell keeps its Amount)."""
+    terms = [
+        Term(t.coef, replace(t.amount, value=values[t.amount.ref]))
+        if t.amount.ref in values else t
+        for t in identity.terms
+    ]
+    target = identity.target
+    if target.ref in values:
+        target = replace(target, value=values[target.ref])
+    return Identity(identity.rule, terms, identity.op, target, identity.text)

@@ -1,0 +1,92 @@
+"""The solver behind a small interface, so that it can be swapped (errorlocate's ``get_solver``).
+
+A :class:`Program` is a plain mixed-integer linear program; a :class:`Solver` turns it into a
+:class:`Solution`. The default is HiGHS through ``scipy.optimize.milp``; an LP is a program
+without integer variables.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import numpy as np
+
+#: HiGHS accepts an integer variable within this distance of an integer. The default (1e-6)
+#: times a big-M bound of 1e8 would let a "zero" change indicator carry a change of 100 units,
+#: far more than a rounding band; the models keep M below ~1e8 units, so 1e-9 is safe.
+MIP_FEASIBILITY_TOLERANCE = 1e-9
+PRIMAL_FEASIBILITY_TOLERANCE = 1e-9
+
+
+@dataclass(slots=True)
+class Program:
+    """``min c·x`` subject to ``b_l ≤ A x ≤ b_u``, ``lb ≤ x ≤ ub``, x_i integer where flagged."""
+
+    c: np.ndarray
+    integrality: np.ndarray
+    lb: np.ndarray
+    ub: np.ndarray
+    A: Any  # a scipy.sparse matrix
+    b_l: np.ndarray
+    b_u: np.ndarray
+
+
+@dataclass(slots=True)
+class Solution:
+    """``status`` is 'optimal', 'infeasible', 'time_limit' (``x`` is then the best point found
+    or None) or 'error'."""
+
+    status: str
+    x: np.ndarray | None = None
+    objective: float | None = None
+
+
+class Solver(Protocol):
+    def solve(self, program: Program, time_limit: float) -> Solution: ...
+
+
+class HighsSolver:
+    """HiGHS through ``scipy.optimize.milp`` (deterministic: one thread, fixed seed)."""
+
+    def solve(self, program: Program, time_limit: float) -> Solution:
+        import warnings
+
+        from scipy.optimize import Bounds, LinearConstraint, milp
+
+        if time_limit <= 0:
+            return Solution("time_limit")
+        options: dict[str, Any] = {
+            "time_limit": float(time_limit),
+            "presolve": True,
+            # Passed to HiGHS verbatim (scipy warns that it does not check them).
+            "mip_feasibility_tolerance": MIP_FEASIBILITY_TOLERANCE,
+            "primal_feasibility_tolerance": PRIMAL_FEASIBILITY_TOLERANCE,
+            "random_seed": 0,
+            "threads": 1,
+        }
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
+            res = milp(
+                program.c,
+                integrality=program.integrality,
+                bounds=Bounds(program.lb, program.ub),
+                constraints=[LinearConstraint(program.A, program.b_l, program.b_u)],
+                options=options,
+            )
+        # scipy status: 0 optimal, 1 iteration/time limit, 2 infeasible, 3 unbounded, 4 other.
+        if res.status == 0:
+            return Solution("optimal", np.asarray(res.x), float(res.fun))
+        if res.status == 1:
+            x = None if res.x is None else np.asarray(res.x)
+            return Solution("time_limit", x, None if res.fun is None else float(res.fun))
+        if res.status == 2:
+            return Solution("infeasible")
+        return Solution("error")
+
+
+def get_solver(name: str = "highs") -> Solver:
+    """The solver registered under ``name`` (only HiGHS for now)."""
+    if name == "highs":
+        return HighsSolver()
+    raise ValueError(f"unknown solver {name!r}")
