@@ -1,0 +1,420 @@
+"""The truth behind a sample workbook: every amount of T1..T9 in 元, exact and consistent.
+
+Amounts are drawn per 项 (7-digit function code) and per money type, then summed exactly in 元 up
+to 款, 类 and 合计 and across tables, so every identity of the reference (T1-a … X17) holds with
+zero residual in 元. Rounding to 0.01 万元 happens only when a cell is shown (``shown``), per cell,
+which gives the 0.01–0.02 residuals real documents have.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from xlbudget.codes import ECONOMIC_CLASSES, ECONOMIC_ITEMS, FUNCTION_CLASSES, FUNCTION_ITEMS
+
+#: (table, block, row id, column); row id is a canonical row key or a classification code.
+Key = tuple[str, str, str, str]
+
+NONFISCAL_SOURCES = ("superior_subsidy", "business", "operating", "affiliated_remit", "other")
+NONFISCAL_SPENDING = ("remit_superior", "operating", "subsidy_affiliated")
+T1_INCOME_ROWS = ("gpb", "fund", "soe", *NONFISCAL_SOURCES, "income_total",
+                  "use_nonfiscal_balance", "opening_balance", "grand_total")
+T1_EXPENSE_TAIL = ("expense_total", "balance_distribution", "closing_balance", "grand_total")
+T2_COLUMNS = ("total", "fiscal", *NONFISCAL_SOURCES)
+T3_COLUMNS = ("total", "basic", "project", *NONFISCAL_SPENDING)
+T4_INCOME_ROWS = ("gpb", "fund", "soe", "income_total", "opening", "opening_gpb",
+                  "opening_fund", "opening_soe", "grand_total")
+T4_EXPENSE_TAIL = ("expense_total", "closing", "grand_total")
+T4_EXPENSE_COLUMNS = ("total", "gpb", "fund", "soe")
+T5_COLUMNS = ("total", "basic", "project")
+T7_ITEMS = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")
+T7_COLUMNS = tuple(f"{item}_{kind}" for item in T7_ITEMS for kind in ("budget", "final"))
+T8_COLUMNS = ("opening", "income", "exp_total", "exp_basic", "exp_project", "closing")
+FISCAL = ("gpb", "fund", "soe")
+
+#: Always present: the classes almost every department spends in (reference §1, §5).
+CORE_CLASSES = ("201", "208", "210", "221")
+#: 项 that carry basic spending (running costs, personnel-linked social contributions).
+_BASIC_MARKERS = ("行政运行", "事业运行")
+_BASIC_PREFIXES = ("20805", "21011", "22102")
+#: Where fund (政府性基金) and state-capital (国有资本经营) money is spent.
+FUND_ITEM = "2296002"
+SOE_ITEM = "2230105"
+
+_PERSONNEL_ALWAYS = ("30101", "30102", "30103", "30108", "30109", "30110", "30113")
+_PERSONNEL_SOME = ("30106", "30107", "30111", "30112", "30199")
+_FAMILY_ALWAYS = ("30302",)
+_FAMILY_SOME = ("30301", "30304", "30305", "30307", "30399")
+_PUBLIC_ALWAYS = ("30201", "30205", "30206", "30207", "30211", "30213", "30228", "30229",
+                  "30299")
+_PUBLIC_SOME = ("30202", "30203", "30209", "30214", "30215", "30216", "30226", "30227",
+                "30239")
+_CAPITAL_SOME = ("31002", "31003", "31007")
+
+_CITIES = ("上海市", "杭州市", "成都市", "南京市", "武汉市", "西安市")
+_DISTRICTS = ("黄浦区", "西湖区", "锦江区", "鼓楼区", "江汉区", "雁塔区", "滨江区", "长宁区")
+_BUREAUS = ("民政局", "司法局", "应急管理局", "生态环境局", "农业农村委员会", "城市管理局",
+            "文化和旅游局", "科学技术委员会", "卫生健康委员会", "教育局")
+
+_CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True, slots=True)
+class Dataset:
+    """One department's final accounts for one year, every amount in 元 (int)."""
+
+    seed: int
+    year: int
+    organisation: str
+    #: (table, block) -> row ids in canonical order (codes in pre-order, fixed keys after).
+    rows: dict[tuple[str, str], tuple[str, ...]]
+    #: (table, block) -> column keys.
+    columns: dict[tuple[str, str], tuple[str, ...]]
+    yuan: dict[Key, int]
+    #: function and economic codes -> name
+    names: dict[str, str]
+    #: the same department one year earlier (None for the prior itself)
+    prior: Dataset | None = field(default=None, compare=False)
+
+    def value(self, table: str, block: str, row: str, column: str) -> int:
+        return self.yuan[(table, block, row, column)]
+
+    def keys(self, table: str | None = None) -> list[Key]:
+        """All amount keys (of one table), in row then column order."""
+        out: list[Key] = []
+        for (t, b), rows in self.rows.items():
+            if table is not None and t != table:
+                continue
+            for r in rows:
+                out.extend((t, b, r, c) for c in self.columns[(t, b)]
+                           if (t, b, r, c) in self.yuan)
+        return out
+
+    def is_empty(self, table: str) -> bool:
+        """True for a table without any money (T8/T9 of most departments)."""
+        return all(v == 0 for k, v in self.yuan.items() if k[0] == table)
+
+    def shown(self, key: Key, unit: str = "万元") -> Decimal:
+        """The value a cell shows: its own 元 amount rounded half-up to 0.01 of ``unit``."""
+        return shown_value(self.yuan[key], unit)
+
+
+def shown_value(yuan: int, unit: str = "万元") -> Decimal:
+    scale = {"元": 1, "千元": 1000, "万元": 10000}[unit]
+    return (Decimal(yuan) / scale).quantize(_CENT, rounding=ROUND_HALF_UP)
+
+
+@dataclass(slots=True)
+class _Structure:
+    """What stays the same for a department from one year to the next."""
+
+    organisation: str
+    leaves: list[str]
+    size: dict[str, int]
+    fund: bool
+    soe: bool
+    nonfiscal_leaves: list[str]
+    nonfiscal_sources: list[str]
+    nonfiscal_spending: list[str]
+    economic: list[str]
+    abroad: bool
+    vehicle_purchase: bool
+
+
+def generate(seed: int, year: int = 2023) -> Dataset:
+    """A consistent department for ``year`` with its ``prior`` (year − 1) attached."""
+    structure = _structure(seed)
+    prior = _build(seed, year - 1, structure, None)
+    return _build(seed, year, structure, prior)
+
+
+def _is_basic(code: str) -> bool:
+    return code.startswith(_BASIC_PREFIXES) or FUNCTION_ITEMS[code] in _BASIC_MARKERS
+
+
+def _structure(seed: int) -> _Structure:
+    rng = random.Random(f"xlbudget-structure:{seed}")
+    organisation = rng.choice(_CITIES) + rng.choice(_DISTRICTS) + rng.choice(_BUREAUS)
+    items_by_class: dict[str, list[str]] = {}
+    for code in FUNCTION_ITEMS:
+        if len(code) == 5:
+            items_by_class.setdefault(code[:3], []).append(code)
+    # Classes 223/229 are reserved for fund and state-capital money.
+    optional = [c for c in items_by_class if c not in CORE_CLASSES and c not in ("223", "229")]
+    classes = list(CORE_CLASSES) + rng.sample(optional, rng.randint(0, 2))
+    leaves: list[str] = []
+    for cls in classes:
+        kuan = items_by_class[cls]
+        for k in rng.sample(kuan, min(len(kuan), rng.randint(1, 3))):
+            xiang = [c for c in FUNCTION_ITEMS if len(c) == 7 and c.startswith(k)]
+            leaves += rng.sample(xiang, min(len(xiang), rng.randint(1, 3)))
+    # 201 always has its running costs, as every administrative department does.
+    if not any(FUNCTION_ITEMS[c] == "行政运行" and c.startswith("201") for c in leaves):
+        first_kuan = next(c[:5] for c in sorted(leaves) if c.startswith("201"))
+        leaves.append(first_kuan + "01")
+    fund = rng.random() < 0.4
+    soe = rng.random() < 0.25
+    if fund:
+        leaves.append(FUND_ITEM)
+    if soe:
+        leaves.append(SOE_ITEM)
+    leaves.sort()
+    size = {}
+    for c in leaves:
+        if FUNCTION_ITEMS[c] in _BASIC_MARKERS:
+            size[c] = rng.randint(8_000_000, 30_000_000)
+        else:
+            size[c] = rng.randint(150_000, 8_000_000)
+    fiscal_leaves = [c for c in leaves if c not in (FUND_ITEM, SOE_ITEM)]
+    nonfiscal = rng.random() < 0.6
+    nf_leaves = rng.sample(fiscal_leaves, rng.randint(1, 3)) if nonfiscal else []
+    nf_sources = (sorted(rng.sample(NONFISCAL_SOURCES, rng.randint(1, 3)),
+                         key=NONFISCAL_SOURCES.index) if nonfiscal else [])
+    nf_spending = [s for s in NONFISCAL_SPENDING
+                   if nonfiscal and (s != "operating" or "operating" in nf_sources)
+                   and rng.random() < 0.4]
+    abroad = rng.random() < 0.5
+    vehicle_purchase = rng.random() < 0.4
+    economic = list(_PERSONNEL_ALWAYS) + rng.sample(_PERSONNEL_SOME, rng.randint(1, 3))
+    economic += list(_FAMILY_ALWAYS) + rng.sample(_FAMILY_SOME, rng.randint(0, 3))
+    economic += list(_PUBLIC_ALWAYS) + rng.sample(_PUBLIC_SOME, rng.randint(2, 5))
+    economic += ["30217", "30231"] + (["30212"] if abroad else [])
+    if rng.random() < 0.6 or vehicle_purchase:
+        economic += rng.sample(_CAPITAL_SOME, rng.randint(1, 2))
+        if vehicle_purchase:
+            economic.append("31013")
+    return _Structure(organisation, leaves, size, fund, soe, nf_leaves, nf_sources,
+                      nf_spending, sorted(set(economic)), abroad, vehicle_purchase)
+
+
+def split(total: int, weights: list[float]) -> list[int]:
+    """Split ``total`` into integer parts proportional to ``weights`` that add up exactly."""
+    acc = sum(weights)
+    parts, done, running = [], 0, 0.0
+    for w in weights:
+        running += w
+        upto = round(total * running / acc)
+        parts.append(upto - done)
+        done = upto
+    return parts
+
+
+def _pct(rng: random.Random, lo: float, hi: float, amount: int) -> int:
+    return round(amount * rng.uniform(lo, hi))
+
+
+def _build(seed: int, year: int, s: _Structure, prior: Dataset | None) -> Dataset:
+    rng = random.Random(f"xlbudget-amounts:{seed}:{year}")
+    y: dict[Key, int] = {}
+    rows: dict[tuple[str, str], tuple[str, ...]] = {}
+    columns: dict[tuple[str, str], tuple[str, ...]] = {}
+
+    # Per leaf and money type: spending (basic, project), opening and closing balances.
+    spend: dict[tuple[str, str], tuple[int, int]] = {}
+    balance: dict[tuple[str, str], tuple[int, int]] = {}
+    for c in s.leaves:
+        money = "fund" if c == FUND_ITEM else "soe" if c == SOE_ITEM else "gpb"
+        amount = _pct(rng, 0.8, 1.2, s.size[c])
+        spend[(c, money)] = (amount, 0) if _is_basic(c) else (0, amount)
+        opening = _pct(rng, 0.0, 0.12, amount) if rng.random() < 0.5 else 0
+        closing = _pct(rng, 0.0, 0.12, amount) if rng.random() < 0.5 else 0
+        balance[(c, money)] = (opening, closing)
+    nf_income: dict[tuple[str, str], int] = {}
+    nf_spend: dict[tuple[str, str], int] = {}
+    for c in s.nonfiscal_leaves:
+        scale = _pct(rng, 0.05, 0.4, s.size[c])
+        for src in s.nonfiscal_sources:
+            nf_income[(c, src)] = _pct(rng, 0.2, 1.0, scale)
+        got = sum(nf_income[(c, src)] for src in s.nonfiscal_sources)
+        nf_spend[(c, "basic")] = _pct(rng, 0.0, 0.5, got)
+        nf_spend[(c, "project")] = _pct(rng, 0.3, 0.6, got)
+        for col in s.nonfiscal_spending:
+            nf_spend[(c, col)] = _pct(rng, 0.02, 0.15, got)
+
+    def money_of(c: str, money: str, part: str) -> int:
+        """One of basic/project/exp/income/opening/closing of a leaf's fiscal money."""
+        basic, project = spend.get((c, money), (0, 0))
+        opening, closing = balance.get((c, money), (0, 0))
+        return {"basic": basic, "project": project, "exp": basic + project,
+                "opening": opening, "closing": closing,
+                "income": basic + project + closing - opening}[part]
+
+    codes = _with_parents(s.leaves)
+    classes = [c for c in codes if len(c) == 3]
+
+    def tree_sum(table: str, code_list: list[str], leaf_value: dict[str, dict[str, int]]) -> None:
+        """Leaf values, then every parent and the 'total' row as exact sums of leaves."""
+        cols = columns[(table, "main")]
+        for code in code_list:
+            leaves = [c for c in leaf_value if c.startswith(code)]
+            for col in cols:
+                y[(table, "main", code, col)] = sum(leaf_value[c][col] for c in leaves)
+        for col in cols:
+            y[(table, "main", "total", col)] = sum(v[col] for v in leaf_value.values())
+        rows[(table, "main")] = ("total", *code_list)
+
+    # T2: income by function code.
+    columns[("T2", "main")] = T2_COLUMNS
+    t2: dict[str, dict[str, int]] = {}
+    for c in s.leaves:
+        row = {"fiscal": sum(money_of(c, m, "income") for m in FISCAL)}
+        row.update({src: nf_income.get((c, src), 0) for src in NONFISCAL_SOURCES})
+        row["total"] = sum(row.values())
+        t2[c] = row
+    tree_sum("T2", codes, t2)
+
+    # T3: spending by function code.
+    columns[("T3", "main")] = T3_COLUMNS
+    t3: dict[str, dict[str, int]] = {}
+    for c in s.leaves:
+        row = {part: sum(money_of(c, m, part) for m in FISCAL) + nf_spend.get((c, part), 0)
+               for part in ("basic", "project")}
+        row.update({col: nf_spend.get((c, col), 0) for col in NONFISCAL_SPENDING})
+        row["total"] = sum(row.values())
+        t3[c] = row
+    tree_sum("T3", codes, t3)
+
+    # T5 / T8 / T9: one per fiscal money type, over the codes that carry that money.
+    def money_table(table: str, money: str, cols: tuple[str, ...]) -> None:
+        columns[(table, "main")] = cols
+        leaf_value = {}
+        for c in s.leaves:
+            if (c, money) not in spend:
+                continue
+            basic, project = money_of(c, money, "basic"), money_of(c, money, "project")
+            leaf_value[c] = {"total": basic + project, "basic": basic, "project": project,
+                             "exp_total": basic + project, "exp_basic": basic,
+                             "exp_project": project,
+                             **{p: money_of(c, money, p) for p in ("opening", "income",
+                                                                    "closing")}}
+            leaf_value[c] = {k: leaf_value[c][k] for k in cols}
+        tree_sum(table, _with_parents(list(leaf_value)), leaf_value)
+
+    money_table("T5", "gpb", T5_COLUMNS)
+    money_table("T8", "fund", T8_COLUMNS)
+    money_table("T9", "soe", T8_COLUMNS)
+
+    # Non-fiscal money at department level: its own roll-forward (X13) with a balance that
+    # never goes negative.
+    nf_in = sum(nf_income.values())
+    nf_out = sum(nf_spend.values())
+    use_nf = _pct(rng, 0.02, 0.1, nf_in) if nf_in and rng.random() < 0.5 else 0
+    distribution = _pct(rng, 0.01, 0.05, nf_in) if nf_in and rng.random() < 0.3 else 0
+    need = nf_out + distribution - nf_in - use_nf
+    nf_opening = max(need, 0) + (_pct(rng, 0.05, 0.3, nf_in) if nf_in else 0)
+    nf_closing = nf_opening + nf_in + use_nf - nf_out - distribution
+
+    def total_of(money: str, part: str) -> int:
+        return sum(money_of(c, money, part) for c in s.leaves)
+
+    # T4: fiscal money only.
+    columns[("T4", "income")] = ("amount",)
+    t4i = {m: total_of(m, "income") for m in FISCAL}
+    t4i["income_total"] = sum(t4i[m] for m in FISCAL)
+    for m in FISCAL:
+        t4i[f"opening_{m}"] = total_of(m, "opening")
+    t4i["opening"] = sum(t4i[f"opening_{m}"] for m in FISCAL)
+    t4i["grand_total"] = t4i["income_total"] + t4i["opening"]
+    rows[("T4", "income")] = T4_INCOME_ROWS
+    y.update({("T4", "income", r, "amount"): t4i[r] for r in T4_INCOME_ROWS})
+    columns[("T4", "expense")] = T4_EXPENSE_COLUMNS
+    t4_classes = [k for k in classes if any(c.startswith(k) for (c, _m) in spend)]
+    rows[("T4", "expense")] = (*t4_classes, *T4_EXPENSE_TAIL)
+    for col in T4_EXPENSE_COLUMNS:
+        monies = FISCAL if col == "total" else (col,)
+        for k in t4_classes:
+            y[("T4", "expense", k, col)] = sum(money_of(c, m, "exp") for c in s.leaves
+                                               if c.startswith(k) for m in monies)
+        exp = sum(total_of(m, "exp") for m in monies)
+        closing = sum(total_of(m, "closing") for m in monies)
+        y[("T4", "expense", "expense_total", col)] = exp
+        y[("T4", "expense", "closing", col)] = closing
+        y[("T4", "expense", "grand_total", col)] = exp + closing
+
+    # T1: all money.
+    columns[("T1", "income")] = ("amount",)
+    columns[("T1", "expense")] = ("amount",)
+    t1i = {m: t4i[m] for m in FISCAL}
+    t1i.update({src: y[("T2", "main", "total", src)] for src in NONFISCAL_SOURCES})
+    t1i["income_total"] = sum(t1i.values())
+    t1i["use_nonfiscal_balance"] = use_nf
+    t1i["opening_balance"] = t4i["opening"] + nf_opening
+    t1i["grand_total"] = t1i["income_total"] + use_nf + t1i["opening_balance"]
+    rows[("T1", "income")] = T1_INCOME_ROWS
+    y.update({("T1", "income", r, "amount"): t1i[r] for r in T1_INCOME_ROWS})
+    rows[("T1", "expense")] = (*classes, *T1_EXPENSE_TAIL)
+    for k in classes:
+        y[("T1", "expense", k, "amount")] = y[("T3", "main", k, "total")]
+    expense_total = y[("T3", "main", "total", "total")]
+    closing_balance = y[("T4", "expense", "closing", "total")] + nf_closing
+    y[("T1", "expense", "expense_total", "amount")] = expense_total
+    y[("T1", "expense", "balance_distribution", "amount")] = distribution
+    y[("T1", "expense", "closing_balance", "amount")] = closing_balance
+    y[("T1", "expense", "grand_total", "amount")] = expense_total + distribution + closing_balance
+
+    # T7 first: T6's 三公-linked items are drawn below their T7 finals (X16).
+    basic_gpb = y[("T5", "main", "total", "basic")]
+    t7 = _three_public(rng, s, basic_gpb)
+    columns[("T7", "main")] = T7_COLUMNS
+    rows[("T7", "main")] = ("total",)
+    y.update({("T7", "main", "total", col): t7[col] for col in T7_COLUMNS})
+
+    economic = _economic(rng, s, basic_gpb, t7)
+    columns[("T6", "main")] = ("amount",)
+    econ_codes = sorted({*economic, *(c[:3] for c in economic)})
+    rows[("T6", "main")] = (*econ_codes, "personnel_total", "public_total")
+    for code in econ_codes:
+        y[("T6", "main", code, "amount")] = sum(v for c, v in economic.items()
+                                                if c.startswith(code))
+    for side, key in (("personnel", "personnel_total"), ("public", "public_total")):
+        y[("T6", "main", key, "amount")] = sum(
+            v for c, v in economic.items() if ECONOMIC_CLASSES[c[:3]][1] == side)
+
+    names = {c: FUNCTION_CLASSES.get(c) or FUNCTION_ITEMS[c] for c in codes}
+    names.update({c: ECONOMIC_CLASSES[c][0] if len(c) == 3 else ECONOMIC_ITEMS[c]
+                  for c in econ_codes})
+    return Dataset(seed, year, s.organisation, rows, columns, y, names, prior)
+
+
+def _with_parents(leaves: list[str]) -> list[str]:
+    """Leaves with their 款 and 类, in pre-order (lexicographic order of codes is pre-order)."""
+    return sorted({p for c in leaves for p in (c[:3], c[:5], c)})
+
+
+def _three_public(rng: random.Random, s: _Structure, basic: int) -> dict[str, int]:
+    """三公 budget and final amounts: small next to basic spending, as in real departments."""
+    final = {
+        "abroad": _pct(rng, 0.001, 0.004, basic) if s.abroad else 0,
+        "vehicle_purchase": _pct(rng, 0.004, 0.01, basic) if s.vehicle_purchase else 0,
+        "vehicle_operation": _pct(rng, 0.002, 0.008, basic),
+        "reception": _pct(rng, 0.0003, 0.002, basic),
+    }
+    # Budgets are planned in round hundreds of 元; spending stays near them.
+    budget = {k: int(round(v * rng.uniform(0.95, 1.3), -2)) for k, v in final.items()}
+    out = {}
+    for kind, parts in (("final", final), ("budget", budget)):
+        vehicle = parts["vehicle_purchase"] + parts["vehicle_operation"]
+        out[f"vehicle_{kind}"] = vehicle
+        out[f"total_{kind}"] = parts["abroad"] + vehicle + parts["reception"]
+        for item, v in parts.items():
+            out[f"{item}_{kind}"] = v
+    return out
+
+
+def _economic(rng: random.Random, s: _Structure, basic: int, t7: dict[str, int]) -> dict[str, int]:
+    """Split basic spending into economic items; 三公-linked items stay within T7 (X16)."""
+    linked = {"30212": "abroad_final", "30217": "reception_final",
+              "30231": "vehicle_operation_final", "31013": "vehicle_purchase_final"}
+    fixed = {c: _pct(rng, 0.5, 1.0, t7[col]) for c, col in linked.items() if c in s.economic}
+    personnel = _pct(rng, 0.62, 0.8, basic)
+    public = basic - personnel
+    out = dict(fixed)
+    for side, amount in (("personnel", personnel), ("public", public - sum(fixed.values()))):
+        items = [c for c in s.economic
+                 if ECONOMIC_CLASSES[c[:3]][1] == side and c not in fixed]
+        weights = [rng.uniform(0.3, 3.0) * (4 if c in ("30101", "30102", "30302") else 1)
+                   for c in items]
+        out.update(zip(items, split(amount, weights), strict=True))
+    return out
