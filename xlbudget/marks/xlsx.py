@@ -250,7 +250,7 @@ def _chart_sheet(wb: Any, cs: ChartSheet) -> None:
         if old in wb.sheetnames:
             index = wb.sheetnames.index(old) if index is None else index
             del wb[old]
-    ws = wb.create_sheet(cs.name, index)
+    ws = wb.create_sheet(_unique_sheet_name(wb, cs.name), index)
     ws["A1"] = cs.title
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = f"单位：{cs.unit}"
