@@ -53,7 +53,9 @@ def render_file(plan: Plan, src: Path, dst: Path) -> RenderResult:
     wb = load(src)
     result = RenderResult()
     state = _State(wb)
-    result.cleaned = state.undo()
+    if plan.marks or plan.values or plan.report is not None:
+        # A chart-only plan leaves earlier marks alone; a marking plan replaces them.
+        result.cleaned = state.undo()
     # Values first: a fixed cell's note then says what it was.
     for v in plan.values:
         _set_value(wb, state, v, result)
