@@ -81,7 +81,7 @@ class Dataset:
     def value(self, table: str, block: str, row: str, column: str) -> int:
         return self.yuan[(table, block, row, column)]
 
-    def keys(self, table: str | None = None) -> list[Key]:
+    def amount_keys(self, table: str | None = None) -> list[Key]:
         """All amount keys (of one table), in row then column order."""
         out: list[Key] = []
         for (t, b), rows in self.rows.items():
