@@ -1,0 +1,79 @@
+"""One workbook through the whole pipeline: grids -> model -> identities -> findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from xlbudget.findings import SEVERITIES, FileResult, Finding, TableInfo
+from xlbudget.model import WorkbookModel
+from xlbudget.rules.identity import Identity
+from xlbudget.sources.grid import Grid, SourceError, from_a1
+from xlbudget.tables.recognise import recognise
+
+
+@dataclass(slots=True)
+class Analysis:
+    model: WorkbookModel
+    identities: list[Identity] = field(default_factory=list)
+    result: FileResult = field(default_factory=lambda: FileResult(path=""))
+
+
+def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str] = (),
+            ignore: tuple[str, ...] | list[str] = (), time_limit: float = 5.0) -> Analysis:
+    """Recognise, confront and locate. Raises nothing for bad content: it becomes findings."""
+    from xlbudget.confront import rounding_notes
+    from xlbudget.locate import locate
+    from xlbudget.rules import catalog  # noqa: F401  (registers the rules)
+    from xlbudget.rules.registry import REGISTRY, selected
+
+    name = Path(path).name
+    model = recognise(grids, path)
+    result = FileResult(path=path, ignored_sheets=list(model.ignored_sheets))
+    result.tables = [TableInfo(t.key, t.sheet, t.range, t.unit)
+                     for t in sorted(model.tables.values(), key=lambda t: t.key)]
+    if not grids or all(g.height == 0 for g in grids):
+        result.error = f"{name}：工作簿为空，没有任何数据"
+        result.refresh_status()
+        return Analysis(model, [], result)
+    if not model.tables:
+        sheets = "、".join(g.name for g in grids[:8])
+        result.error = (f"{name}：未识别到任何部门决算公开表（工作表：{sheets}）。"
+                        "请确认表名（如“收入支出决算总表”）在表格上方或工作表名中")
+        result.refresh_status()
+        return Analysis(model, [], result)
+    identities: list[Identity] = []
+    findings: list[Finding] = []
+    for code, rule in REGISTRY.items():
+        if not selected(code, select, ignore):
+            continue
+        if rule.identities is not None:
+            identities.extend(rule.identities(model))
+        if rule.check is not None:
+            findings.extend(rule.check(model))
+    findings.extend(locate(identities, time_limit=time_limit))
+    findings.extend(rounding_notes(identities))
+    result.findings = sorted(findings, key=_order)
+    result.refresh_status()
+    return Analysis(model, identities, result)
+
+
+def _order(f: Finding) -> tuple[int, str, int, int, str]:
+    r, c = from_a1(f.cell) if f.cell else (-1, -1)
+    return SEVERITIES.index(f.severity), f.sheet or "", r, c, f.rule
+
+
+def check_file(path: str | Path, *, select: tuple[str, ...] | list[str] = (),
+               ignore: tuple[str, ...] | list[str] = (), time_limit: float = 5.0) -> FileResult:
+    """Check one file; never raises for bad input (the result has status 'error')."""
+    from xlbudget.sources.files import read_workbook
+
+    p = str(path)
+    try:
+        grids = read_workbook(p)
+        return analyse(grids, p, select=select, ignore=ignore, time_limit=time_limit).result
+    except SourceError as exc:
+        return FileResult(path=p, error=str(exc))
+    except Exception as exc:  # a bug must not stop a batch nor show a traceback
+        return FileResult(path=p, error=f"{Path(p).name}：校验时发生内部错误"
+                                        f"（{type(exc).__name__}: {exc}），请将此文件反馈给开发者")
