@@ -165,6 +165,7 @@ def build_vba_project(modules: Sequence[VbaModule], *, project_id: uuid.UUID) ->
     from ms_ovba.Views.project import Project
     from ms_ovba.Views.project_view import ProjectView
     from ms_ovba.Views.projectWm import ProjectWm
+
     from xlbudget.excel.vba_cfb import write_cfb
 
     class ClassModule(ModuleBase):
