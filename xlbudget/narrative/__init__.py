@@ -1,1 +1,64 @@
-"""Check the narrative (部门决算情况说明, a Word document) against the workbook's tables."""
+"""Check the narrative (部门决算情况说明, a Word document) against the workbook's tables.
+
+``check_narrative`` reads the .docx, finds the template's parts, extracts every stated figure
+with its subject and checks it (rules ``N-…``); ``mark_docx`` writes a copy with each wrong
+figure highlighted and a Word comment giving the right value. Bad input raises
+``NarrativeError`` (a ``SourceError`` with a Chinese message naming the file).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from xlbudget.narrative.docx_source import NarrativeError
+
+if TYPE_CHECKING:
+    from xlbudget.findings import Finding
+    from xlbudget.model import WorkbookModel
+
+__all__ = ["NarrativeError", "check_narrative", "mark_docx", "paired_narrative"]
+
+
+def check_narrative(docx_path: str | Path, model: WorkbookModel,
+                    prior: WorkbookModel | None = None) -> list[Finding]:
+    """Findings (rules N-…) for the narrative at ``docx_path`` checked against ``model``.
+
+    ``prior`` is last year's workbook: with it, changes and growth rates are checked against
+    both years' tables; without it, last year's value is derived from the text (this year's table
+    value minus the stated change). Raises NarrativeError for a file that is not a usable .docx.
+    """
+    from xlbudget.narrative.checks import run_checks
+    from xlbudget.narrative.docx_source import read_docx
+    from xlbudget.narrative.extract import extract
+    from xlbudget.narrative.facts import table_facts
+    from xlbudget.narrative.parse import parse
+
+    narrative = parse(read_docx(docx_path))
+    figures, placeholders = extract(narrative)
+    year = model.year or narrative.year
+    return run_checks(narrative, figures, placeholders, table_facts(model),
+                      table_facts(prior) if prior is not None else None, year)
+
+
+def mark_docx(docx_path: str | Path, findings: Sequence[Finding], out_path: str | Path) -> int:
+    """Write a copy of ``docx_path`` with each finding's figure highlighted and commented.
+
+    Returns the number of marks written; the input is never changed.
+    """
+    from xlbudget.narrative.mark import mark
+
+    return mark(docx_path, findings, out_path)
+
+
+def paired_narrative(workbook: str | Path) -> Path | None:
+    """The .docx beside a workbook with the same stem (``单位.xlsx`` → ``单位.docx``), also the
+    ``-说明``/``情况说明`` spellings; None when there is none."""
+    p = Path(workbook)
+    for name in (f"{p.stem}.docx", f"{p.stem}-说明.docx", f"{p.stem}说明.docx",
+                 f"{p.stem}情况说明.docx", f"{p.stem}-情况说明.docx"):
+        cand = p.with_name(name)
+        if cand.is_file():
+            return cand
+    return None

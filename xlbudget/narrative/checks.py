@@ -1,0 +1,616 @@
+"""The narrative rules (N-…): every figure the tables determine is recomputed; the others are
+checked for internal consistency (parts, rates against their amounts, repeated quantities).
+
+The rules are registered with neither ``identities`` nor ``check``: they need the document, so
+``check_narrative`` runs them. Figures are compared as intervals, like the table identities: a
+shown amount stands for ± half a unit of its last decimal; a share may be off by 0.01 pp (shares
+tail-adjusted to 100) and a rate by 0.02 pp (rates computed from 元-level data), reference §3.3.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from xlbudget import arith
+from xlbudget.codes import FUNCTION_CLASSES, FUNCTION_ITEMS, OUTDATED
+from xlbudget.findings import Finding
+from xlbudget.narrative.docx_source import WordTable
+from xlbudget.narrative.extract import AMOUNT_UNITS, Figure, Placeholder
+from xlbudget.narrative.facts import Fact, Facts, resolve
+from xlbudget.narrative.parse import Narrative, Sentence, normalise
+from xlbudget.rules.registry import REGISTRY, Rule, RuleDoc, register
+
+SHARE_SLACK = Decimal("0.01")
+RATE_SLACK = Decimal("0.02")
+_HUNDRED = Decimal(100)
+
+_RULES = [
+    ("N-amount", "情况说明中的金额与表格不符", "error", RuleDoc(
+        "把情况说明中由九张表决定的金额（收支总计、本年收入/支出合计、各项收入、基本/项目支出、"
+        "一般公共预算财政拨款支出及其类款项、人员经费/公用经费、“三公”经费等）与表格数值比较。",
+        "说明是公众阅读最多的部分，说明与表格不一致是检查中最常见的问题。",
+        "收入支出决算总表总计 7254.47 万元，说明写“收、支总计 14508.94 万元”（收入与支出相加）。",
+        "按表格数值改正说明中的金额；若表格有误，先改表格。")),
+    ("N-unit", "金额单位（万元/元）混淆", "error", RuleDoc(
+        "说明中的金额与表格相差一万倍，即把以元计的数写成万元或相反。",
+        "单位错误使金额相差四个数量级，读者无法察觉。",
+        "表格 123.45 万元，说明写“1234500.00万元”。",
+        "统一使用万元（保留两位小数），或把单位改为元。")),
+    ("N-share", "占比与表格数据不符", "error", RuleDoc(
+        "重算说明中“占…%”的比重：部分 ÷ 整体 × 100，四舍五入保留两位小数；收入占比以本年收入合计为"
+        "基数，支出占比以本年支出合计为基数，类级结构以一般公共预算财政拨款支出合计为基数，“三公”"
+        "经费结构以“三公”经费决算合计为基数。允许 0.01 个百分点的尾差调整。",
+        "基数用错（如以总计代替本年合计）或四舍五入方式不同会得出错误的比重。",
+        "基本支出 4398.62 万元、本年支出合计 7064.27 万元，应占 62.27%，说明写 60.63%。",
+        "按表格数据重算比重。")),
+    ("N-share-sum", "同一整体各部分占比合计不为100%", "warning", RuleDoc(
+        "一句中列出同一整体的全部组成部分时，各部分占比之和应为 100%（允许舍入误差）。",
+        "占比之和不为 100% 说明至少一个比重或金额有误，或漏列了某一部分。",
+        "货物占 50.00%、工程占 30.00%、服务占 25.00%。",
+        "核对各部分金额与比重，必要时对最后一项做尾差调整。")),
+    ("N-growth", "增减额或增减率与数据不符", "error", RuleDoc(
+        "重算“比上年增加（减少）…万元，增长（下降）…%”：增减额 = 本年 − 上年，增减率 = 增减额 ÷ "
+        "上年 × 100。上年数取自上年决算表（如提供），否则取自说明本身（本年数 − 增减额）。允许 0.02 "
+        "个百分点的误差。",
+        "以本年数为基数、增减方向写反或上年数取错都会得出错误的增减率。",
+        "本年 110 万元、增加 10 万元，增长率应为 10.00%，说明写 9.09%（以本年为基数）。",
+        "按上年数重算增减额与增减率，并核对“增加/减少”“增长/下降”的用词。")),
+    ("N-zero-base", "上年为零仍给出增长率", "error", RuleDoc(
+        "上年数为零时增长率没有意义，说明却给出了百分比（常见为“增长100%”）。",
+        "从零增长的百分比是误导性的数字。",
+        "上年无此项支出，本年 5 万元，说明写“增长100%”。",
+        "改为“上年无此项支出，本年新增…万元”。")),
+    ("N-completion", "预算完成率与数据不符", "error", RuleDoc(
+        "重算“完成预算…%”“预算执行率…%”：决算数 ÷ 预算数 × 100，保留两位小数（允许 0.02 个百分点）。"
+        "预算数取自表格（“三公”经费预算数）或说明、绩效表本身。",
+        "完成率错误会掩盖预算执行偏差。",
+        "“三公”经费预算 10 万元、决算 8 万元，完成率应为 80.00%，说明写 125.00%（颠倒了分子分母）。",
+        "按决算数与预算数重算完成率。")),
+    ("N-zero-budget", "预算为零仍给出完成率", "error", RuleDoc(
+        "预算数为零时完成率没有意义，说明或绩效表却给出了百分比。",
+        "无预算的支出应说明原因，而不是给出一个完成率。",
+        "公务用车购置费预算数为 0，说明写“完成预算100%”。",
+        "删除完成率，改为说明无预算而发生支出的原因。")),
+    ("N-year", "年度或比较年份错误", "error", RuleDoc(
+        "说明的年度应与决算表一致；与上年比较时应与上一年度（Y−1 年）比较。",
+        "沿用往年模板时常留下旧年份，比较对象错误会使增减数失去意义。",
+        "2023 年度决算说明写“与2021年相比”。",
+        "把年份改为报告年度或其上一年度。")),
+    ("N-outdated", "科目名称已过时", "warning", RuleDoc(
+        "说明中使用了报告年度已停用的功能分类科目名称，如“医疗卫生与计划生育支出”（2018 年起为卫生健康"
+        "支出）、“行政事业单位离退休”（款 20805，现为行政事业单位养老支出）。",
+        "过时的科目名称表明说明沿用了旧模板，且与表格中的科目名称不一致。",
+        "2023 年说明写“医疗卫生与计划生育（类）支出”。",
+        "改用报告年度的科目名称。")),
+    ("N-duplicate", "同一数据前后表述不一致", "error", RuleDoc(
+        "同一数量在说明正文与附件（或正文不同位置）出现两次而数值不同（含万元与元的换算）。",
+        "前后矛盾的数据使读者无法判断哪个正确。",
+        "正文“机关运行经费支出 123.45 万元”，绩效评价报告“机关运行经费 1,334,500.00 元”。",
+        "核对原始数据，统一两处数值。")),
+    ("N-parts", "分项之和与总数不符", "error", RuleDoc(
+        "“其中”所列分项之和不应超过总数；列全了组成部分（如政府采购的货物、工程、服务）时应等于总数。"
+        "绩效目标表的合计行应等于各项目之和。",
+        "分项与总数矛盾说明至少一个数字有误。",
+        "政府采购支出总额 100 万元，其中货物 50 万元、工程 30 万元、服务 30 万元。",
+        "核对各分项与总数。")),
+    ("N-placeholder", "模板占位符未替换", "error", RuleDoc(
+        "说明中留有模板的占位符（XX、××、某某等）。",
+        "占位符表明说明未填写完整。",
+        "“2023年度收、支总计XX万元”。",
+        "填入实际数据或删除该句。")),
+]
+
+
+def _register() -> None:
+    for code, title, severity, doc in _RULES:
+        if code not in REGISTRY:
+            register(Rule(code, title, severity, doc))
+
+
+_register()
+
+
+def _severity(code: str) -> str:
+    return REGISTRY[code].severity
+
+
+def _quote(text: str, limit: int = 90) -> str:
+    t = " ".join(text.split())
+    return t if len(t) <= limit else t[:limit - 1] + "…"
+
+
+@dataclass(slots=True)
+class Checker:
+    narrative: Narrative
+    figures: list[Figure]
+    placeholders: list[Placeholder]
+    facts: Facts
+    prior: Facts | None
+    year: int | None
+    findings: list[Finding] = field(default_factory=list)
+    _keys: dict[int, str | None] = field(default_factory=dict)
+    flagged: set[int] = field(default_factory=set)
+
+    # --- helpers ----------------------------------------------------------------------------
+
+    def emit(self, code: str, s: Sentence, message: str, *, span: tuple[int, int] | None = None,
+             actual: object = None, expected: object = None, certain: bool = True,
+             related: list[dict[str, str]] | None = None, figure: Figure | None = None) -> None:
+        if figure is not None:
+            span = (figure.start, figure.end)
+            self.flagged.add(figure.index)
+        start, end = span if span is not None else (s.start, s.end)
+        location = {"file": self.narrative.file, "part": s.section.label, "paragraph": s.para,
+                    "quote": s.text.strip(), "start": start, "end": end}
+        self.findings.append(Finding(
+            code, _severity(code), f"{message}（{s.section.label}，第{s.para}段：“{_quote(s.text)}”）",
+            None, None, None if actual is None else str(actual),
+            None if expected is None else str(expected), certain, related or [],
+            {"location": location}))
+
+    def key(self, f: Figure) -> str | None:
+        if f.kind != "amount":
+            return None
+        if f.index not in self._keys:
+            pos = f.coordinated.index(f) if f.coordinated else 0
+            self._keys[f.index] = resolve(f.subject, f.sentence.section.key, self.facts, pos)
+        return self._keys[f.index]
+
+    def in_unit(self, yuan: Decimal, f: Figure) -> Decimal:
+        return arith.round_half_up(yuan / f.scale, f.decimals)
+
+    # --- rules ------------------------------------------------------------------------------
+
+    def run(self) -> list[Finding]:
+        self.check_years()
+        self.check_outdated()
+        self.check_placeholders()
+        for f in self.figures:
+            if f.kind == "amount" and f.role == "level":
+                self.check_amount(f)
+        for f in self.figures:
+            if f.role == "share":
+                self.check_share(f)
+            elif f.role in ("change", "growth"):
+                self.check_change(f)
+            elif f.role == "completion":
+                self.check_completion(f)
+        self.check_share_sums()
+        self.check_parts()
+        self.check_duplicates()
+        for t in self.narrative.source.tables:
+            self.check_word_table(t)
+        return self.findings
+
+    def check_amount(self, f: Figure) -> None:
+        key = self.key(f)
+        if key is None:
+            return
+        fact = self.facts[key]
+        tol = fact.band + f.half_yuan
+        if abs(f.yuan - fact.yuan) <= tol:
+            return
+        expected = self.in_unit(fact.yuan, f)
+        for other, scale in AMOUNT_UNITS.items():
+            if other != f.unit and other in ("元", "万元") and abs(
+                    f.value * scale - fact.yuan) <= fact.band + Decimal(5).scaleb(
+                    -f.decimals - 1) * scale:
+                self.emit("N-unit", f.sentence,
+                          f"{fact.label}为 {expected}{f.unit}，文中“{f.text}”的数值是以{other}计的",
+                          figure=f, actual=f.value, expected=expected, related=fact.related())
+                return
+        hint = ""
+        both = {"in.grand_total": "ex.grand_total", "T4.grand_total": "T4.grand_total"}
+        if key in both and both[key] in self.facts and abs(
+                f.yuan - fact.yuan - self.facts[both[key]].yuan) <= 2 * tol:
+            hint = "（疑为收入总计与支出总计相加）"
+        self.emit("N-amount", f.sentence,
+                  f"{fact.label}应为 {expected}{f.unit}，文中为 {f.value}{f.unit}{hint}",
+                  figure=f, actual=f.value, expected=expected, related=fact.related())
+
+    def _value(self, f: Figure | None) -> tuple[Decimal, Decimal, str, list[dict[str, str]]] | None:
+        """(元, band, label, related) of an amount figure: its table fact, else its stated value."""
+        if f is None or f.kind != "amount":
+            return None
+        key = self.key(f)
+        if key is not None:
+            fact = self.facts[key]
+            return fact.yuan, fact.band, fact.label, fact.related()
+        return f.yuan, f.half_yuan, f.subject, []
+
+    def _base_fact(self, f: Figure) -> Fact | None:
+        section = f.sentence.section.key
+        if f.base:
+            key = resolve(f.base, section, self.facts)
+            return self.facts.get(key) if key else None
+        akey = self.key(f.anchor) if f.anchor is not None else None
+        if akey is None:
+            return None
+        base = self.facts[akey].share_base
+        return self.facts.get(base) if base else None
+
+    def check_share(self, f: Figure) -> None:
+        a = f.anchor
+        if a is None or a.kind != "amount":
+            return
+        akey = self.key(a)
+        base = self._base_fact(f)
+        if akey is not None and base is not None:
+            part = self.facts[akey]
+            p, pb, w, wb, label = part.yuan, part.band, base.yuan, base.band, part.label
+            related = part.related() + base.related()
+        elif akey is None and f.base:
+            stated = self._stated_base(f)
+            if stated is None:
+                return
+            p, pb, w, wb, label, related = a.yuan, a.half_yuan, stated.yuan, stated.half_yuan, \
+                a.subject, []
+        else:
+            return
+        if w == 0:
+            return
+        expected = arith.pct(p, w)
+        band = (pb / abs(w) + abs(p) * wb / (w * w)) * _HUNDRED
+        if abs(f.value - expected) > band + SHARE_SLACK + _half(f):
+            base_label = base.label if base is not None else f.base
+            self.emit("N-share", f.sentence,
+                      f"{label}占{base_label}的比重应为 {expected}%，文中为 {f.value}%",
+                      figure=f, actual=f.value, expected=expected, related=related)
+
+    def _stated_base(self, f: Figure) -> Figure | None:
+        """The stated amount a share's named base refers to (the latest with that subject)."""
+        want = _subject_key(f.base)
+        for g in reversed(self.figures[:f.index]):
+            if g.kind == "amount" and g.role == "level" and _subject_key(g.subject) == want:
+                return g
+        return None
+
+    def _paired_change(self, g: Figure) -> Figure | None:
+        changes = [c for c in self.figures[:g.index]
+                   if c.role == "change" and c.sentence is g.sentence and c.kind == "amount"]
+        if not changes:
+            return None
+        if g.coordinated and changes[-1].coordinated:
+            pos = g.coordinated.index(g)
+            lst = changes[-1].coordinated
+            return lst[pos] if pos < len(lst) else None
+        return changes[-1]
+
+    def _current(self, f: Figure, subject_fig: Figure | None
+                 ) -> tuple[str | None, Decimal, Decimal] | None:
+        """(fact key, this year's 元, band) of what a change or growth figure is about."""
+        for cand in (f, subject_fig):
+            if cand is not None:
+                key = self.key(cand)
+                if key is not None:
+                    return key, self.facts[key].yuan, self.facts[key].band
+        if f.anchor is not None and f.anchor.kind == "amount":
+            key = self.key(f.anchor)
+            if key is not None:
+                return key, self.facts[key].yuan, self.facts[key].band
+            return None, f.anchor.yuan, f.anchor.half_yuan
+        return None
+
+    def check_change(self, f: Figure) -> None:
+        if f.kind not in ("amount", "percent"):
+            return
+        change = f if f.role == "change" else self._paired_change(f)
+        cur = self._current(f, change)
+        if cur is None:
+            return
+        key, now, band = cur
+        prior: Decimal | None = None
+        pband = Decimal(0)
+        if self.prior is not None and key is not None and key in self.prior:
+            prior, pband = self.prior[key].yuan, self.prior[key].band
+        if f.role == "change":
+            if prior is None or f.kind != "amount":
+                return  # without last year's table, the stated change defines last year
+            expected = self.in_unit(now - prior, f)
+            if abs(f.signed * f.scale - (now - prior)) > band + pband + f.half_yuan:
+                self.emit("N-growth", f.sentence,
+                          f"与上年相比的增减额应为 {_signed_zh(expected, f.unit)}，"
+                          f"文中为 {_signed_zh(f.signed, f.unit)}",
+                          figure=f, actual=f.signed, expected=expected)
+            return
+        if prior is None:
+            if change is None:
+                return
+            prior = now - change.signed * change.scale
+            pband = band + change.half_yuan
+        if prior == 0 or abs(prior) <= pband:
+            self.emit("N-zero-base", f.sentence,
+                      f"上年数为零，增长率无意义，文中却写为 {f.value}%",
+                      figure=f, actual=f.signed, expected=None)
+            return
+        expected = arith.growth(now, prior)
+        slack = ((band + pband) / abs(prior) + abs(now) * pband / (prior * prior)) * _HUNDRED
+        if abs(f.signed - expected) > slack + RATE_SLACK + _half(f):
+            self.emit("N-growth", f.sentence,
+                      f"与上年相比的增减率应为 {_signed_zh(expected, '%')}，"
+                      f"文中为 {_signed_zh(f.signed, '%')}",
+                      figure=f, actual=f.signed, expected=expected)
+
+    def check_completion(self, f: Figure) -> None:
+        a = f.anchor
+        if a is None:
+            return
+        cur = self._value(a)
+        if cur is None:
+            return
+        final, fband, label, related = cur
+        akey = self.key(a)
+        budget: tuple[Decimal, Decimal] | None = None
+        if akey is not None and self.facts[akey].budget in self.facts:
+            b = self.facts[self.facts[akey].budget]
+            budget = (b.yuan, b.band)
+            related = related + b.related()
+        elif f.budget is not None:
+            budget = (f.budget.yuan, f.budget.half_yuan)
+        if budget is None:
+            return
+        self._rate(f.sentence, f, final, fband, budget[0], budget[1], label, related)
+
+    def _rate(self, s: Sentence, f: Figure | None, final: Decimal, fband: Decimal,
+              budget: Decimal, bband: Decimal, label: str, related: list[dict[str, str]],
+              stated: Decimal | None = None, decimals: int = 2,
+              span: tuple[int, int] | None = None) -> None:
+        value = f.value if f is not None else stated
+        if value is None:
+            return
+        if budget == 0:
+            self.emit("N-zero-budget", s, f"{label}预算数为零，完成率无意义，文中却写为 {value}%",
+                      figure=f, span=span, actual=value, related=related)
+            return
+        expected = arith.rate(final, budget)
+        slack = (fband / abs(budget) + abs(final) * bband / (budget * budget)) * _HUNDRED
+        half = _half(f) if f is not None else Decimal(5).scaleb(-decimals - 1)
+        if abs(value - expected) > slack + RATE_SLACK + half:
+            self.emit("N-completion", s, f"{label}的预算完成率应为 {expected}%，文中为 {value}%",
+                      figure=f, span=span, actual=value, expected=expected, related=related)
+
+    def check_share_sums(self) -> None:
+        """Shares of one whole listed together: checked as a sum when they are not checkable
+        one by one against the tables."""
+        groups: dict[tuple[int, str], list[Figure]] = {}
+        for f in self.figures:
+            if f.role == "share" and f.anchor is not None:
+                base = f.base or (self._base_fact(f).key if self._base_fact(f) else "")
+                groups.setdefault((id(f.sentence), base), []).append(f)
+        for (_sid, base), shares in groups.items():
+            if len(shares) < 2 or any(s.index in self.flagged for s in shares):
+                continue
+            if all(self.key(s.anchor) is not None for s in shares if s.anchor is not None):
+                continue  # each was checked against the tables
+            whole = self._stated_base(shares[0]) if base else shares[0].anchor.whole
+            if whole is None:
+                continue
+            parts = sum((s.anchor.yuan for s in shares if s.anchor is not None), Decimal(0))
+            tol = sum((s.anchor.half_yuan for s in shares if s.anchor is not None),
+                      whole.half_yuan)
+            if abs(parts - whole.yuan) > tol:
+                continue  # the list does not cover the whole
+            total = sum((s.value for s in shares), Decimal(0))
+            if abs(total - _HUNDRED) > SHARE_SLACK + len(shares) * _half(shares[0]):
+                last = shares[-1]
+                self.emit("N-share-sum", last.sentence,
+                          f"所列各部分占{base or '整体'}的比重之和为 {total}%，应为 100%",
+                          figure=last, actual=total, expected="100.00", certain=False)
+
+    def check_parts(self) -> None:
+        groups: dict[int, list[Figure]] = {}
+        for f in self.figures:
+            if f.whole is not None and f.role == "level":
+                groups.setdefault(f.whole.index, []).append(f)
+        for wi, parts in groups.items():
+            whole = self.figures[wi]
+            if self.key(whole) is not None or any(self.key(p) is not None for p in parts):
+                continue  # checked against the tables instead
+            total = sum((p.yuan for p in parts), Decimal(0))
+            tol = sum((p.half_yuan for p in parts), whole.half_yuan)
+            exhaustive = all(any(w in p.subject for p in parts) for w in ("货物", "工程", "服务"))
+            if total > whole.yuan + tol or (exhaustive and total < whole.yuan - tol):
+                unit = whole.unit
+                self.emit("N-parts", whole.sentence,
+                          f"{whole.subject}为 {whole.value}{unit}，所列分项合计为 "
+                          f"{self.in_unit(total, whole)}{unit}",
+                          figure=whole, actual=whole.value, expected=self.in_unit(total, whole),
+                          certain=False)
+
+    def check_duplicates(self) -> None:
+        seen: dict[tuple[str, str, int | None], Figure] = {}
+        for f in self.figures:
+            if f.role != "level" or f.kind not in ("amount", "count") or self.key(f) is not None:
+                continue
+            sk = _subject_key(f.subject)
+            if len(sk) < 4:
+                continue
+            k = (sk, f.unit_class, _figure_year(f))
+            first = seen.get(k)
+            if first is None:
+                seen[k] = f
+                continue
+            if f.kind == "amount":
+                same = abs(f.yuan - first.yuan) <= f.half_yuan + first.half_yuan
+                expected = self.in_unit(first.yuan, f)
+            else:
+                same, expected = f.value == first.value, first.value
+            if not same:
+                self.emit("N-duplicate", f.sentence,
+                          f"{f.subject}在第{first.para}段为 {first.text}，此处为 {f.text}，"
+                          f"前后不一致", figure=f, actual=f.value, expected=expected,
+                          certain=False)
+
+    def check_years(self) -> None:
+        y = self.year
+        if y is None:
+            return
+        n = self.narrative
+        if n.year is not None and n.year != y:
+            s = next((s for s in n.sentences if str(n.year) in s.norm), None)
+            if s is not None:
+                i = s.norm.index(str(n.year))
+                self.emit("N-year", s, f"说明的年度为 {n.year} 年，决算表为 {y} 年",
+                          span=(s.start + i, s.start + i + 4), actual=n.year, expected=y)
+        for s in n.sentences:
+            if not s.section.key.startswith("S"):
+                continue
+            for m in _CMP.finditer(s.norm):
+                cy = int(m.group(1))
+                if cy != y - 1:
+                    self.emit("N-year", s, f"应与上一年度（{y - 1}年）比较，文中为与{cy}年比较",
+                              span=(s.start + m.start(1), s.start + m.end(1)),
+                              actual=cy, expected=y - 1)
+            m = _LEAD_YEAR.match(s.norm)
+            if m and int(m.group(1)) not in (y, y - 1) or m and int(m.group(1)) == y - 1 and (
+                    not _CMP.search(s.norm) and "上年" not in s.norm):
+                self.emit("N-year", s, f"报告年度为 {y} 年，文中为 {m.group(1)} 年",
+                          span=(s.start + m.start(1), s.start + m.end(1)),
+                          actual=int(m.group(1)), expected=y)
+
+    def check_outdated(self) -> None:
+        y = self.year
+        if y is None:
+            return
+        current = {**FUNCTION_CLASSES, **FUNCTION_ITEMS}
+        for s in self.narrative.sentences:
+            for code, (old, first_year) in OUTDATED.items():
+                if y < first_year:
+                    continue
+                stem = re.escape(old.removesuffix("支出"))
+                # A 款/项 name is a name only when tagged or closed ("离退休人员" is not one).
+                pattern = stem if len(code) == 3 else stem + r"(?:支出)?(?=\((?:类|款|项)\)|[,;。、]|$)"
+                for m in re.finditer(pattern, s.norm):
+                    new = current.get(code, "")
+                    self.emit("N-outdated", s,
+                              f"科目 {code} 在 {y} 年的名称为“{new}”，文中仍用旧名“{old}”",
+                              span=(s.start + m.start(), s.start + m.end()), actual=old,
+                              expected=new)
+
+    def check_placeholders(self) -> None:
+        for p in self.placeholders:
+            self.emit("N-placeholder", p.sentence, f"留有模板占位符“{p.text}”",
+                      span=(p.start, p.end), actual=p.text)
+
+    # --- Word tables (项目绩效目标完成情况表 and the like) -------------------------------------
+
+    def check_word_table(self, t: WordTable) -> None:
+        doc = self.narrative.source
+        texts = [[normalise(doc.cell_text(c)).replace(" ", "") for c in row] for row in t.rows]
+        header = next((i for i, row in enumerate(texts)
+                       if any("预算" in c for c in row) and any(
+                           re.search(r"执行数|决算数|实际|执行金额|完成数", c) for c in row)), None)
+        if header is None:
+            return
+        head = texts[header]
+        b = _col(head, r"预算数|预算金额|预算")
+        e = _col(head, r"执行数|决算数|实际|执行金额|完成数")
+        r = _col(head, r"执行率|完成率")
+        if b is None or e is None:
+            return
+        unit_scale = _header_scale(head, doc, t) or 1
+        data = []
+        for i in range(header + 1, len(texts)):
+            row = texts[i]
+            try:
+                bv = arith.to_decimal(row[b]) if b < len(row) else None
+                ev = arith.to_decimal(row[e]) if e < len(row) else None
+                rv = arith.to_decimal(row[r].rstrip("%") or None) if r is not None and r < len(
+                    row) else None
+            except arith.ArithError:
+                continue
+            if bv is None or ev is None:
+                continue
+            data.append((i, row, bv, ev, rv))
+        for i, row, bv, ev, rv in data:
+            s = self._cell_sentence(t, i, r if r is not None else e)
+            if s is None:
+                continue
+            label = row[0] or "该项目"
+            half = Decimal(5).scaleb(-2 - 1) * unit_scale
+            if rv is not None:
+                dec = _dec_places(row[r].rstrip("%"))
+                self._rate(s, None, ev * unit_scale, half, bv * unit_scale, half, label, [],
+                           stated=rv, decimals=dec, span=(s.start, s.end))
+        totals = [d for d in data if re.search(r"合计|总计", d[1][0] if d[1] else "")]
+        items = [d for d in data if d not in totals]
+        for i, row, bv, ev, _rv in totals:
+            for col, value in ((b, bv), (e, ev)):
+                parts = sum((d[2] if col == b else d[3] for d in items), Decimal(0))
+                if items and abs(parts - value) > Decimal("0.005") * (len(items) + 1):
+                    s = self._cell_sentence(t, i, col)
+                    if s is not None:
+                        self.emit("N-parts", s, f"{texts[header][col]}合计为 {value}，各项目之和为 "
+                                  f"{parts}", span=(s.start, s.end), actual=value,
+                                  expected=parts, certain=False)
+
+    def _cell_sentence(self, t: WordTable, row: int, col: int) -> Sentence | None:
+        cells = t.rows[row]
+        if col >= len(cells):
+            return None
+        paras = set(cells[col])
+        return next((s for s in self.narrative.sentences if s.para in paras), None)
+
+
+_CMP = re.compile(r"(?:与|同|较|比)(\d{4})\s*年度?(?:决算数?)?(?:相比|比较|对比)?")
+_LEAD_YEAR = re.compile(r"^\s*(?:\d+[.、])?\s*(\d{4})\s*年")
+
+
+def _half(f: Figure) -> Decimal:
+    return Decimal(5).scaleb(-f.decimals - 1)
+
+
+def _signed_zh(value: Decimal, unit: str) -> str:
+    if unit == "%":
+        return f"增长 {value}%" if value >= 0 else f"下降 {-value}%"
+    return f"增加 {value}{unit}" if value >= 0 else f"减少 {-value}{unit}"
+
+
+def _subject_key(subject: str) -> str:
+    t = normalise(subject)
+    return re.sub(r"[\s()（）“”\"、,]|支出|决算|金额|合计|总额|共计|为|的|数$", "", t)
+
+
+def _figure_year(f: Figure) -> int | None:
+    m = re.search(r"(\d{4})\s*年", f.clause) or _LEAD_YEAR.match(f.sentence.norm)
+    return int(m.group(1)) if m else None
+
+
+def _col(head: list[str], pattern: str) -> int | None:
+    return next((i for i, c in enumerate(head) if re.search(pattern, c)), None)
+
+
+def _dec_places(text: str) -> int:
+    t = normalise(text).strip()
+    return len(t.split(".")[1]) if "." in t else 0
+
+
+def _header_scale(head: list[str], doc: object, t: WordTable) -> int | None:
+    """元 per unit of a Word table: from its header (“预算数（万元）”) or the line above it."""
+    for c in head:
+        m = re.search(r"\((万元|元|千元|亿元)\)|单位:(万元|元|千元|亿元)", c)
+        if m:
+            return AMOUNT_UNITS[m.group(1) or m.group(2)]
+    first = t.rows[0][0][0] if t.rows and t.rows[0] and t.rows[0][0] else None
+    paras = getattr(doc, "paragraphs", [])
+    if first is not None:
+        for p in reversed(paras[max(0, first - 4):first - 1]):
+            m = re.search(r"单位[:：]\s*(万元|元|千元|亿元)", normalise(p.text))
+            if m:
+                return AMOUNT_UNITS[m.group(1)]
+    return None
+
+
+def run_checks(narrative: Narrative, figures: list[Figure], placeholders: list[Placeholder],
+               facts: Facts, prior: Facts | None, year: int | None) -> list[Finding]:
+    """All narrative findings, in document order."""
+    found = Checker(narrative, figures, placeholders, facts, prior, year).run()
+    return sorted(found, key=lambda f: (f.extra["location"]["paragraph"],
+                                        f.extra["location"]["start"]))
+
+
+def rules() -> Iterable[Rule]:
+    return [REGISTRY[code] for code, *_ in _RULES]

@@ -1,0 +1,300 @@
+"""Figures stated in the narrative, each with its unit, role and subject.
+
+The template's sentences are regular (reference §7): ``<subject><number><unit>`` for amounts and
+counts, ``占<base>的<P>%`` for shares, ``比Y年增加<B>万元，增长<P>%`` for changes and growth,
+``完成预算<P>%`` for completion. A regular grammar over clauses reads them reliably; a general
+Chinese parser would add weight without adding certainty, so the reading is hand-written here.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from xlbudget.narrative.parse import Narrative, Sentence, normalise
+
+AMOUNT_UNITS = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
+COUNT_UNITS = ("批次", "人次", "团组", "个", "辆", "次", "人", "家", "项", "台", "套", "户", "名")
+
+_NUMBER = r"(?<![\d.A-Za-z])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+_UNIT = r"\s*(万元|亿元|千元|元|%|个百分点|百分点|" + "|".join(COUNT_UNITS) + r")?"
+_FIGURE = re.compile(_NUMBER + _UNIT)
+_PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[Xx]{2,}|×{2,}|\*{2,}|某某)(?![A-Za-z])")
+_COORD = re.compile(r"^\s*(?:和|、|与|及|以及|/)\s*$")
+_YEAR = re.compile(r"(\d{4})\s*年")
+_CMP_YEAR = re.compile(r"(?:与|同|较|比)(?:上年度?|(\d{4})\s*年度?)(?:决算数?)?(?:相比|比较|对比)?")
+_SHARE = re.compile(r"占(?P<base>[^,;:]*?)(?:的)?(?:比重|比例|百分比)?(?:为|是)?$|占比(?:为)?$")
+_COMPLETION = re.compile(
+    r"(?:完成|达到)(?:年初|全年|调整后?的?)?预算(?:数)?(?:的)?$|(?:预算)?(?:完成率|执行率)(?:为|是)?$")
+_UP = re.compile(r"(?:增长|上升|增加|提高|多支出?)(?:了)?$")
+_DOWN = re.compile(r"(?:下降|减少|降低|少支出?)(?:了)?$")
+_BUDGET = re.compile(r"(?:年初|全年|调整后?的?)?预算(?:数|安排)?(?:为|是)?$")
+_FILLER = re.compile(r"(?:决算数?|决算金额)?(?:为|是|共计|共|达到|达|约)?$")
+#: Subjects that say nothing on their own ("支出决算为A万元" under a 类/款/项 heading clause).
+_GENERIC = frozenset({"", "支出", "决算", "收入", "金额", "支出决算", "合计", "总额"})
+_AFTER_FIGURE = re.compile(r"(?:\d|元|%|次|人|辆|个|家|项|台|套|户|名|点)$")
+
+
+@dataclass(slots=True)
+class Figure:
+    """One stated figure.
+
+    ``kind`` is 'amount', 'percent', 'pp' (percentage points) or 'count'. ``role`` says what a
+    figure is: 'level' (an amount or count of something), 'change' (an amount of increase or
+    decrease, signed by ``sign``), 'share', 'growth', 'completion', 'budget' or '' (unknown).
+    ``start``/``end`` are offsets into the paragraph text.
+    """
+
+    kind: str
+    value: Decimal
+    unit: str
+    decimals: int
+    start: int
+    end: int
+    text: str
+    sentence: Sentence
+    role: str = "level"
+    sign: int = 1
+    subject: str = ""
+    base: str = ""
+    cmp_year: int | None = None
+    anchor: Figure | None = None
+    budget: Figure | None = None
+    whole: Figure | None = None
+    index: int = 0
+    clause: str = ""
+    coordinated: list[Figure] = field(default_factory=list)
+
+    @property
+    def para(self) -> int:
+        return self.sentence.para
+
+    @property
+    def scale(self) -> int:
+        return AMOUNT_UNITS.get(self.unit, 1)
+
+    @property
+    def yuan(self) -> Decimal:
+        """An amount in 元."""
+        return self.value * self.scale
+
+    @property
+    def half_yuan(self) -> Decimal:
+        """Half a unit in the last shown decimal, in 元."""
+        return Decimal(5).scaleb(-self.decimals - 1) * self.scale
+
+    @property
+    def unit_class(self) -> str:
+        """Figures that can be added up share a unit class (all amounts; counts per unit)."""
+        return "amount" if self.kind == "amount" else f"{self.kind}:{self.unit}"
+
+    @property
+    def signed(self) -> Decimal:
+        return self.value * self.sign
+
+    def shown(self, value: Decimal | None = None) -> str:
+        """A value as this figure would print it (its decimals)."""
+        from xlbudget.arith import round_half_up
+
+        v = self.value if value is None else value
+        return str(round_half_up(v, self.decimals))
+
+    def __repr__(self) -> str:  # short form for test failures
+        return f"Figure({self.role} {self.subject!r} {self.text!r} p{self.para})"
+
+
+@dataclass(frozen=True, slots=True)
+class Placeholder:
+    text: str
+    start: int
+    end: int
+    sentence: Sentence
+
+
+def _clause_bounds(norm: str) -> list[int]:
+    """Offsets where a clause starts: after , ; : that are not thousands separators."""
+    starts = [0]
+    for i, ch in enumerate(norm):
+        if ch in ",;:" and not (ch == "," and i > 0 and norm[i - 1].isdigit()
+                                and re.match(r"\d{3}(?!\d)", norm[i + 1:i + 5])):
+            starts.append(i + 1)
+        elif ch == "、" and _AFTER_FIGURE.search(norm[:i]):
+            # "货物支出B万元、工程支出C万元": a list of figures, not "收、支总计".
+            starts.append(i + 1)
+    return starts
+
+
+def _decimals(number: str) -> int:
+    return len(number.split(".")[1]) if "." in number else 0
+
+
+def _clean_subject(text: str) -> str:
+    t = normalise(text).strip()
+    t = re.sub(r"^\d+[.、](?!\d)", "", t)
+    t = re.sub(r"^(?:其中|主要是|主要用于|主要包括|包括|分别为|分别是|即)[:：]?", "", t)
+    t = re.sub(r"^\d{4}\s*年度?(?:末)?", "", t)
+    t = re.sub(r"^(?:本年度|全年|当年|截至.{0,12}日)", "", t)
+    t = re.sub(r"^(?:本部门|本单位|我部门|我单位|部门|单位)", "", t)
+    t = _CMP_YEAR.sub("", t)
+    t = re.sub(r"[\s\"“”'「」]", "", t)
+    t = _FILLER.sub("", t)
+    return t.strip(",;:、")
+
+
+def _role(prefix: str, kind: str) -> tuple[str, int, str]:
+    """(role, sign, base) from the text right before a figure in its clause."""
+    p = prefix.rstrip()
+    if kind in ("percent", "pp"):
+        m = _SHARE.search(p)
+        if m:
+            return "share", 1, _clean_subject(m.group("base") or "")
+        if _COMPLETION.search(p):
+            return "completion", 1, ""
+    if _UP.search(p):
+        return ("change" if kind != "percent" else "growth"), 1, ""
+    if _DOWN.search(p):
+        return ("change" if kind != "percent" else "growth"), -1, ""
+    if kind == "amount" and _BUDGET.search(p) and not re.search(r"决算|执行|支出$", p[-4:]):
+        return "budget", 1, ""
+    if kind in ("percent", "pp"):
+        return "", 1, ""
+    return "level", 1, ""
+
+
+def extract(narrative: Narrative) -> tuple[list[Figure], list[Placeholder]]:
+    """Every figure and placeholder in reading order, with roles, subjects and anchors."""
+    figures: list[Figure] = []
+    placeholders: list[Placeholder] = []
+    prev_sentence_figs: list[Figure] = []
+    last_para = -1
+    for s in narrative.sentences:
+        for m in _PLACEHOLDER.finditer(s.norm):
+            placeholders.append(Placeholder(m.group(0), s.start + m.start(), s.start + m.end(), s))
+        if s.para != last_para:
+            prev_sentence_figs, last_para = [], s.para
+        figs = _sentence_figures(s)
+        _link(figs, prev_sentence_figs)
+        for f in figs:
+            f.index = len(figures)
+            figures.append(f)
+        if figs:
+            prev_sentence_figs = figs
+    return figures, placeholders
+
+
+def _sentence_figures(s: Sentence) -> list[Figure]:
+    norm = s.norm
+    bounds = _clause_bounds(norm)
+    cmp_m = _CMP_YEAR.search(norm)
+    cmp_year = None
+    if cmp_m and (cmp_m.group(1) or "上年" in cmp_m.group(0)):
+        cmp_year = int(cmp_m.group(1)) if cmp_m.group(1) else -1
+    raw: list[tuple[re.Match[str], str | None]] = []
+    for m in _FIGURE.finditer(norm):
+        after = norm[m.end():m.end() + 1]
+        unit = m.group(2)
+        if unit is None and after in ("年", "月", "日", "号", ".", "、") and not _is_coordinated_number(
+                norm, m):
+            continue
+        raw.append((m, unit))
+    # A unitless number coordinated with the next one takes its unit ("增加B和C万元").
+    units: list[str | None] = [u for _, u in raw]
+    for i in range(len(raw) - 2, -1, -1):
+        if units[i] is None and units[i + 1] is not None and _COORD.match(
+                norm[raw[i][0].end():raw[i + 1][0].start()]):
+            units[i] = units[i + 1]
+    out: list[Figure] = []
+    for (m, _), unit in zip(raw, units, strict=True):
+        if unit is None:
+            continue
+        number = m.group(1)
+        value = Decimal(number.replace(",", ""))
+        kind = ("amount" if unit in AMOUNT_UNITS else "percent" if unit == "%"
+                else "pp" if "百分点" in unit else "count")
+        start = max(b for b in bounds if b <= m.start())
+        prefix = norm[start:m.start()]
+        role, sign, base = _role(prefix, kind)
+        f = Figure(kind, value, unit, _decimals(number), s.start + m.start(), s.start + m.end(),
+                   s.text[m.start():m.end()], s, role, sign, base=base, cmp_year=cmp_year,
+                   clause=prefix)
+        prev = out[-1] if out else None
+        if prev is not None and _COORD.match(norm[prev.end - s.start:m.start()]):
+            # "增长P%和Q%", "各增加B和C万元": same role, sign and base as the first of the list.
+            head = prev.coordinated[0] if prev.coordinated else prev
+            f.role, f.sign, f.base = head.role, head.sign, head.base
+            f.subject = head.subject
+            if not head.coordinated:
+                head.coordinated.append(head)
+            head.coordinated.append(f)
+            f.coordinated = head.coordinated
+        else:
+            f.subject = _subject_of(norm, prefix, start, bounds, out, s)
+        out.append(f)
+    return out
+
+
+def _is_coordinated_number(norm: str, m: re.Match[str]) -> bool:
+    nxt = _FIGURE.match(norm, m.end() + 1)
+    return norm[m.end():m.end() + 1] == "、" and nxt is not None and nxt.group(2) is not None
+
+
+def _subject_of(norm: str, prefix: str, start: int, bounds: list[int], before: list[Figure],
+                s: Sentence) -> str:
+    """The subject of a figure: its clause's words, or the clause before when that is a bare
+    heading such as ``行政运行（项）：``."""
+    own = _strip_roles(prefix)
+    subject = _clean_subject(own)
+    if subject not in _GENERIC:
+        return subject
+    i = bounds.index(start)
+    # Back over clauses that hold only figures ("年初预算为X万元，") to a bare heading clause.
+    for j in range(i - 1, -1, -1):
+        lo, hi = bounds[j], bounds[j + 1] - 1
+        if any(s.start + lo <= f.start < s.start + hi for f in before):
+            if before and before[-1].kind == "count" and before[-1].start >= s.start + lo:
+                return before[-1].subject  # "接待10批次，100人次"
+            continue
+        return _clean_subject(_strip_roles(norm[lo:hi])) or subject
+    return subject
+
+
+def _strip_roles(prefix: str) -> str:
+    """The clause text before the comparison or the role words (增加, 占…的, 完成预算)."""
+    t = prefix
+    m = _CMP_YEAR.search(t)
+    if m:
+        t = t[:m.start()]
+    for pat in (_SHARE, _COMPLETION, _UP, _DOWN):
+        t = pat.sub("", t)
+    return t
+
+
+def _link(figs: list[Figure], previous: list[Figure]) -> None:
+    """Anchor shares, rates and changes to the amount they are about; budgets to completions;
+    "其中" parts to their whole."""
+    levels: list[Figure] = [f for f in previous if f.role == "level"]
+    budget: Figure | None = None
+    whole: Figure | None = None
+    sentence_levels: list[Figure] = []
+    for f in figs:
+        if f.role == "level":
+            # Each "其中" opens a list of parts of the level figure right before it.
+            if sentence_levels and "其中" in f.sentence.norm[
+                    sentence_levels[-1].end - f.sentence.start:f.start - f.sentence.start]:
+                whole = sentence_levels[-1]
+            if whole is not None and f.unit_class == whole.unit_class:
+                f.whole = whole
+            levels.append(f)
+            sentence_levels.append(f)
+        elif f.role == "budget":
+            budget = f
+        else:
+            same = [lv for lv in levels if lv.kind in ("amount", "count")]
+            if f.coordinated and f.coordinated[0] is not f:
+                head = f.coordinated[0]
+                f.anchor = head.anchor
+            else:
+                f.anchor = same[-1] if same else None
+            if f.role == "completion":
+                f.budget = budget
