@@ -1,0 +1,81 @@
+"""Every layout variant is read to the same model: each amount of the generated truth is found at
+the address the generator wrote it, under the same table, block, row and column keys."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from xlbudget.sources.files import read_workbook
+from xlbudget.tables.recognise import recognise
+
+
+def _model_cells(model):  # noqa: ANN001, ANN202
+    out = {}
+    for t in model.tables.values():
+        for r in t.rows:
+            for col, a in r.values.items():
+                out[(t.key, r.block, r.key or r.code, col)] = a
+    return out
+
+
+VARIANTS = [
+    ("shanghai", {}),
+    ("central", {}),
+    ("stacked", {}),
+    ("central", {"sheet_names": "number"}),
+    ("shanghai", {"t7": "blocked"}),
+    ("shanghai", {"t7": "vertical", "split_codes": True}),
+    ("central", {"t7": "interleaved", "t6_blocks": 2, "line_numbers": False}),
+    ("stacked", {"t5_total_last": True, "text_numbers": 1.0}),
+]
+
+
+@pytest.mark.parametrize(("layout", "style"), VARIANTS)
+@pytest.mark.parametrize("seed", [1, 4])
+def test_every_amount_at_its_address(make_sample, layout, style, seed) -> None:
+    sample = make_sample(layout, seed, **style)
+    model = recognise(read_workbook(sample.path), str(sample.path))
+    assert sorted(model.tables) == [f"T{i}" for i in range(1, 10)]
+    got = _model_cells(model)
+    for key, (sheet, cell) in sample.cells.items():
+        assert key in got, f"{key} not recognised ({sheet}!{cell})"
+        a = got[key]
+        assert (a.ref.sheet, a.ref.cell) == (sheet, cell), key
+        shown = sample.shown[key]
+        if shown is None:
+            assert a.value in (None, Decimal(0)), key
+        else:
+            assert a.value == shown, key
+    # nothing recognised beyond the truth except blank rows a layout prints for every class
+    for key, a in got.items():
+        if key not in sample.cells:
+            assert a.value in (None, Decimal(0)), key
+
+
+@pytest.mark.parametrize("layout", ["shanghai", "central", "stacked"])
+def test_units_years_and_ignored_sheets(make_sample, layout) -> None:
+    sample = make_sample(layout, 2)
+    model = recognise(read_workbook(sample.path), str(sample.path))
+    for key, unit in sample.units.items():
+        assert model.tables[key].unit == unit
+    assert model.year == sample.dataset.year
+    if layout == "stacked":
+        assert set(model.ignored_sheets) >= {"封面", "说明"}
+    else:
+        assert model.ignored_sheets == []
+
+
+def test_same_model_in_every_layout(make_sample) -> None:
+    """The three layouts of one dataset give the same amounts, in 元."""
+    models = []
+    for layout in ("shanghai", "central", "stacked"):
+        s = make_sample(layout, 3)
+        m = recognise(read_workbook(s.path), str(s.path))
+        models.append({k: a.yuan for k, a in _model_cells(m).items() if a.value})
+    assert models[0].keys() == models[1].keys() == models[2].keys()
+    for k in models[0]:
+        # the stacked layout shows T6 in 元: exact there, rounded to 0.01 万元 elsewhere
+        assert abs(models[0][k] - models[2][k]) <= 50, k
+        assert models[0][k] == models[1][k], k
