@@ -41,8 +41,10 @@ def _check_workbook(file: Path) -> None:
         _fail(f"{file.name}：不支持的文件类型“{file.suffix}”（支持 .xlsx、.xlsm）")
 
 
-def _analyse(file: Path, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()) -> Any:
-    """Read and check a workbook, leaving out the sheets xlbudget itself wrote."""
+def _analyse(file: Path, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()
+             ) -> tuple[Any, bool]:
+    """Read and check a workbook, leaving out the sheets xlbudget itself wrote; also whether the
+    workbook carries earlier xlbudget marks."""
     from xlbudget.engine import analyse
     from xlbudget.marks.plan import STATE_SHEET
     from xlbudget.sources.files import read_workbook
@@ -56,8 +58,8 @@ def _analyse(file: Path, select: tuple[str, ...] = (), ignore: tuple[str, ...] =
     for g in grids:
         if g.name == STATE_SHEET:
             ours |= {str(r[1]) for r in g.rows[1:] if r and r[0] == "sheet" and len(r) > 1}
-    grids = [g for g in grids if g.name not in ours]
-    return analyse(grids, str(file), select=select, ignore=ignore)
+    kept = [g for g in grids if g.name not in ours]
+    return analyse(kept, str(file), select=select, ignore=ignore), len(kept) < len(grids)
 
 
 def _write(src: Path, dst: Path, produce: Callable[[Path], None], verify: Callable[[list], None],
@@ -118,7 +120,7 @@ def _mark_or_fix(file: Path, output: Path | None, *, fix: bool, in_place: bool, 
     from xlbudget.marks.safe import default_output
     from xlbudget.marks.xlsx import render_file
 
-    analysis = _analyse(file, select, ignore)
+    analysis, had_marks = _analyse(file, select, ignore)
     if analysis.result.status == "error":
         _fail(analysis.result.error or f"{file.name}：无法读取")
     plan = build_plan(analysis.result, fix=fix)
@@ -128,7 +130,9 @@ def _mark_or_fix(file: Path, output: Path | None, *, fix: bool, in_place: bool, 
     def produce(tmp: Path) -> None:
         done["render"] = render_file(plan, file, tmp)
 
-    rep = _write(file, dst, produce, _verify_marks(done), in_place=in_place, force=force)
+    # Earlier marks are replaced, so their notes may be fewer: not a loss of the user's notes.
+    rep = _write(file, dst, produce, _verify_marks(done), in_place=in_place, force=force,
+                 expect_fewer=("批注",) if had_marks else ())
     render = done["render"]
     counts = analysis.result.counts()
     click.echo(f"{file.name}：错误 {counts['error']} 个，警告 {counts['warning']} 个，"
@@ -244,7 +248,7 @@ def charts(file: Path, output: Path | None, prior: Path | None, prior_values: Pa
 
     last: dict[str, Decimal] | None = None
     if prior is not None:
-        analysis = _analyse(prior)
+        analysis, _ = _analyse(prior)
         if analysis.result.status == "error":
             _fail(analysis.result.error or f"{prior.name}：无法读取")
         last = this_year_figures(analysis.model)
@@ -255,7 +259,7 @@ def charts(file: Path, output: Path | None, prior: Path | None, prior_values: Pa
             last = read_prior_values(prior_values)
         except PriorValuesError as exc:
             _fail(str(exc))
-    analysis = _analyse(file)
+    analysis, _ = _analyse(file)
     if analysis.result.status == "error":
         _fail(analysis.result.error or f"{file.name}：无法读取")
     data, missing = chart_data(analysis.model, last)

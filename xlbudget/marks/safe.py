@@ -34,7 +34,6 @@ _PART_KINDS: dict[str, re.Pattern[str]] = {
     "线程式批注": re.compile(r"^xl/threadedComments/"),
     "数据透视表": re.compile(r"^xl/pivotTables/"),
     "切片器": re.compile(r"^xl/slicers?(Caches)?/"),
-    "自定义功能区": re.compile(r"^customUI/"),
     "外部链接": re.compile(r"^xl/externalLinks/externalLink"),
     "控件": re.compile(r"^xl/(ctrlProps|activeX)/"),
     "打印机设置": re.compile(r"^xl/printerSettings/"),
@@ -51,6 +50,7 @@ _ELEMENT_KINDS: dict[str, tuple[re.Pattern[str], bytes]] = {
     "公式": (re.compile(r"^xl/worksheets/sheet"), rb"<f>|<f "),
     "批注": (re.compile(r"^xl/comments"), rb"<comment "),
     "定义名称": (re.compile(r"^xl/workbook\.xml$"), rb"<definedName "),
+    "自定义功能区": (re.compile(r"^_rels/\.rels$"), rb"/ui/extensibility\""),
     "打印设置": (re.compile(r"^xl/worksheets/sheet"), rb"<pageSetup "),
 }
 VBA_PART = "xl/vbaProject.bin"

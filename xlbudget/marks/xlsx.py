@@ -8,6 +8,7 @@ goes through ``xlbudget.marks.safe.write_safely`` so that the input is never tou
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -68,7 +69,7 @@ def render_file(plan: Plan, src: Path, dst: Path) -> RenderResult:
         result.report_sheet = _report_sheet(wb, state, plan.report)
     state.save()
     _recalc_on_open(wb)
-    wb.save(dst)
+    _save(wb, src, dst)
     return result
 
 
@@ -78,8 +79,60 @@ def clean_file(src: Path, dst: Path) -> int:
     state = _State(wb)
     n = state.undo()
     state.save()
-    wb.save(dst)
+    _save(wb, src, dst)
     return n
+
+
+def _save(wb: Any, src: Path, dst: Path) -> None:
+    _comment_only_vml_rewritten(wb)
+    wb.save(dst)
+    _keep_package_relationships(src, dst)
+
+
+def _comment_only_vml_rewritten(wb: Any) -> None:
+    """With keep_vba, openpyxl reuses a sheet's VML part for its notes but names new VML parts
+    by counter, so a workbook openpyxl wrote before gets two parts of one name (a corrupt
+    package). VML holding nothing but notes is rebuilt from the notes themselves; VML with
+    form controls is kept as it is."""
+    if wb.vba_archive is None:
+        return
+    for ws in wb.worksheets:
+        if ws.legacy_drawing is None:
+            continue
+        vml = wb.vba_archive.read(ws.legacy_drawing)
+        types = set(re.findall(rb'ObjectType="(\w+)"', vml))
+        if types <= {b"Note"}:
+            ws.legacy_drawing = None
+
+
+_REL = re.compile(rb"<Relationship\b[^>]*?/>")
+
+
+def _keep_package_relationships(src: Path, dst: Path) -> None:
+    """Put back package relationships openpyxl drops while it keeps their parts (the Office 2010
+    ribbon, customUI14.xml, among them), so that the kept part is used again."""
+    import zipfile
+
+    with zipfile.ZipFile(src) as zs:
+        src_rels = zs.read("_rels/.rels") if "_rels/.rels" in zs.namelist() else b""
+    with zipfile.ZipFile(dst) as zd:
+        names = set(zd.namelist())
+        dst_rels = zd.read("_rels/.rels")
+    have = set(re.findall(rb'Target="/?([^"]+)"', dst_rels))
+    missing = []
+    for rel in _REL.findall(src_rels):
+        target = re.search(rb'Target="/?([^"]+)"', rel)
+        if target and target.group(1) not in have and target.group(1).decode() in names:
+            missing.append(re.sub(rb'Id="[^"]*"', b'Id="rIdXlb%d"' % len(missing), rel))
+    if not missing:
+        return
+    patched = dst_rels.replace(b"</Relationships>", b"".join(missing) + b"</Relationships>")
+    tmp = dst.with_name(dst.name + ".rels")
+    with zipfile.ZipFile(dst) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = patched if item.filename == "_rels/.rels" else zin.read(item.filename)
+            zout.writestr(item, data)
+    tmp.replace(dst)
 
 
 class _State:

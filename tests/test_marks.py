@@ -1,0 +1,313 @@
+"""Write-back on real files: mark, fix, clean; the input never changes; nothing is lost."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+from openpyxl.comments import Comment
+from openpyxl.styles import PatternFill
+
+from xlbudget.cli import main
+from xlbudget.engine import check_file
+from xlbudget.findings import FileResult, Finding
+from xlbudget.generate import generate, write
+from xlbudget.generate.inject import inject
+from xlbudget.marks.plan import FILLS, NOTE_HEAD, REPORT_SHEET, STATE_SHEET, Plan, build_plan
+from xlbudget.marks.safe import WriteError, inventory, lost_parts, write_safely
+from xlbudget.marks.xlsx import render_file
+from xlbudget.sources.files import read_workbook
+from xlbudget.sources.grid import from_a1
+
+BASIC_TOTAL = ("T5", "main", "total", "basic")
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def run(*args: str) -> tuple[int, str]:
+    res = CliRunner().invoke(main, [str(a) for a in args])
+    assert res.exception is None or isinstance(res.exception, SystemExit), res.exception
+    return res.exit_code, res.output
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, object]:
+    d = tmp_path_factory.mktemp("marks")
+    s = write(generate(3), d / "clean.xlsx")
+    return s.path, s
+
+
+@pytest.fixture()
+def one_error(tmp_path: Path, sample: tuple[Path, object]) -> tuple[Path, str, str, Decimal]:
+    """A copy with T5 合计.基本支出 off by 12.34, a user note and a user fill on other cells."""
+    path, s = sample
+    sheet, cell = s.cells[BASIC_TOTAL]  # type: ignore[attr-defined]
+    shown = s.shown[BASIC_TOTAL]  # type: ignore[attr-defined]
+    bad = tmp_path / "报表.xlsx"
+    inject(path, bad, [(sheet, cell, float(shown + Decimal("12.34")))])
+    wb = openpyxl.load_workbook(bad)
+    ws = wb[sheet]
+    ws["A1"].comment = Comment("用户自己的批注", "张三")
+    ws["A2"].fill = PatternFill("solid", fgColor="00FF00")
+    wb.save(bad)
+    return bad, sheet, cell, shown
+
+
+def cell_state(path: Path) -> dict[tuple[str, str], tuple]:
+    """Value, fill, note and number format of every cell, by sheet and address."""
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                out[(ws.title, c.coordinate)] = (
+                    c.value, c.fill.fill_type, c.fill.fgColor.rgb, c.number_format,
+                    c.comment.text if c.comment else None)
+    return out
+
+
+def test_mark_colours_notes_and_reports(one_error: tuple[Path, str, str, Decimal]) -> None:
+    bad, sheet, cell, shown = one_error
+    before = sha(bad)
+    code, out = run("mark", bad)
+    assert code == 0, out
+    marked = bad.with_name("报表_标注.xlsx")
+    assert marked.exists() and "已标注" in out
+    assert sha(bad) == before  # the input is untouched
+    grids = {g.name: g for g in read_workbook(marked)}
+    assert REPORT_SHEET in grids
+    rep = grids[REPORT_SHEET]
+    header = next(r for r in range(rep.height) if rep.text(r, 0) == "序号")
+    rows = [rep.rows[r] for r in range(header + 1, rep.height) if rep.text(r, 0)]
+    hit = [r for r in rows if r[3] == sheet and r[4] == cell]
+    assert hit and hit[0][1] == "错误" and hit[0][2] == "T5-a"
+    assert Decimal(str(hit[0][6])) == shown
+    r, c = from_a1(cell)
+    assert Decimal(repr(grids[sheet].value(r, c))) == shown + Decimal("12.34")  # mark only
+    wb = openpyxl.load_workbook(marked)
+    target = wb[sheet][cell]
+    assert target.fill.fgColor.rgb.endswith(FILLS["error"])
+    assert NOTE_HEAD in target.comment.text and "T5-a" in target.comment.text
+    assert f"应为：{shown}" in target.comment.text
+    assert wb[sheet]["A1"].comment.text.startswith("用户自己的批注")
+    assert wb[STATE_SHEET].sheet_state == "veryHidden"
+    link_cell = wb[REPORT_SHEET].cell(header + 1 + rows.index(hit[0]) + 1, 5)
+    assert link_cell.hyperlink.location == f"'{sheet}'!{cell}"
+    counts = {rep.text(i, 0): rep.value(i, 1) for i in range(1, 8)}
+    assert counts["错误"] >= 1 and counts["文件"] == str(bad)
+
+
+def test_fix_writes_expected_and_check_passes(one_error: tuple[Path, str, str, Decimal]) -> None:
+    bad, sheet, cell, shown = one_error
+    before = sha(bad)
+    assert any(f.severity == "error" for f in check_file(bad).findings)
+    fixed = bad.with_name("已修正.xlsx")
+    code, out = run("fix", bad, "-o", fixed)
+    assert code == 0, out
+    assert sha(bad) == before
+    assert [f for f in check_file(fixed).findings if f.severity == "error"] == []
+    g = {g.name: g for g in read_workbook(fixed)}[sheet]
+    r, c = from_a1(cell)
+    assert Decimal(repr(g.value(r, c))) == shown
+    wb_in, wb_out = openpyxl.load_workbook(bad), openpyxl.load_workbook(fixed)
+    assert wb_out[sheet][cell].number_format == wb_in[sheet][cell].number_format
+    for attr in ("font", "border", "alignment", "protection"):
+        assert repr(getattr(wb_out[sheet][cell], attr)) == repr(getattr(wb_in[sheet][cell], attr))
+    note = wb_out[sheet][cell].comment.text
+    assert f"原值 {shown + Decimal('12.34')}" in note and f"改为 {shown}" in note
+
+
+def test_fix_in_place_backs_up_first(one_error: tuple[Path, str, str, Decimal]) -> None:
+    bad, sheet, cell, shown = one_error
+    original = bad.read_bytes()
+    code, out = run("fix", bad, "--in-place")
+    assert code == 0, out
+    backups = list(bad.parent.glob("报表.备份-*.xlsx"))
+    assert len(backups) == 1 and backups[0].read_bytes() == original
+    assert [f for f in check_file(bad).findings if f.severity == "error"] == []
+    assert not list(bad.parent.glob(".*xlbudget-tmp*"))
+
+
+def test_clean_restores_everything_and_nothing_else(one_error: tuple[Path, str, str, Decimal],
+                                                    tmp_path: Path) -> None:
+    bad, *_ = one_error
+    marked = tmp_path / "m.xlsx"
+    assert run("mark", bad, "-o", marked)[0] == 0
+    cleaned = tmp_path / "c.xlsx"
+    code, out = run("clean", marked, "-o", cleaned)
+    assert code == 0, out
+    assert cell_state(cleaned) == cell_state(bad)
+    wb = openpyxl.load_workbook(cleaned)
+    assert wb.sheetnames == openpyxl.load_workbook(bad).sheetnames
+    code, out = run("clean", cleaned)
+    assert code == 0 and "无需清除" in out
+
+
+def test_marking_twice_equals_marking_once(one_error: tuple[Path, str, str, Decimal],
+                                           tmp_path: Path) -> None:
+    bad, *_ = one_error
+    once, twice = tmp_path / "once.xlsx", tmp_path / "twice.xlsx"
+    assert run("mark", bad, "-o", once)[0] == 0
+    code, out = run("mark", once, "-o", twice)
+    assert code == 0 and "未能保留" not in out, out
+    a, b = cell_state(once), cell_state(twice)
+    for varying in ("B2", "B3"):  # the file name and the time of the check
+        a.pop((REPORT_SHEET, varying)), b.pop((REPORT_SHEET, varying))
+    assert a == b
+    assert openpyxl.load_workbook(once).sheetnames == openpyxl.load_workbook(twice).sheetnames
+
+
+def test_uncertain_findings_are_marked_not_fixed(sample: tuple[Path, object],
+                                                 tmp_path: Path) -> None:
+    path, _ = sample
+    result = FileResult(str(path), findings=[
+        Finding("T7-a", "error", "三公合计与明细不符", "财政拨款“三公”经费支出决算表", "B6",
+                "7.21", "7.77", certain=False),
+        Finding("TB-a", "warning", "缺少表", None, None),
+    ])
+    plan = build_plan(result, fix=True)
+    assert plan.values == [] and len(plan.marks) == 1
+    assert Plan.from_json(json.loads(plan.dumps())) == plan
+    out = tmp_path / "u.xlsx"
+    rep = write_safely(path, out, lambda t: render_file(plan, path, t), lambda g: None)
+    assert rep.lost == []
+    ws = openpyxl.load_workbook(out)["财政拨款“三公”经费支出决算表"]
+    assert "候选之一" in ws["B6"].comment.text
+    report = {g.name: g for g in read_workbook(out)}[REPORT_SHEET]
+    assert any(report.text(r, 2) == "TB-a" for r in range(report.height))
+
+
+def _xlsm(src: Path, dst: Path, vba: bytes) -> None:
+    """Turn an .xlsx into a macro-enabled package with a VBA project and a custom ribbon."""
+    ribbon = (b'<customUI xmlns="http://schemas.microsoft.com/office/2009/07/customui">'
+              b'<ribbon><tabs><tab id="t" label="xlbudget"/></tabs></ribbon></customUI>')
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+                data = data.replace(b"<Default ", b'<Default Extension="bin" ContentType='
+                                    b'"application/vnd.ms-office.vbaProject"/><Default ', 1)
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdVba" Type="http:'
+                                    b'//schemas.microsoft.com/office/2006/relationships/vbaProject"'
+                                    b' Target="vbaProject.bin"/></Relationships>')
+            elif item.filename == "_rels/.rels":
+                data = data.replace(b"</Relationships>", b'<Relationship Id="rIdUi" Type="http://'
+                                    b'schemas.microsoft.com/office/2007/relationships/ui/'
+                                    b'extensibility" Target="customUI/customUI14.xml"/>'
+                                    b"</Relationships>")
+            zout.writestr(item, data)
+        zout.writestr("xl/vbaProject.bin", vba)
+        zout.writestr("customUI/customUI14.xml", ribbon)
+
+
+def test_xlsm_keeps_vba_and_ribbon(one_error: tuple[Path, str, str, Decimal],
+                                   tmp_path: Path) -> None:
+    bad, *_ = one_error
+    vba = bytes(range(256)) * 64  # stored and compared byte for byte, never parsed
+    book = tmp_path / "宏.xlsm"
+    _xlsm(bad, book, vba)
+    before = sha(book)
+    code, out = run("fix", book)
+    assert code == 0 and "未能保留" not in out, out
+    fixed = tmp_path / "宏_修正.xlsm"
+    assert sha(book) == before
+    with zipfile.ZipFile(fixed) as z:
+        assert z.read("xl/vbaProject.bin") == vba
+        assert "customUI/customUI14.xml" in z.namelist()
+        assert b"ui/extensibility" in z.read("_rels/.rels")
+        assert b"macroEnabled" in z.read("[Content_Types].xml")
+    assert [f for f in check_file(fixed).findings if f.severity == "error"] == []
+
+
+def _with_picture(src: Path, dst: Path) -> None:
+    """Add a drawing with a picture and a text box to the first sheet (openpyxl drops both
+    without Pillow)."""
+    drawing = (b'<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/'
+               b'spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/'
+               b'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+               b'relationships"><xdr:oneCellAnchor><xdr:from><xdr:col>8</xdr:col><xdr:colOff>0'
+               b'</xdr:colOff><xdr:row>1</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from>'
+               b'<xdr:ext cx="952500" cy="952500"/><xdr:sp macro="" textlink=""><xdr:nvSpPr>'
+               b'<xdr:cNvPr id="2" name="TextBox 1"/><xdr:cNvSpPr txBox="1"/></xdr:nvSpPr>'
+               b'<xdr:spPr><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr>'
+               b'<xdr:txBody><a:bodyPr/><a:p><a:r><a:t>note</a:t></a:r></a:p></xdr:txBody>'
+               b'</xdr:sp><xdr:clientData/></xdr:oneCellAnchor></xdr:wsDr>')
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Default Extension="png" ContentType="image/'
+                                    b'png"/><Override PartName="/xl/drawings/drawing9.xml" '
+                                    b'ContentType="application/vnd.openxmlformats-officedocument.'
+                                    b'drawing+xml"/></Types>')
+            elif item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", b'<drawing r:id="rIdDr9"/></worksheet>')
+                if b'xmlns:r=' not in data[:500]:
+                    data = data.replace(b"<worksheet ", b'<worksheet xmlns:r="http://schemas.'
+                                        b'openxmlformats.org/officeDocument/2006/relationships" ',
+                                        1)
+            zout.writestr(item, data)
+        rels = "xl/worksheets/_rels/sheet1.xml.rels"
+        assert rels not in zin.namelist()
+        zout.writestr(rels, b'<Relationships xmlns="http://schemas.openxmlformats.org/package/'
+                      b'2006/relationships"><Relationship Id="rIdDr9" Type="http://schemas.'
+                      b'openxmlformats.org/officeDocument/2006/relationships/drawing" '
+                      b'Target="../drawings/drawing9.xml"/></Relationships>')
+        zout.writestr("xl/drawings/drawing9.xml", drawing)
+        zout.writestr("xl/media/image1.png", b"\x89PNG\r\n\x1a\n")
+
+
+def test_parts_that_would_be_lost_are_reported(one_error: tuple[Path, str, str, Decimal],
+                                               tmp_path: Path) -> None:
+    bad, *_ = one_error
+    book = tmp_path / "有图.xlsx"
+    _with_picture(bad, book)
+    assert inventory(book).counts["形状/文本框"] == 1
+    before = book.read_bytes()
+    code, out = run("fix", book, "--in-place")
+    assert code == 2 and "已取消覆盖原文件" in out and "形状/文本框" in out
+    assert book.read_bytes() == before
+    assert not list(tmp_path.glob("有图.备份-*"))
+    code, out = run("mark", book)
+    assert code == 0 and "未能保留 形状/文本框" in out
+    assert book.read_bytes() == before
+
+
+def test_lost_parts_compares_inventories(sample: tuple[Path, object]) -> None:
+    path, _ = sample
+    inv = inventory(path)
+    assert inv.counts["合并单元格"] > 0 and lost_parts(inv, inv) == []
+    fewer = inventory(path)
+    fewer.counts["合并单元格"] -= 1
+    assert lost_parts(inv, fewer)[0].startswith("合并单元格")
+
+
+def test_bad_inputs_get_chinese_messages(tmp_path: Path, sample: tuple[Path, object]) -> None:
+    path, _ = sample
+    broken = tmp_path / "坏.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a zip")
+    code, out = run("mark", broken)
+    assert code == 2 and "坏.xlsx" in out and "Traceback" not in out
+    code, out = run("mark", tmp_path / "无.xlsx")
+    assert code == 2 and "不存在" in out
+    doc = tmp_path / "说明.docx"
+    doc.write_bytes(b"PK")
+    code, out = run("mark", doc)
+    assert code == 2 and "暂不支持" in out
+    code, out = run("fix", path, "-o", path)
+    assert code == 2 and "不能与输入文件相同" in out
+    with pytest.raises(WriteError):
+        write_safely(path, tmp_path / "x.xlsm", lambda t: shutil.copy(path, t), lambda g: None)
