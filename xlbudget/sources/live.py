@@ -4,17 +4,21 @@ Each sheet's used range is read in one bulk call, so a workbook costs one round 
 whatever its size. Cells are placed at Excel's own indexes (a used range that starts at C5 gets
 leading blanks), as the file source does.
 
-Merged ranges are not read: Excel has no bulk call for them (each merge area is a separate COM
-lookup) and the xlwings JSON-book engine does not send them. Recognition works from title and
-header text and from row codes, which the top-left cell of a merge holds, so it does not need them.
+Merged ranges matter: recognition spreads a merged header (本年支出 over 合计 | 基本 | 项目) over
+the columns it spans. Desktop Excel has no bulk call for merge areas, but it gives a range as XML
+Spreadsheet 2003 in one call (``Range.Value(11)``), whose cells carry ``ss:MergeAcross`` and
+``ss:MergeDown``; that is one extra call per sheet. The xlwings JSON-book engine sends no merged
+areas; a client may add them to a sheet's payload as ``merged_ranges`` (A1 addresses), as
+xlbudget's tests do. Without either, a table whose headers rely on merges may go unrecognised.
 """
 
 from __future__ import annotations
 
+import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
 from xlbudget.sources.files import _short
-from xlbudget.sources.grid import Grid, SourceError, Value
+from xlbudget.sources.grid import Grid, SourceError, Value, from_a1
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -61,4 +65,62 @@ def read_sheet(sheet: xw.Sheet) -> Grid:
                 v = ""
             row.append(v)
         rows.append(row)
-    return Grid(sheet.name, rows, errors=errors)
+    return Grid(sheet.name, rows, merges=read_merges(sheet, used), errors=errors)
+
+
+Merge = tuple[int, int, int, int]
+_SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
+#: XlRangeValueDataType.xlRangeValueXMLSpreadsheet
+_XML_SPREADSHEET = 11
+
+
+def read_merges(sheet: xw.Sheet, used: xw.Range) -> list[Merge]:
+    """Merged ranges of a sheet's used range, 0-based inclusive (r1, c1, r2, c2)."""
+    if sheet.book.app.engine.name == "excel":  # desktop Excel through COM
+        xml = _spreadsheet_xml(used.api)
+        return merges_from_spreadsheet_xml(xml, used.row - 1, used.column - 1) if xml else []
+    api = sheet.api
+    if isinstance(api, dict):  # the JSON-book engine: the sheet's payload
+        return [_merge(a) for a in api.get("merged_ranges") or []]
+    return []
+
+
+def _spreadsheet_xml(range_api: Any) -> str | None:
+    # pywin32 exposes the parameterised property as a call or, with makepy, as GetValue.
+    try:
+        xml = range_api.Value(_XML_SPREADSHEET)
+    except TypeError:
+        xml = range_api.GetValue(_XML_SPREADSHEET)
+    return xml if isinstance(xml, str) else None
+
+
+def _merge(address: str) -> Merge:
+    first, _, last = address.replace("$", "").partition(":")
+    r1, c1 = from_a1(first)
+    r2, c2 = from_a1(last or first)
+    return r1, c1, r2, c2
+
+
+def merges_from_spreadsheet_xml(xml: str, top: int = 0, left: int = 0) -> list[Merge]:
+    """Merged areas in an XML Spreadsheet 2003 document of a range whose top-left cell is the
+    0-based (top, left). Rows and cells are numbered from 1 with optional ``ss:Index``; a cell
+    without one follows the previous cell and the columns that cell's merge spans."""
+    table = ET.fromstring(xml).find(f".//{_SS}Table")
+    out: list[Merge] = []
+    if table is None:
+        return out
+    r = 0
+    for row in table.iter(f"{_SS}Row"):
+        if (ri := row.get(f"{_SS}Index")) is not None:
+            r = int(ri) - 1
+        c = 0
+        for cell in row.iter(f"{_SS}Cell"):
+            if (ci := cell.get(f"{_SS}Index")) is not None:
+                c = int(ci) - 1
+            across = int(cell.get(f"{_SS}MergeAcross", 0))
+            down = int(cell.get(f"{_SS}MergeDown", 0))
+            if across or down:
+                out.append((top + r, left + c, top + r + down, left + c + across))
+            c += 1 + across
+        r += 1 + int(row.get(f"{_SS}Span", 0))
+    return out

@@ -1,0 +1,182 @@
+"""The ribbon actions of the add-in, run by VBA as ``RunPython("import xlbudget.excel.actions as
+a; a.check()")``: each works on the calling workbook and ends with a short Chinese alert.
+
+``check`` reports, ``mark`` colours and notes the wrong cells and adds the report sheet, ``fix``
+does the same and writes the certain corrections (old values kept in the notes and in the hidden
+state sheet), ``charts`` writes the chart data sheets (图1–图7), ``clear`` removes xlbudget's
+marks, ``help`` explains the buttons. Every error ends as an alert, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from xlbudget.findings import SEVERITY_ZH, FileResult
+
+log = logging.getLogger(__name__)
+
+TITLE = "xlbudget 决算校验"
+#: An alert stays readable with this many findings listed.
+_SHOWN = 5
+
+
+def check() -> None:
+    """Check the workbook and show what was found."""
+    _run(_check)
+
+
+def mark() -> None:
+    """Colour and note the wrong cells, and add the report sheet."""
+    _run(_mark)
+
+
+def fix() -> None:
+    """Mark as ``mark`` does and write the certain corrections."""
+    _run(_fix)
+
+
+def charts() -> None:
+    """Write the chart data sheets (图1–图7) from the tables."""
+    _run(_charts)
+
+
+def clear() -> None:
+    """Remove xlbudget's fills, notes, report and state sheets."""
+    _run(_clear)
+
+
+def help() -> None:  # shadows the builtin: the add-in's VBA calls exactly this name
+    """Explain the buttons and the worksheet functions."""
+    _run(lambda book: HELP)
+
+
+def _run(action: Callable[[Any], str]) -> None:
+    import xlwings as xw
+
+    try:
+        book = xw.Book.caller()
+    except Exception as exc:  # not called from Excel: nothing to alert in
+        log.error("xlbudget：找不到调用的工作簿（%s）", exc)
+        return
+    try:
+        message = action(book)
+    except Exception as exc:
+        message = failure_message(book, exc)
+        log.exception("xlbudget action failed")
+    book.app.alert(message, title=TITLE)
+
+
+def failure_message(book: Any, exc: Exception) -> str:
+    """The alert for an action that could not finish: Chinese, naming the workbook."""
+    from xlbudget.sources.grid import SourceError
+
+    if isinstance(exc, SourceError):
+        return str(exc)
+    return (f"{book.name}：处理时发生内部错误（{type(exc).__name__}: {exc}）。"
+            "工作簿未被改动或只改动了一部分，可点击「清除标注」恢复；请将此工作簿反馈给开发者。")
+
+
+def _analyse(book: Any) -> tuple[list[Any], Any]:
+    from xlbudget.excel.workbook import analyse_book
+
+    return analyse_book(book)
+
+
+def summary(result: FileResult) -> str:
+    """Counts and the first findings, worst first."""
+    if result.status == "error":
+        return result.error or "无法校验此工作簿"
+    c = result.counts()
+    tables = "、".join(t.key for t in result.tables)
+    lines = [f"识别到 {len(result.tables)} 张表（{tables}）。",
+             f"错误 {c['error']} 个，警告 {c['warning']} 个，提示 {c['info']} 个。"]
+    worst = [f for f in result.findings if f.severity != "info"][:_SHOWN]
+    for f in worst:
+        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "工作簿")
+        text = f.message if len(f.message) <= 60 else f.message[:60] + "…"
+        lines.append(f"· [{SEVERITY_ZH[f.severity]}] {where}：{text}")
+    rest = c["error"] + c["warning"] - len(worst)
+    if rest > 0:
+        lines.append(f"…另有 {rest} 个问题。")
+    return "\n".join(lines)
+
+
+def _check(book: Any) -> str:
+    _, analysis = _analyse(book)
+    result = analysis.result
+    tail = {"ok": "\n未发现问题。", "findings": "\n点击「标注」可在表中标出问题单元格。"}
+    return summary(result) + tail.get(result.status, "")
+
+
+def _render(book: Any, *, fix: bool) -> str:
+    from xlbudget.excel.render import render_book
+    from xlbudget.marks.plan import build_plan
+
+    grids, analysis = _analyse(book)
+    result = analysis.result
+    if result.status == "error":
+        return summary(result)
+    plan = build_plan(result, fix=fix)
+    done = render_book(book, plan, grids)
+    lines = [summary(result), ""]
+    lines.append(f"已标注 {done.marked} 个单元格，明细见工作表「{done.report_sheet}」。")
+    if fix:
+        lines.append(f"已修正 {len(done.fixed)} 个单元格；原值写在批注中，并记录在隐藏的状态表里。")
+    lines += [f"未处理：{s}" for s in done.skipped[:_SHOWN]]
+    if len(done.skipped) > _SHOWN:
+        lines.append(f"…另有 {len(done.skipped) - _SHOWN} 项未处理。")
+    return "\n".join(lines)
+
+
+def _mark(book: Any) -> str:
+    return _render(book, fix=False)
+
+
+def _fix(book: Any) -> str:
+    return _render(book, fix=True)
+
+
+def _charts(book: Any) -> str:
+    from xlbudget.charts.data import chart_data
+    from xlbudget.charts.sheets import find_chart_sheets, plan_sheets
+    from xlbudget.excel.render import chart_sheet
+
+    grids, analysis = _analyse(book)
+    if analysis.result.status == "error":
+        return summary(analysis.result)
+    data, missing = chart_data(analysis.model)
+    sheets = plan_sheets(data, find_chart_sheets(grids))
+    for cs in sheets:
+        chart_sheet(book, cs)
+    lines = [f"已生成 {len(sheets)} 张图表数据表：{'、'.join(cs.name for cs in sheets)}。"]
+    lines += [cs.note for cs in sheets if cs.note]
+    lines += missing
+    return "\n".join(lines)
+
+
+def _clear(book: Any) -> str:
+    from xlbudget.excel.render import clean_book
+
+    n = clean_book(book)
+    if n == 0:
+        return "没有找到 xlbudget 的标注。"
+    return f"已清除 {n} 处标注（单元格颜色和批注已恢复，校验结果表已删除）；已写入的修正值保留。"
+
+
+HELP = "\n".join([
+    "xlbudget 部门决算校验",
+    "· 校验：检查本工作簿的九张公开表，报告错误个数和前几条问题，不改动工作簿。",
+    "· 标注：把有问题的单元格涂色（红=错误、黄=警告、蓝=提示）并加批注写明应为多少，",
+    "  最后新增工作表「校验结果」。",
+    "· 修正：同“标注”，并把能唯一确定的正确值写入单元格；原值写在批注中并记录在隐藏的状态表里。",
+    "· 图表数据：根据各表生成 图1–图7 的数据表和图表。",
+    "· 清除标注：恢复单元格原来的颜色和批注，删除「校验结果」表。",
+    "",
+    "工作表函数：",
+    "XLB_PCT(部分,总数,[小数位]) 占比；XLB_GROWTH(本年,上年,[小数位]) 增长率；",
+    "XLB_RATE(决算,预算,[小数位]) 完成率；XLB_SUMCODE(编码区域,金额区域,编码前缀) 末级科目合计；",
+    "XLB_LEVEL(编码) 级次；XLB_PARENT(编码) 上级编码；XLB_CHECK() 错误个数；",
+    "XLB_FINDINGS() 问题清单；XLB_EXPECTED(单元格) 合计单元格的重算值。",
+])
