@@ -20,8 +20,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import numpy as np
-
 from xlbudget.findings import Finding
 from xlbudget.locate import messages
 from xlbudget.locate.mip import System, with_values
@@ -96,28 +94,65 @@ class _Localiser:
                 hard.append(ident)
             else:
                 soft_failing.append(ident)
-        outcomes = [self._localise(group) for group in _groups(hard)]
+        outcomes = [o for group in _groups(hard) for o in self._localise_group(group)]
         return _Findings(judged, soft_failing, outcomes, self.time_limit).build()
 
     # -- one group -------------------------------------------------------------------------
 
-    def _localise(self, group: list[Identity]) -> Outcome:
-        system = System.build(group)
+    def _localise_group(self, group: list[Identity]) -> list[Outcome]:
+        """Localise one connected group, on the identities the failures touch when possible.
+
+        Every repair changes a cell of each failing identity, so it costs at least the cheapest
+        set of cells meeting them all (a hitting set). A repair that changes only cells of
+        failing identities and costs exactly that is minimal, and every repair that changes any
+        other cell costs more. The search may then keep all other cells unchanged: only the
+        identities that contain a cell of a failing identity matter (the rest keep their shown
+        values and still hold), and they fall apart into small independent parts. When the
+        bound is not met, the whole group is searched with every cell changeable.
+        """
+        inside = {t.amount.ref for i in group if i.fails for t in i.terms}
+        touched = [i for i in group if any(t.amount.ref in inside for t in i.terms)]
+        outcomes = []
+        for part in _groups(touched):
+            system = System.build(part)
+            fixed = [i for i, a in enumerate(system.cells) if a.ref not in inside]
+            out = self._localise(system, fixed)
+            if out is None:
+                whole = self._localise(System.build(group), [])
+                assert whole is not None  # nothing fixed: never None
+                return [whole]
+            outcomes.append(out)
+        return outcomes
+
+    def _localise(self, system: System, fixed: list[int]) -> Outcome | None:
+        """All minimal repairs of ``system`` that leave ``fixed`` alone; None when ``fixed`` is
+        not empty and such a repair is not provably minimal (see :meth:`_localise_group`)."""
         out = Outcome(system)
         weights = cell_weights(system.cells)
-        first = self._solve(system.localisation(weights))
-        if first.status == "infeasible":
-            system.widen()
-            first = self._solve(system.localisation(weights))
-        if first.status != "optimal":
-            out.timed_out = True
+        sol = self._solve(system.localisation(weights, unchanged=fixed))
+        if sol.status == "infeasible":
+            if fixed:
+                return None
+            system.widen()  # the data-derived bounds were too tight
+            sol = self._solve(system.localisation(weights))
+        if sol.status != "optimal":
+            out.timed_out = sol.status == "time_limit"
             return out
-        found = [system.changed_cells(first.x)]
-        best = float(weights[list(found[0])].sum())
+        first = system.changed_cells(sol.x)
+        best = float(weights[list(first)].sum())
+        if fixed:
+            bound = self._solve(system.hitting_set(weights))
+            if bound.status == "time_limit":
+                out.timed_out = True
+                return out
+            if bound.status != "optimal" or best > bound.objective + 1e-9 or any(
+                    i in fixed for i in first):
+                return None
+        found = [first]
         cap = best + 1e-6 * max(1.0, best)
         complete = False
         while len(found) < MAX_REPAIRS:
-            nxt = self._solve(system.localisation(weights, cap=cap, cuts=found))
+            nxt = self._solve(system.localisation(weights, cap=cap, cuts=found, unchanged=fixed))
             if nxt.status == "infeasible":
                 complete = True
                 break
@@ -130,16 +165,12 @@ class _Localiser:
             found.append(s)
         certain = frozenset.intersection(*found)
         if not complete:
-            certain = frozenset(i for i in sorted(certain) if self._in_every_repair(
-                system, weights, cap, i))
+            # Too many ties to list: a cell is certain when no optimal repair leaves it alone.
+            certain = frozenset(i for i in sorted(certain) if self._solve(system.localisation(
+                weights, cap=cap, unchanged=[*fixed, i])).status == "infeasible")
         out.certain = certain
         out.repairs = [self._values(system, s) for s in found]
         return out
-
-    def _in_every_repair(self, system: System, weights: np.ndarray, cap: float, cell: int) -> bool:
-        """Whether no repair of optimal weight leaves ``cell`` unchanged."""
-        sol = self._solve(system.localisation(weights, cap=cap, unchanged=[cell]))
-        return sol.status == "infeasible"
 
     def _values(self, system: System, changed: frozenset[int]) -> dict[int, Decimal | None]:
         """The value each changed cell must take, rounded to its decimals; None where the
@@ -158,14 +189,15 @@ class _Localiser:
         known = {system.cells[i].ref: v for i, v in out.items() if v is not None}
         if len(known) < len(order):
             return out  # an open value: nothing exact to verify
-        if any(with_values(ident, known).fails for ident in system.identities):
+        touched = sorted({k for i in order for k in system.by_cell[i]})
+        if any(with_values(system.identities[k], known).fails for k in touched):
             return dict.fromkeys(order)
         return out
 
     def _determined(self, system: System, changed: frozenset[int], cell: int) -> bool:
         # Alone among changed cells in some identity: that identity fixes it up to rounding.
-        for row in system.coefs:
-            if cell in row and not any(j in changed for j in row if j != cell):
+        for k in system.by_cell[cell]:
+            if not any(j in changed for j in system.coefs[k] if j != cell):
                 return True
         lo = self._solve(system.extreme(changed, cell, 1.0))
         hi = self._solve(system.extreme(changed, cell, -1.0))
@@ -265,7 +297,8 @@ class _Findings:
         return out
 
     def _unlocated(self, o: Outcome) -> list[Finding]:
-        return [self._plain(ident, messages.unlocated(ident, self.time_limit), severity_of(ident))
+        limit = self.time_limit if o.timed_out else None
+        return [self._plain(ident, messages.unlocated(ident, limit), severity_of(ident))
                 for ident in o.system.identities if ident.fails]
 
     @staticmethod

@@ -61,10 +61,13 @@ def difference(identity: Identity) -> str:
     return f"{shown(diff, target.decimals)} {unit}"
 
 
-def unlocated(identity: Identity, time_limit: float) -> str:
-    """An error identity that fails while localisation ran out of time."""
+def unlocated(identity: Identity, time_limit: float | None) -> str:
+    """An error identity that fails while localisation ran out of time (``time_limit``) or
+    found no repair (None)."""
+    why = (f"错误单元格定位超过时限 {time_limit:g} 秒" if time_limit is not None
+           else "未能求得使各关系同时成立的修正")
     return (f"{identity.rule}：{identity.text} 不成立，相差 {difference(identity)}"
-            f"（错误单元格定位超过时限 {time_limit:g} 秒，仅报告不成立的关系）")
+            f"（{why}，仅报告不成立的关系）")
 
 
 def soft(identity: Identity) -> str:

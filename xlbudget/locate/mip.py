@@ -18,7 +18,7 @@ about 0.5 and totals stay below ~1e8, well inside the solver's tolerances.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import numpy as np
@@ -48,6 +48,10 @@ class System:
     band: np.ndarray
     residual: np.ndarray
     big_m: np.ndarray
+    #: identity indexes per cell
+    by_cell: list[list[int]] = field(default_factory=list)
+    _rows: tuple | None = None
+    _base: tuple | None = None
 
     @classmethod
     def build(cls, identities: Sequence[Identity]) -> System:
@@ -71,8 +75,12 @@ class System:
             float(sum((c * cells[i].yuan for i, c in row.items()), Decimal(0)) / unit)
             for row in coefs
         ])
+        by_cell: list[list[int]] = [[] for _ in cells]
+        for k, row in enumerate(coefs):
+            for i in row:
+                by_cell[i].append(k)
         system = cls(list(identities), cells, index, coefs, unit, value, band, residual,
-                     np.zeros(len(cells)))
+                     np.zeros(len(cells)), by_cell)
         system.big_m = system._big_m()
         return system
 
@@ -100,20 +108,45 @@ class System:
         """Give every cell the bound of the largest identity (the fallback of :meth:`_big_m`)."""
         bound = 2 * float(self.big_m.max()) + 2 * float(np.abs(self.value).sum())
         self.big_m = np.full(self.n, bound)
+        self._base = None
 
     def _identity_rows(self, width: int):
+        """Identity rows over the first ``n`` of ``width`` variables, with their bounds."""
+        from scipy.sparse import csr_array, hstack
+
+        if self._rows is None:
+            rows, cols, data, lo, hi = [], [], [], [], []
+            for k, row in enumerate(self.coefs):
+                for i, c in row.items():
+                    rows.append(k)
+                    cols.append(i)
+                    data.append(float(c))
+                lo.append(-np.inf if self.identities[k].op == "<=" else -self.residual[k])
+                hi.append(-self.residual[k])
+            a = csr_array((data, (rows, cols)), shape=(len(self.coefs), self.n))
+            self._rows = (a, np.array(lo), np.array(hi))
+        a, lo, hi = self._rows
+        if width > self.n:
+            a = hstack([a, csr_array((a.shape[0], width - self.n))], format="csr")
+        return a, lo, hi
+
+    def failing_cells(self) -> list[int]:
+        """The cells of failing identities: every repair changes at least one per identity."""
+        return sorted({i for k, row in enumerate(self.coefs) if self.identities[k].fails
+                       for i in row})
+
+    def hitting_set(self, weights: np.ndarray) -> Program:
+        """The cheapest set of cells meeting every failing identity: a lower bound on any
+        repair (a failing identity cannot hold while all its cells stay in their bands)."""
         from scipy.sparse import csr_array
 
-        rows, cols, data, lo, hi = [], [], [], [], []
-        for k, row in enumerate(self.coefs):
-            for i, c in row.items():
-                rows.append(k)
-                cols.append(i)
-                data.append(float(c))
-            lo.append(-np.inf if self.identities[k].op == "<=" else -self.residual[k])
-            hi.append(-self.residual[k])
-        a = csr_array((data, (rows, cols)), shape=(len(self.coefs), width))
-        return a, np.array(lo), np.array(hi)
+        failing = [row for k, row in enumerate(self.coefs) if self.identities[k].fails]
+        rows = [k for k, row in enumerate(failing) for _ in row]
+        cols = [i for row in failing for i in row]
+        a = csr_array((np.ones(len(cols)), (rows, cols)), shape=(len(failing), self.n))
+        return Program(c=weights, integrality=np.ones(self.n), lb=np.zeros(self.n),
+                       ub=np.ones(self.n), A=a, b_l=np.ones(len(failing)),
+                       b_u=np.full(len(failing), np.inf))
 
     def localisation(self, weights: np.ndarray, *, cap: float | None = None,
                      cuts: Iterable[Collection[int]] = (),
@@ -126,12 +159,15 @@ class System:
         from scipy.sparse import csr_array, diags_array, eye_array, hstack, vstack
 
         n = self.n
-        ident, lo, hi = self._identity_rows(2 * n)
-        m = diags_array(self.big_m)
-        eye = eye_array(n)
-        blocks = [ident, hstack([eye, -m]), hstack([-eye, -m])]
-        b_l = [lo, np.full(2 * n, -np.inf)]
-        b_u = [hi, self.band, self.band]
+        if self._base is None:
+            ident, lo, hi = self._identity_rows(2 * n)
+            m = diags_array(self.big_m)
+            eye = eye_array(n)
+            self._base = (vstack([ident, hstack([eye, -m]), hstack([-eye, -m])], format="csr"),
+                          np.concatenate([lo, np.full(2 * n, -np.inf)]),
+                          np.concatenate([hi, self.band, self.band]))
+        base, base_l, base_u = self._base
+        blocks, b_l, b_u = [base], [base_l], [base_u]
         extra = []
         if cap is not None:
             extra.append((weights, cap))
@@ -217,8 +253,8 @@ class System:
     def slack(self, cell: int) -> float:
         """How far (in units) rounding alone lets the value of ``cell`` move: the tolerance of
         the identities that hold it."""
-        return max((sum(abs(c) * self.band[j] for j, c in row.items())
-                    for row in self.coefs if cell in row), default=0.0)
+        return max((sum(abs(c) * self.band[j] for j, c in self.coefs[k].items())
+                    for k in self.by_cell[cell]), default=0.0)
 
 
 def with_values(identity: Identity, values: dict[CellRef, Decimal]) -> Identity:
