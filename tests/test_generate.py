@@ -12,7 +12,7 @@ from xlbudget.generate import LAYOUTS, Dataset, generate, write
 from xlbudget.generate.inject import inject
 from xlbudget.generate.layouts import EMPTY_NOTES, TITLES
 from xlbudget.sources.files import read_workbook
-from xlbudget.sources.grid import Grid, from_a1
+from xlbudget.sources.grid import Grid, from_a1, to_a1
 
 SEEDS = range(40)
 INCOME = ("gpb", "fund", "soe", "superior_subsidy", "business", "operating", "affiliated_remit",
@@ -383,3 +383,38 @@ def test_sample_command(tmp_path: Path) -> None:
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 2 and "已存在" in again.output
     assert CliRunner().invoke(main, [*args, "--force"]).exit_code == 0
+
+
+
+def test_error_workbook_differs_from_its_clean_twin_exactly_at_the_listed_cells(
+        tmp_path: Path) -> None:
+    from xlbudget.generate.samples import ERRORS, build, mistype, swap_digits
+
+    build(tmp_path)
+    clean = _read(tmp_path / "sample-errors-clean.xlsx")
+    bad = _read(tmp_path / "sample-errors.xlsx")
+    diffs = {}
+    for name, g in clean.items():
+        for r in range(max(g.height, bad[name].height)):
+            for c in range(max(g.width, bad[name].width)):
+                if g.value(r, c) != bad[name].value(r, c):
+                    diffs[(name, to_a1(r, c))] = (g.value(r, c), bad[name].value(r, c))
+    readme = (tmp_path / "README.md").read_text(encoding="utf-8")
+    listed = [line.strip("| ").split(" | ") for line in readme.splitlines()
+              if line.startswith("| ") and line[2].isdigit()]
+    assert 5 <= len({row[0] for row in listed}) == len(ERRORS) <= 8
+    assert {(row[2], row[3]) for row in listed} == set(diffs)
+
+    def as_listed(value: object) -> str:
+        return f"{value:.2f}" if isinstance(value, float) else str(value)
+
+    for _n, _what, sheet, cell, wrong, right, *_ in listed:
+        assert tuple(map(as_listed, diffs[(sheet, cell)])) == (right, wrong)
+    assert mistype(Decimal("1370.68")) == Decimal("1870.68")
+    assert swap_digits(Decimal("286.94")) == Decimal("268.94")
+    # The committed workbooks/ are this build (values and README), so they never go stale.
+    repo = Path(__file__).resolve().parents[1] / "workbooks"
+    assert (repo / "README.md").read_text(encoding="utf-8") == readme
+    for path in sorted(tmp_path.glob("*.xlsx")):
+        rebuilt = {n: g.rows for n, g in _read(path).items()}
+        assert {n: g.rows for n, g in _read(repo / path.name).items()} == rebuilt, path.name

@@ -53,8 +53,8 @@ _PUBLIC_SOME = ("30202", "30203", "30209", "30214", "30215", "30216", "30226", "
                 "30239")
 _CAPITAL_SOME = ("31002", "31003", "31007")
 
-_CITIES = ("上海市", "杭州市", "成都市", "南京市", "武汉市", "西安市")
-_DISTRICTS = ("黄浦区", "西湖区", "锦江区", "鼓楼区", "江汉区", "雁塔区", "滨江区", "长宁区")
+_PLACES = ("上海市黄浦区", "上海市长宁区", "杭州市西湖区", "杭州市滨江区", "成都市锦江区",
+           "南京市鼓楼区", "武汉市江汉区", "西安市雁塔区")
 _BUREAUS = ("民政局", "司法局", "应急管理局", "生态环境局", "农业农村委员会", "城市管理局",
             "文化和旅游局", "科学技术委员会", "卫生健康委员会", "教育局")
 
@@ -136,7 +136,7 @@ def _is_basic(code: str) -> bool:
 
 def _structure(seed: int) -> _Structure:
     rng = random.Random(f"xlbudget-structure:{seed}")
-    organisation = rng.choice(_CITIES) + rng.choice(_DISTRICTS) + rng.choice(_BUREAUS)
+    organisation = rng.choice(_PLACES) + rng.choice(_BUREAUS)
     items_by_class: dict[str, list[str]] = {}
     for code in FUNCTION_ITEMS:
         if len(code) == 5:
