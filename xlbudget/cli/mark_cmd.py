@@ -20,6 +20,15 @@ from xlbudget.cli import main
 #: ``.docx`` here (``SUFFIX_MARKERS[".docx"] = fn``); ``fn(path, output, fix)`` returns the
 #: exit code.
 SUFFIX_MARKERS: dict[str, Callable[[Path, Path | None, bool], int]] = {}
+
+
+def _mark_narrative(path: Path, output: Path | None, fix: bool) -> int:
+    from xlbudget.narrative.command import mark_narrative
+
+    return mark_narrative(path, output, fix)
+
+
+SUFFIX_MARKERS[".docx"] = _mark_narrative
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 

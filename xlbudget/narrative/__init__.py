@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 from xlbudget.narrative.docx_source import NarrativeError
 
 if TYPE_CHECKING:
-    from xlbudget.findings import Finding
+    from xlbudget.findings import FileResult, Finding
     from xlbudget.model import WorkbookModel
 
-__all__ = ["NarrativeError", "check_narrative", "mark_docx", "paired_narrative"]
+__all__ = ["NarrativeError", "check_narrative", "check_with_narrative", "mark_docx",
+           "paired_narrative"]
 
 
 def check_narrative(docx_path: str | Path, model: WorkbookModel,
@@ -62,3 +63,45 @@ def paired_narrative(workbook: str | Path) -> Path | None:
         if cand.is_file():
             return cand
     return None
+
+
+def check_with_narrative(workbook: str | Path, docx_path: str | Path, *,
+                         prior: str | Path | None = None, select: Sequence[str] = (),
+                         ignore: Sequence[str] = ()) -> FileResult:
+    """Check a workbook and its narrative together: one result, the narrative's findings (with
+    ``location``) after the workbook's. Never raises: an unreadable workbook gives status
+    'error', an unreadable narrative or prior-year workbook gives an ``N-file`` finding."""
+    from xlbudget.engine import analyse, check_file
+    from xlbudget.findings import Finding
+    from xlbudget.narrative.checks import REGISTRY
+    from xlbudget.rules.registry import selected
+    from xlbudget.sources.files import read_workbook
+    from xlbudget.sources.grid import SourceError
+
+    wb = str(workbook)
+    try:
+        analysis = analyse(read_workbook(wb), wb, select=tuple(select), ignore=tuple(ignore))
+    except SourceError:
+        return check_file(wb, select=tuple(select), ignore=tuple(ignore))
+    result = analysis.result
+    if result.status == "error":
+        return result
+    extra: list[Finding] = []
+    prior_model = None
+    if prior is not None:
+        try:
+            from xlbudget.tables.recognise import recognise
+
+            prior_model = recognise(read_workbook(prior), str(prior))
+        except SourceError as exc:
+            extra.append(Finding("N-file", REGISTRY["N-file"].severity,
+                                 f"上年决算工作簿无法读取，增减额和增减率只按说明本身核对：{exc}"))
+    try:
+        extra.extend(check_narrative(docx_path, analysis.model, prior_model))
+    except NarrativeError as exc:
+        extra.append(Finding("N-file", REGISTRY["N-file"].severity, str(exc),
+                             extra={"location": {"file": Path(docx_path).name, "part": None,
+                                                 "paragraph": None, "quote": None}}))
+    result.findings.extend(f for f in extra if selected(f.rule, select, ignore))
+    result.refresh_status()
+    return result

@@ -96,6 +96,11 @@ _RULES = [
         "分项与总数矛盾说明至少一个数字有误。",
         "政府采购支出总额 100 万元，其中货物 50 万元、工程 30 万元、服务 30 万元。",
         "核对各分项与总数。")),
+    ("N-file", "情况说明文档无法读取", "error", RuleDoc(
+        "与工作簿一同校验的情况说明（.docx）无法读取：文件不存在、不是 .docx、是旧版 .doc 或没有文字。",
+        "说明未能校验时，报告必须指出，而不是静默跳过。",
+        "“说明.doc”是 Word 97-2003 格式。",
+        "在 Word 中另存为 .docx 后重新校验。")),
     ("N-placeholder", "模板占位符未替换", "error", RuleDoc(
         "说明中留有模板的占位符（XX、××、某某等）。",
         "占位符表明说明未填写完整。",
@@ -115,11 +120,6 @@ _register()
 
 def _severity(code: str) -> str:
     return REGISTRY[code].severity
-
-
-def _quote(text: str, limit: int = 90) -> str:
-    t = " ".join(text.split())
-    return t if len(t) <= limit else t[:limit - 1] + "…"
 
 
 @dataclass(slots=True)
@@ -146,7 +146,7 @@ class Checker:
         location = {"file": self.narrative.file, "part": s.section.label, "paragraph": s.para,
                     "quote": s.text.strip(), "start": start, "end": end}
         self.findings.append(Finding(
-            code, _severity(code), f"{message}（{s.section.label}，第{s.para}段：“{_quote(s.text)}”）",
+            code, _severity(code), f"{message}（{s.section.label}）",
             None, None, None if actual is None else str(actual),
             None if expected is None else str(expected), certain, related or [],
             {"location": location}))

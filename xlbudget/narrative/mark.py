@@ -19,7 +19,7 @@ def comment_text(f: Finding) -> str:
     title = rule.title if rule is not None else ""
     head = f"应为 {f.expected}" if f.expected is not None else "请核对"
     loc = f.extra.get("location") or {}
-    message = f.message.split(f"（{loc.get('part')}，")[0]
+    message = f.message.removesuffix(f"（{loc.get('part')}）")
     return f"{head}。{message}。[{f.rule} {title}]"
 
 

@@ -1,0 +1,79 @@
+"""``xlbudget mark 说明.docx``: the narrative's marker for the mark command.
+
+The narrative is checked against the workbook of the same stem beside it (``单位.docx`` →
+``单位.xlsx``; ``单位-说明.docx`` → ``单位.xlsx``). Without one, only the checks that need no
+table run (placeholders, years, class names, parts, rates against stated amounts, repeats).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+_STEM_TAILS = ("-情况说明", "情况说明", "-说明", "_说明", "说明")
+
+
+def paired_workbook(docx: Path) -> Path | None:
+    """The workbook beside a narrative with the same stem (less a 说明 suffix)."""
+    stems = [docx.stem] + [docx.stem.removesuffix(t) for t in _STEM_TAILS
+                           if docx.stem.endswith(t) and docx.stem != t]
+    for stem in stems:
+        for suffix in _SUFFIXES:
+            cand = docx.with_name(stem + suffix)
+            if cand.is_file():
+                return cand
+    return None
+
+
+def mark_narrative(path: Path, output: Path | None, fix: bool) -> int:
+    """Write ``<stem>_标注.docx`` with each wrong figure highlighted and commented; exit code."""
+    import click
+
+    from xlbudget.engine import analyse
+    from xlbudget.model import WorkbookModel
+    from xlbudget.narrative import NarrativeError, check_narrative, mark_docx
+    from xlbudget.narrative.docx_source import read_docx
+    from xlbudget.sources.files import read_workbook
+    from xlbudget.sources.grid import SourceError
+
+    if fix:
+        click.echo(f"错误：{path.name}：情况说明不能自动修正，请用 xlbudget mark 标注后人工修改",
+                   err=True)
+        return 2
+    out = output or path.with_name(f"{path.stem}_标注.docx")
+    if out.suffix.lower() != ".docx":
+        click.echo(f"错误：{out.name}：标注结果应保存为 .docx", err=True)
+        return 2
+    workbook = paired_workbook(path)
+    model = WorkbookModel(path="")
+    if workbook is not None:
+        try:
+            model = analyse(read_workbook(workbook), str(workbook)).model
+        except SourceError as exc:
+            click.echo(f"注意：{exc}；只做说明内部的核对", err=True)
+    else:
+        click.echo(f"注意：{path.name} 旁没有同名的决算工作簿，只做说明内部的核对"
+                   "（金额、占比不与表格比较）", err=True)
+    try:
+        findings = check_narrative(path, model)
+        # Through a temporary file that is re-read before it replaces anything.
+        fd, tmp = tempfile.mkstemp(suffix=".docx", dir=out.resolve().parent)
+        os.close(fd)
+        try:
+            n = mark_docx(path, findings, tmp)
+            read_docx(tmp)
+            os.replace(tmp, out)
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    except NarrativeError as exc:
+        click.echo(f"错误：{exc}", err=True)
+        return 2
+    errors = sum(f.severity == "error" for f in findings)
+    warnings = sum(f.severity == "warning" for f in findings)
+    against = f"（对照 {workbook.name}）" if workbook is not None else ""
+    click.echo(f"{path.name}{against}：错误 {errors} 个，警告 {warnings} 个；已标注 {n} 处")
+    click.echo(f"已写出：{out}")
+    return 0
