@@ -125,24 +125,26 @@ def _compressor_class() -> type:
             return super()._compress_chunk(data)
 
         def _matching(self) -> tuple[int, int]:
-            # MS-OVBA 2.4.1.3.19.4: the longest earlier match, nearest first on ties.
+            # MS-OVBA 2.4.1.3.19.4: the longest earlier match, the nearest on ties.
             chunk = self._activeChunk
             pos = len(chunk) - len(self._uncompressedData)
             while self._indexed < pos:
                 key = chunk[self._indexed : self._indexed + 3]
                 self._prefixes.setdefault(key, []).append(self._indexed)
                 self._indexed += 1
+            # A match is cut at the longest length a copy token holds, so the nearest
+            # candidate reaching it ends the search.
+            limit = min((0xFFFF >> MsOvba.copytoken_help(pos)["bitCount"]) + 3, len(chunk) - pos)
             best_len = best = 0
             for cand in reversed(self._prefixes.get(chunk[pos : pos + 3], ())):
                 n = 0
-                while pos + n < len(chunk) and chunk[cand + n] == chunk[pos + n]:
+                while n < limit and chunk[cand + n] == chunk[pos + n]:
                     n += 1
                 if n > best_len:
                     best_len, best = n, cand
-            if best_len < 3:
-                return 0, 0
-            bit_count = MsOvba.copytoken_help(pos)["bitCount"]
-            return pos - best, min(best_len, (0xFFFF >> bit_count) + 3)
+                    if n == limit:
+                        break
+            return (pos - best, best_len) if best_len >= 3 else (0, 0)
 
     return Compressor
 
