@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from xlbudget.generate import Sample, generate, write
+
+# xlwings' JSON-book engine needs a key; government use is a permitted noncommercial purpose.
+os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
 
 
 @pytest.fixture(scope="session")
