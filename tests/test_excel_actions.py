@@ -1,0 +1,358 @@
+"""The ribbon actions, run through xlwings' JSON-book engine on payloads of generated workbooks.
+
+Each action reads the calling book (``xw.Book.caller()`` via ``set_mock_caller``) and queues
+the actions Excel would apply; the assertions are on ``book.json()``. The expected findings are
+computed independently from the workbook file (``check_file``: calamine source, not xlwings).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from test_excel_payload import actions, open_book, payload_from_xlsx
+
+import xlbudget.excel.actions as a
+from xlbudget.engine import check_file
+from xlbudget.findings import FileResult
+from xlbudget.generate import generate, write
+from xlbudget.generate.inject import inject
+from xlbudget.marks.plan import FILLS, NOTE_HEAD, REPORT_SHEET, STATE_SHEET
+from xlbudget.sources.grid import to_a1
+
+
+@dataclasses.dataclass
+class Books:
+    clean: Path
+    bad: Path
+    #: (sheet, cell) -> value shown before the error was injected
+    truth: dict[tuple[str, str], Decimal]
+
+
+@pytest.fixture(scope="module")
+def books(tmp_path_factory: pytest.TempPathFactory) -> Books:
+    """A clean workbook and a copy with two known errors on two sheets.
+
+    The dataset is scaled to whole 百元 so that every shown figure is exact: the clean workbook
+    then has no finding at all, not even a rounding note.
+    """
+    d = tmp_path_factory.mktemp("actions")
+    ds = generate(7)
+    exact = dataclasses.replace(ds, yuan={k: v * 100 for k, v in ds.yuan.items()})
+    sample = write(exact, d / "clean.xlsx", "shanghai")
+    keys = [("T5", "main", "201", "basic"), ("T7", "main", "total", "vehicle_budget")]
+    truth = {sample.cells[k]: sample.shown[k] for k in keys}
+    inject(d / "clean.xlsx", d / "bad.xlsx",
+           [(s, c, float(v + Decimal("12.34"))) for (s, c), v in truth.items()])
+    return Books(d / "clean.xlsx", d / "bad.xlsx", truth)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> Iterator[None]:
+    from xlbudget.excel import workbook
+
+    workbook._CACHE.clear()
+    yield
+
+
+def _named(book: Any, func: str | None = None) -> list[tuple[str, dict[str, Any]]]:
+    """The book's actions with the name of the sheet each applies to.
+
+    ``sheet_position`` is the position when the action runs, so the sheet list is replayed from
+    the payload the book was opened with (sheets added and deleted on the way).
+    """
+    names = list(_OPENED[book.impl])
+    out = []
+    for act in actions(book):
+        pos = act["sheet_position"]
+        name = names[pos] if pos is not None and pos < len(names) else ""
+        if act["func"] == "addSheet":
+            names.insert(act["args"][0], act["args"][1])
+            name = act["args"][1]
+        elif act["func"] == "sheetDelete":
+            names.pop(pos)
+        if func is None or act["func"] == func:
+            out.append((name, act))
+    return out
+
+
+_OPENED: dict[Any, list[str]] = {}
+
+
+def _open(payload: dict[str, Any]) -> Any:
+    """``open_book``, remembering the sheet names the book was opened with."""
+    book = open_book(payload)
+    _OPENED[book.impl] = [s["name"] for s in payload["sheets"]]
+    return book
+
+
+def _painted(book: Any, skip: set[str]) -> dict[tuple[str, str], str | None]:
+    """Cell -> colour of every fill set by setRangeColors/setRangeColor outside ``skip``."""
+    out: dict[tuple[str, str], str | None] = {}
+    for sheet, act in _named(book):
+        if act["func"] not in ("setRangeColors", "setRangeColor"):
+            continue
+        if sheet in skip:
+            continue
+        r0, c0 = act["start_row"], act["start_column"]
+        if act["func"] == "setRangeColor":
+            for r in range(act["row_count"]):
+                for c in range(act["column_count"]):
+                    out[(sheet, to_a1(r0 + r, c0 + c))] = act["args"][0]
+            continue
+        for r, row in enumerate(act["args"][0]):
+            for c, colour in enumerate(row):
+                if colour != "keep":
+                    out[(sheet, to_a1(r0 + r, c0 + c))] = colour
+    return out
+
+
+def _notes(book: Any) -> dict[tuple[str, str], str]:
+    return {(s, x["args"][0].replace("$", "")): x["args"][1] for s, x in _named(book, "addNote")}
+
+
+def _alert(book: Any) -> str:
+    alerts = actions(book, "alert")
+    assert len(alerts) == 1
+    assert alerts[0]["args"][1] == a.TITLE
+    return alerts[0]["args"][0]
+
+
+def _sheet_values(book: Any, name: str) -> list[list[Any]]:
+    writes = [x for s, x in _named(book, "setValues") if s == name]
+    assert len(writes) == 1, f"{name} is written in one bulk call"
+    return writes[0]["values"]
+
+
+def _expected(path: Path) -> FileResult:
+    result = check_file(path)
+    assert result.status != "error", result.error
+    return result
+
+
+def test_clean_workbook_gets_no_fills_and_a_report_saying_so(books: Books) -> None:
+    assert _expected(books.clean).findings == []
+    book = _open(payload_from_xlsx(books.clean))
+    a.mark()
+    assert _painted(book, skip={REPORT_SHEET}) == {}
+    assert actions(book, "addNote") == []
+    report = _sheet_values(book, REPORT_SHEET)
+    assert [v for v in report[-1] if v] == ["未发现问题"]
+    assert "错误 0 个，警告 0 个，提示 0 个" in _alert(book)
+    # the only record: the report sheet, for clear to remove
+    assert _sheet_values(book, STATE_SHEET)[1:] == [["sheet", REPORT_SHEET, "", "null"]]
+
+
+def test_mark_fills_exactly_the_finding_cells(books: Books) -> None:
+    expected = _expected(books.bad)
+    cells = {(f.sheet, f.cell) for f in expected.findings}
+    assert cells == set(books.truth)  # the generator's errors, found by the file path
+    book = _open(payload_from_xlsx(books.bad))
+    a.mark()
+    painted = _painted(book, skip={REPORT_SHEET})
+    assert set(painted) == cells
+    assert set(painted.values()) == {"#" + FILLS["error"].lower()}
+    notes = _notes(book)
+    assert set(notes) == cells
+    for f in expected.findings:
+        note = notes[(f.sheet, f.cell)]
+        assert note.startswith(NOTE_HEAD)
+        assert f.rule in note and f"应为：{f.expected}" in note
+    # fills go in one bulk call per sheet
+    table_sheets = {s for s, _ in cells}
+    fills = [x for s, x in _named(book, "setRangeColors") if s in table_sheets]
+    assert len(fills) == len(table_sheets)
+
+
+def test_mark_writes_report_state_and_summary(books: Books) -> None:
+    expected = _expected(books.bad)
+    book = _open(payload_from_xlsx(books.bad))
+    a.mark()
+    names = [s.name for s in book.sheets]
+    assert names[-2:] == [REPORT_SHEET, STATE_SHEET]
+    report = _sheet_values(book, REPORT_SHEET)
+    rows = {(r[3], r[4]): r for r in report if r[2] and r[4]}
+    for f in expected.findings:
+        r = rows[(f.sheet, f.cell)]
+        assert r[1] == "错误" and r[2] == f.rule and r[5] == f.actual and r[6] == f.expected
+    links = actions(book, "addHyperlink")
+    assert {x["args"][0] for x in links} == {f"#'{s}'!{c}" for s, c in books.truth}
+    state = _sheet_values(book, STATE_SHEET)
+    assert state[0] == ["kind", "sheet", "cell", "data"]
+    kinds = [r[0] for r in state[1:]]
+    assert kinds.count("fill") == kinds.count("note") == len(books.truth)
+    assert ["sheet", REPORT_SHEET, "", "null"] in state
+    hidden = [x for s, x in _named(book, "setSheetVisibility") if s == STATE_SHEET]
+    assert hidden and hidden[0]["args"] == ["Hidden"]
+    alert = _alert(book)
+    assert "错误 2 个" in alert and f"已标注 {len(books.truth)} 个单元格" in alert
+    for s, c in books.truth:
+        assert f"{s}!{c}" in alert
+    # nothing was corrected
+    assert {s for s, _ in _named(book, "setValues")} == {REPORT_SHEET, STATE_SHEET}
+
+
+def test_fix_writes_expected_values_and_keeps_old_ones(books: Books) -> None:
+    expected = _expected(books.bad)
+    book = _open(payload_from_xlsx(books.bad))
+    a.fix()
+    fixes = {(s, to_a1(x["start_row"], x["start_column"])): x["values"]
+             for s, x in _named(book, "setValues") if s not in (REPORT_SHEET, STATE_SHEET)}
+    assert fixes == {cell: [[float(v)]] for cell, v in books.truth.items()}
+    notes = _notes(book)
+    for f in expected.findings:
+        assert f"已修正：原值 {f.actual}，改为 {f.expected}" in notes[(f.sheet, f.cell)]
+    state = _sheet_values(book, STATE_SHEET)
+    values = {(r[1], r[2]): json.loads(r[3]) for r in state if r[0] == "value"}
+    assert values == {(f.sheet, f.cell): {"old": f.actual, "new": f.expected, "rule": f.rule}
+                      for f in expected.findings}
+    assert "已修正 2 个单元格" in _alert(book)
+
+
+def _apply(payload: dict[str, Any], acts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The payload Excel would send next time, after applying the sheet, value and note actions
+    that the clean-up test needs (fills are not part of the payload)."""
+    sheets = payload["sheets"]
+    for x in acts:
+        if x["func"] == "addSheet":
+            ix, name = x["args"]
+            sheets.insert(ix, {**sheets[0], "name": name, "values": [[]], "notes": [],
+                               "merged_ranges": [], "used_range_address": None})
+        elif x["func"] == "setValues":
+            sh = sheets[x["sheet_position"]]
+            vals = sh["values"] if sh["values"] != [[]] else []
+            r0, c0 = x["start_row"], x["start_column"]
+            for r, row in enumerate(x["values"]):
+                while len(vals) <= r0 + r:
+                    vals.append([])
+                line = vals[r0 + r]
+                line.extend([""] * (c0 + len(row) - len(line)))
+                line[c0:c0 + len(row)] = ["" if v is None else v for v in row]
+            width = max(len(v) for v in vals)
+            sh["values"] = [v + [""] * (width - len(v)) for v in vals]
+            sh["used_range_address"] = f"$A$1:${to_a1(len(vals) - 1, width - 1)}"
+        elif x["func"] == "addNote":
+            sheets[x["sheet_position"]]["notes"].append({"address": x["args"][0]})
+    return payload
+
+
+def test_clear_undoes_mark_and_keeps_corrections(books: Books) -> None:
+    first = _open(payload_from_xlsx(books.bad))
+    a.fix()
+    payload = _apply(payload_from_xlsx(books.bad), actions(first))
+    book = _open(payload)
+    a.clear()
+    deleted = [s for s, _ in _named(book, "sheetDelete")]
+    # the report sheet, then the old state sheet; a new state sheet keeps the corrections
+    assert deleted == [REPORT_SHEET, STATE_SHEET]
+    painted = _painted(book, skip={REPORT_SHEET, STATE_SHEET})
+    assert painted == dict.fromkeys(books.truth)  # no fill was known before: none after
+    dropped = {(s, x["args"][0].replace("$", "")) for s, x in _named(book, "deleteNote")}
+    assert dropped == set(books.truth)
+    state = _sheet_values(book, STATE_SHEET)
+    assert {(r[1], r[2]) for r in state[1:] if r[0] == "value"} == set(books.truth)
+    assert all(r[0] == "value" for r in state[1:])
+    assert "已清除" in _alert(book) and "修正值保留" in _alert(book)
+
+
+def test_mark_twice_equals_mark_once(books: Books) -> None:
+    first = _open(payload_from_xlsx(books.bad))
+    a.mark()
+    payload = _apply(payload_from_xlsx(books.bad), actions(first))
+    second = _open(payload)
+    a.mark()
+    deleted = [s for s, _ in _named(second, "sheetDelete")]
+    assert deleted == [REPORT_SHEET, STATE_SHEET]
+    # the earlier notes are removed first, then written again: not stacked
+    dropped = {(s, x["args"][0].replace("$", "")) for s, x in _named(second, "deleteNote")}
+    assert dropped == set(books.truth)
+    assert _notes(second) == _notes(first)
+    assert _painted(second, skip={REPORT_SHEET, STATE_SHEET}) == {
+        **dict.fromkeys(books.truth, "#" + FILLS["error"].lower())}
+
+    def without_time(rows: list[list[Any]]) -> list[list[Any]]:
+        return [r for r in rows if r[0] != "校验时间"]
+
+    assert without_time(_sheet_values(second, REPORT_SHEET)) == without_time(
+        _sheet_values(first, REPORT_SHEET))
+
+
+def test_check_only_alerts(books: Books) -> None:
+    book = _open(payload_from_xlsx(books.bad))
+    a.check()
+    assert [x["func"] for x in actions(book)] == ["alert"]
+    alert = _alert(book)
+    assert "识别到 9 张表" in alert and "错误 2 个" in alert and "点击「标注」" in alert
+
+
+def test_existing_user_note_is_not_overwritten(books: Books) -> None:
+    (sheet, cell), *_ = books.truth
+    book = _open(payload_from_xlsx(books.bad, notes={sheet: [f"${cell[0]}${cell[1:]}"]}))
+    a.mark()
+    assert (sheet, cell) not in _notes(book)
+    assert actions(book, "setNoteText") == []
+    assert (sheet, cell) in _painted(book, skip={REPORT_SHEET})
+    assert "已有批注且无法读取，未覆盖" in _alert(book)
+
+
+def test_charts_writes_chart_sheets(books: Books) -> None:
+    book = _open(payload_from_xlsx(books.clean))
+    before = [s.name for s in book.sheets]
+    a.charts()
+    added = [x["args"][1] for x in actions(book, "addSheet")]
+    assert added and all(n.startswith("图") for n in added)
+    assert [s.name for s in book.sheets][: len(before)] == before
+    assert len(actions(book, "addChart")) >= 1
+    kinds = {x["args"][1] for x in actions(book, "addChart")}
+    assert kinds <= {"Pie", "ColumnClustered"}
+    alert = _alert(book)
+    assert f"已生成 {len(added)} 张图表数据表" in alert
+
+
+def test_errors_become_alerts(books: Books) -> None:
+    payload = payload_from_xlsx(books.bad)
+    payload["sheets"][1]["used_range_address"] = "not an address"
+    book = _open(payload)
+    a.mark()
+    assert [x["func"] for x in actions(book)] == ["alert"]
+    name = payload["sheets"][1]["name"]
+    assert f"bad.xlsx：读取工作表「{name}」失败" in _alert(book)
+
+    from test_excel_payload import payload_from_grids
+
+    from xlbudget.sources.grid import Grid
+
+    empty = _open(payload_from_grids([Grid("封面", [["某单位 2023 年度部门决算"]])], "x.xlsx"))
+    a.fix()
+    assert "未识别到任何部门决算公开表" in _alert(empty)
+    assert [x["func"] for x in actions(empty)] == ["alert"]
+
+
+def test_internal_error_is_an_alert_not_a_traceback(books: Books, monkeypatch) -> None:
+    import xlbudget.excel.workbook as wb
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(wb, "analyse_grids", broken)
+    book = _open(payload_from_xlsx(books.bad))
+    a.check()
+    alert = _alert(book)
+    assert alert.startswith("bad.xlsx：处理时发生内部错误（RuntimeError: boom）")
+
+
+def test_help() -> None:
+    from test_excel_payload import payload_from_grids
+
+    from xlbudget.sources.grid import Grid
+
+    book = _open(payload_from_grids([Grid("表", [["x"]])], "x.xlsx"))
+    a.help()
+    text = _alert(book)
+    assert "标注" in text and "XLB_PCT" in text and "XLB_FINDINGS" in text
+
