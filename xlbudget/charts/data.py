@@ -115,7 +115,7 @@ def read_prior_values(path: Path) -> dict[str, Decimal]:
     """Last year's figures from a small CSV the user fills in: one ``项目,金额`` per line.
 
     An optional line ``单位,元`` (or 万元, the default) gives the unit. Lines starting with ``#``
-    are comments. Amounts may carry thousands separators.
+    are comments; a blank amount means not known. Amounts may carry thousands separators.
     """
     from xlbudget.tables.text import label as norm_label
     from xlbudget.tables.text import parse_amount
@@ -147,6 +147,8 @@ def read_prior_values(path: Path) -> dict[str, Decimal]:
             raise PriorValuesError(f"{path.name} 第 {n} 行：不认识的项目“{row[0].strip()}”，"
                                    f"可用的项目：{'、'.join(PRIOR_KEYS)}")
         value, _, ok = parse_amount(row[1])
+        if ok and value is None:
+            continue  # left blank: that figure is not known, its chart shows this year only
         if not ok or value is None:
             raise PriorValuesError(f"{path.name} 第 {n} 行：金额“{row[1].strip()}”不是数字")
         values[keys[name]] = value

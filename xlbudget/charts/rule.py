@@ -30,13 +30,15 @@ TEMPLATE_WORDS = frozenset(
 _BRACKET_LEVEL = re.compile(r"\((类|款|项)\)")
 
 
-def match_key(text: str) -> str:
-    """A label folded for matching chart rows with table rows (一般公共服务（类）支出 ->
-    一般公共服务)."""
+def match_keys(text: str) -> list[str]:
+    """A label folded for matching chart rows with table rows: 一般公共服务（类）支出 gives
+    一般公共服务支出 and 一般公共服务 (a class is often written without 支出; short names such as
+    项目 are not shortened, so that a 项目 header never matches 项目支出)."""
     from xlbudget.tables.text import canon_item, label
 
     s = canon_item(_BRACKET_LEVEL.sub("", label(text)))
-    return s.removesuffix("支出") or s
+    short = s.removesuffix("支出")
+    return [s, short] if short != s and len(short) >= 3 else [s]
 
 
 @dataclass(slots=True)
@@ -100,29 +102,29 @@ def check_chart_sheets(model: WorkbookModel) -> list[Finding]:
 
 
 def _check_sheet(grid: Grid, n: int, ch: ChartData | None, year: int | None) -> list[Finding]:
-    rows = _rows(grid)
-    template = [(sr, t) for sr in rows for t in [_template_word(sr.label)] if t]
-    out: list[Finding] = []
+    template = _template_cells(grid)
     if template:
-        first = template[0][0]
+        # A template sheet is reported once: comparing its rows would only repeat it.
         words = "、".join(dict.fromkeys(t for _, t in template))
-        out.append(Finding(
+        return [Finding(
             CODE, "warning",
             f"图{n}数据表“{grid.name}”仍是图表模板的示例数据（{words}），不是决算表的数据，"
             "请用 xlbudget charts 重新生成",
-            grid.name, to_a1(first.r, first.label_col), actual=first.label))
+            grid.name, template[0][0], actual=template[0][1])]
     if ch is None:
-        return out
+        return []
+    out: list[Finding] = []
+    rows = _rows(grid)
     scale = _unit_scale(grid, UNIT_SCALE.get(ch.unit, 10000))
     col = _this_year_col(grid, year)
-    expected = {match_key(k): (k, v) for k, v in ch.expected_yuan.items()}
+    expected: dict[str, tuple[str, Decimal]] = {}
+    for k, v in ch.expected_yuan.items():
+        for alias in match_keys(k):
+            expected.setdefault(alias, (k, v))
     seen: set[str] = set()
-    skip = {id(sr) for sr, _ in template}
     for sr in rows:
-        if id(sr) in skip:
-            continue
-        key = match_key(sr.label)
-        if key not in expected:
+        key = next((a for a in match_keys(sr.label) if a in expected), None)
+        if key is None:
             if sr.numbers and any(v != 0 for _, v, _ in sr.numbers):
                 out.append(Finding(
                     CODE, "warning",
@@ -131,7 +133,7 @@ def _check_sheet(grid: Grid, n: int, ch: ChartData | None, year: int | None) -> 
                     grid.name, to_a1(sr.r, sr.label_col), actual=sr.label.strip()))
             continue
         name, exp_yuan = expected[key]
-        seen.add(key)
+        seen.add(name)
         if col is not None:
             cell = next(((c, v, d) for c, v, d in sr.numbers if c == col), None)
         else:
@@ -148,8 +150,8 @@ def _check_sheet(grid: Grid, n: int, ch: ChartData | None, year: int | None) -> 
             CODE, "warning",
             f"图{n}数据表“{grid.name}”中“{name}”为 {shown}，按{SOURCES[n]}应为 {exp_shown}",
             grid.name, where, actual=None if cell is None else _fmt(cell[1]), expected=exp_shown))
-    for key, (name, exp_yuan) in expected.items():
-        if key not in seen and exp_yuan != 0:
+    for name, exp_yuan in ch.expected_yuan.items():
+        if name not in seen and exp_yuan != 0:
             out.append(Finding(
                 CODE, "warning",
                 f"图{n}数据表“{grid.name}”缺少“{name}”"
@@ -158,11 +160,12 @@ def _check_sheet(grid: Grid, n: int, ch: ChartData | None, year: int | None) -> 
     return out
 
 
-def _template_word(text: str) -> str | None:
+def _template_cells(grid: Grid) -> list[tuple[str, str]]:
+    """(A1 address, text) of the cells holding chart-template words, in reading order."""
     from xlbudget.tables.text import norm
 
-    s = norm(text).lower()
-    return text.strip() if s in TEMPLATE_WORDS else None
+    return [(to_a1(r, c), v.strip()) for r, row in enumerate(grid.rows)
+            for c, v in enumerate(row) if isinstance(v, str) and norm(v).lower() in TEMPLATE_WORDS]
 
 
 def _this_year_col(grid: Grid, year: int | None) -> int | None:
