@@ -170,8 +170,8 @@ def test_department_structure(datasets: list[Dataset]) -> None:
     for ds in datasets:
         classes = [c for c in ds.rows[("T1", "expense")] if c.isdigit()]
         assert {"201", "208", "210", "221"} <= set(classes)
+        assert 4 <= len(classes) <= 6
         ordinary = [c for c in classes if c not in ("223", "229")]
-        assert 4 <= len(ordinary) <= 6
         codes = [c for c in ds.rows[("T3", "main")] if c != "total"]
         assert codes == sorted(codes), "类/款/项 in pre-order"
         for cls in ordinary:
@@ -285,7 +285,8 @@ def test_shanghai_layout(tmp_path: Path) -> None:
         from_a1(sample.labels[("T2", "main", c)][1])[0] for c in ds.rows[("T2", "main")][1:])
     t5_rows = {r: from_a1(a1)[0] for (t, _b, r), (_s, a1) in sample.labels.items() if t == "T5"}
     assert t5_rows["total"] == max(t5_rows.values())
-    assert "2010101" in {v for row in t2.rows for v in row}
+    leaf = next(c for c in ds.rows[("T2", "main")] if len(c) == 7)
+    assert leaf in {v for row in t2.rows for v in row}
     # T7 interleaved: 预算数, 决算数 per item on one header row, one data row of 12 numbers.
     t7 = grids[sample.sheets["T7"]]
     data_row = from_a1(sample.cells[("T7", "main", "total", "total_budget")][1])[0]
@@ -306,8 +307,9 @@ def test_central_layout(tmp_path: Path) -> None:
     assert t2.text(2, t2.width - 1) == "金额单位：万元"
     assert [t2.text(5, c) for c in range(3)] == ["类", "款", "项"]
     assert t2.text(6, 0) == "栏次" and t2.text(6, 4) == "1"
-    row = from_a1(sample.labels[("T2", "main", "2010101")][1])[0]
-    assert [t2.text(row, c) for c in range(3)] == ["201", "01", "01"]
+    leaf = next(c for c in ds.rows[("T2", "main")] if len(c) == 7)
+    row = from_a1(sample.labels[("T2", "main", leaf)][1])[0]
+    assert [t2.text(row, c) for c in range(3)] == [leaf[:3], leaf[3:5], leaf[5:]]
     t1 = grids["公开01表"]
     assert "行次" in [t1.text(4, c) for c in range(t1.width)]
     labels = [t1.text(r, 3) for r in range(t1.height)]
@@ -388,7 +390,7 @@ def test_sample_command(tmp_path: Path) -> None:
 
 def test_error_workbook_differs_from_its_clean_twin_exactly_at_the_listed_cells(
         tmp_path: Path) -> None:
-    from xlbudget.generate.samples import ERRORS, build, mistype, swap_digits
+    from xlbudget.generate.samples import ERRORS, ERRORS_SEED, build, mistype, swap_digits
 
     build(tmp_path)
     clean = _read(tmp_path / "sample-errors-clean.xlsx")
@@ -410,6 +412,12 @@ def test_error_workbook_differs_from_its_clean_twin_exactly_at_the_listed_cells(
 
     for _n, _what, sheet, cell, wrong, right, *_ in listed:
         assert tuple(map(as_listed, diffs[(sheet, cell)])) == (right, wrong)
+    # Error 2 is unique only through X16: the other two candidates fall below their T6 item.
+    ds = generate(ERRORS_SEED)
+    gap = ds.shown(("T7", "main", "total", "reception_final"))
+    for item, t7_col in (("30212", "abroad_final"), ("30217", "reception_final")):
+        t6 = ds.shown(("T6", "main", item, "amount")) if item in ds.names else Decimal(0)
+        assert ds.shown(("T7", "main", "total", t7_col)) - gap < t6
     assert mistype(Decimal("1370.68")) == Decimal("1870.68")
     assert swap_digits(Decimal("286.94")) == Decimal("268.94")
     # The committed workbooks/ are this build (values and README), so they never go stale.

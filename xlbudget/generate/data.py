@@ -141,9 +141,12 @@ def _structure(seed: int) -> _Structure:
     for code in FUNCTION_ITEMS:
         if len(code) == 5:
             items_by_class.setdefault(code[:3], []).append(code)
-    # Classes 223/229 are reserved for fund and state-capital money.
+    fund = rng.random() < 0.4
+    soe = rng.random() < 0.25
+    # Classes 229/223 carry fund and state-capital money; with them a department still has at
+    # most six classes.
     optional = [c for c in items_by_class if c not in CORE_CLASSES and c not in ("223", "229")]
-    classes = list(CORE_CLASSES) + rng.sample(optional, rng.randint(0, 2))
+    classes = list(CORE_CLASSES) + rng.sample(optional, rng.randint(0, 2 - fund - soe))
     leaves: list[str] = []
     for cls in classes:
         kuan = items_by_class[cls]
@@ -154,8 +157,6 @@ def _structure(seed: int) -> _Structure:
     if not any(FUNCTION_ITEMS[c] == "行政运行" and c.startswith("201") for c in leaves):
         first_kuan = next(c[:5] for c in sorted(leaves) if c.startswith("201"))
         leaves.append(first_kuan + "01")
-    fund = rng.random() < 0.4
-    soe = rng.random() < 0.25
     if fund:
         leaves.append(FUND_ITEM)
     if soe:

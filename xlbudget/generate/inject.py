@@ -19,7 +19,7 @@ def inject(path_in: str | Path, path_out: str | Path, edits: list[Edit]) -> None
 
     if Path(path_in).resolve() == Path(path_out).resolve():
         raise ValueError(f"{Path(path_out).name}：不能覆盖原文件，请写到另一个文件")
-    wb = load_workbook(path_in)
+    wb = load_workbook(path_in, keep_vba=Path(path_in).suffix.lower() == ".xlsm")
     for sheet, cell, value in edits:
         if sheet not in wb.sheetnames:
             raise ValueError(f"{Path(path_in).name}：没有工作表“{sheet}”")

@@ -553,7 +553,8 @@ def _cover(sample: Sample) -> tuple[list[str], list[str]]:
     cover = [f"{ds.organisation}", f"{ds.year}年度部门决算", "",
              f"编制单位：{ds.organisation}", f"报送日期：{ds.year + 1}年8月"]
     notes = ["说明", f"一、本公开表反映{ds.organisation}{ds.year}年度部门决算情况。",
-             "二、除“一般公共预算财政拨款基本支出决算表”以元为单位外，其余各表金额单位均为万元。",
+             ("二、除“一般公共预算财政拨款基本支出决算表”以元为单位外，其余各表金额单位均为万元。"
+              if sample.units["T6"] == "元" else "二、各表金额单位均为万元。"),
              "三、部分合计数与各分项之和因四舍五入存在尾差。"]
     return cover, notes
 
