@@ -1,0 +1,284 @@
+"""The built add-in and demo, proven by readers we did not write: oletools (VBA modules and
+their source), LibreOffice headless (opens the files and exposes the macros as a Basic
+library), openpyxl and the standard zip/XML readers (package parts)."""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+import xlwings
+from oletools.olevba import VBA_Parser
+
+from xlbudget.excel import build
+from xlbudget.excel.vba_project import VbaModule
+from xlbudget.excel.vba_udfs import udf_wrapper_module
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # oletools + pyparsing
+
+UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
+REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
+EXPECTED_LABELS = ["校验", "标注", "修正", "图表数据", "清除标注", "帮助"]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("addin")
+    paths = {}
+    for name, make in ((build.ADDIN, build.build_addin), (build.DEMO, build.build_demo)):
+        paths[name] = out / name
+        paths[name].write_bytes(make())
+    return paths
+
+
+def _macros(path: Path) -> dict[str, str]:
+    parser = VBA_Parser(str(path))
+    try:
+        return {name: code for _, _, name, code in parser.extract_macros()}
+    finally:
+        parser.close()
+
+
+def _source(name: str) -> str:
+    return (build.MACROS / name).read_text(encoding="utf-8")
+
+
+def _subs(code: str) -> set[str]:
+    return set(re.findall(r"^Public Sub (\w+)\(", code, re.M))
+
+
+def test_generated_sources_in_macros_are_current() -> None:
+    stale = build.refresh_sources(check=True)
+    assert stale == [], f"run `python -m xlbudget.excel.build` to refresh macros/{stale}"
+
+
+def test_olevba_lists_exactly_our_modules_with_our_text(built: dict[str, Path]) -> None:
+    found = _macros(built[build.ADDIN])
+    assert set(found) == {
+        "ThisWorkbook.cls", "Sheet1.cls", "xlwings.bas", "Dictionary.cls",
+        "xlbudget_ribbon.bas", "xlwings_udfs.bas",
+    }
+    for name, kind in (("xlwings", "module"), ("Dictionary", "class"),
+                       ("xlbudget_ribbon", "module"), ("xlwings_udfs", "module")):
+        suffix = ".bas" if kind == "module" else ".cls"
+        expected = VbaModule(name, kind, _source(name + suffix)).stored_text()  # type: ignore[arg-type]
+        assert found[name + suffix] == expected
+
+
+def test_demo_has_one_document_module_per_sheet(built: dict[str, Path]) -> None:
+    from openpyxl import load_workbook
+
+    wb = load_workbook(built[build.DEMO], keep_vba=True)
+    found = _macros(built[build.DEMO])
+    sheet_modules = {name[:-4] for name in found if name.startswith("Sheet")}
+    assert sheet_modules == {ws.sheet_properties.codeName for ws in wb.worksheets}
+    assert wb.code_name == "ThisWorkbook"
+    assert wb.sheetnames[0] == build.DEMO_SHEET
+    assert wb[build.CONF_SHEET].sheet_state == "hidden"
+    assert wb[build.CONF_SHEET]["B1"].value == build.UDF_MODULE
+    assert len(wb.sheetnames) > 3  # the sample's tables follow
+
+
+def test_ribbon_tab_and_buttons(built: dict[str, Path]) -> None:
+    with zipfile.ZipFile(built[build.ADDIN]) as z:
+        ui = z.read("customUI/customUI.xml")
+        rels = ET.fromstring(z.read("_rels/.rels"))
+        types = z.read("[Content_Types].xml").decode()
+        book_rels = z.read("xl/_rels/workbook.xml.rels").decode()
+    assert ui == _source("customUI.xml").encode("utf-8")
+    assert any(
+        r.get("Target") == "customUI/customUI.xml"
+        and r.get("Type") == "http://schemas.microsoft.com/office/2006/relationships/ui/extensibility"
+        for r in rels.iter(f"{REL}Relationship")
+    )
+    assert "application/vnd.ms-excel.addin.macroEnabled.main+xml" in types
+    assert 'PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"' in (
+        types
+    )
+    assert 'Target="vbaProject.bin"' in book_rels
+    tabs = list(ET.fromstring(ui).iter(f"{UI}tab"))
+    assert [t.get("label") for t in tabs] == ["决算校验"]
+    assert [b.label for b in build.buttons(ui.decode())] == EXPECTED_LABELS
+
+
+def test_every_on_action_names_an_existing_sub(built: dict[str, Path]) -> None:
+    subs = _subs(_macros(built[build.ADDIN])["xlbudget_ribbon.bas"])
+    actions = [b.action for b in build.buttons(_source("customUI.xml"))]
+    assert actions and set(actions) <= subs
+    assert len(subs) == len(actions)  # one Sub per button, none left over
+
+
+def test_every_sub_runs_an_existing_python_action(built: dict[str, Path]) -> None:
+    code = _macros(built[build.ADDIN])["xlbudget_ribbon.bas"]
+    bodies = re.findall(r"^Public Sub (\w+)\(.*?\)\n(.*?)^End Sub", code.replace("\r\n", "\n"),
+                        re.M | re.S)
+    assert len(bodies) == len(EXPECTED_LABELS)
+    for sub, body in bodies:
+        command = re.fullmatch(r'\s*RunPython "([^"]+)"\s*', body)
+        assert command, f"{sub} must only call RunPython"
+        # Run the Python statement's imports for real and find the called function.
+        tree = ast.parse(command.group(1))
+        imports = [n for n in tree.body if isinstance(n, ast.Import)]
+        calls = [n.value for n in tree.body if isinstance(n, ast.Expr)]
+        assert len(imports) == 1 and len(calls) == 1
+        alias = imports[0].names[0]
+        module = importlib.import_module(alias.name)
+        call = calls[0]
+        assert isinstance(call, ast.Call) and not call.args
+        assert isinstance(call.func, ast.Attribute)
+        assert isinstance(call.func.value, ast.Name)
+        assert call.func.value.id == (alias.asname or alias.name)
+        function = getattr(module, call.func.attr)
+        assert callable(function) and not inspect.signature(function).parameters
+
+
+def test_xlwings_version_in_vba_is_the_pinned_one(built: dict[str, Path]) -> None:
+    code = _macros(built[build.ADDIN])["xlwings.bas"]
+    version = re.search(r'^Public Const XLWINGS_VERSION As String = "([^"]+)"', code, re.M)
+    pyproject = tomllib.loads((build.REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    pins = [d for d in pyproject["project"]["optional-dependencies"]["excel"]
+            if d.startswith("xlwings")]
+    assert version and version.group(1) == build.XLWINGS_PIN == xlwings.__version__
+    assert pins == [f"xlwings=={build.XLWINGS_PIN}"]
+    assert 'PROJECT_NAME As String = "xlbudget"' in code
+    assert "ActiveWorkbook.FullName" in code  # the custom add-in flavour: acts on the user's book
+
+
+def test_udf_wrappers_cover_every_udf(built: dict[str, Path]) -> None:
+    import xlbudget.excel.udfs as udfs
+
+    code = _macros(built[build.ADDIN])["xlwings_udfs.bas"]
+    names = {n for n in dir(udfs) if n.startswith("XLB_") and callable(getattr(udfs, n))}
+    assert names and set(re.findall(r"^Function (XLB_\w+)\(", code, re.M)) == names
+    assert "ActiveWorkbook, Application.Caller" in code  # add-in: the caller's workbook
+    demo = _macros(built[build.DEMO])["xlwings_udfs.bas"]
+    assert "ThisWorkbook, Application.Caller" in demo and "ActiveWorkbook" not in demo
+
+
+def test_udf_wrapper_generation_follows_xlwings(tmp_path: Path,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "my_udfs.py").write_text(
+        "import xlwings as xw\n\n"
+        "@xw.func\n@xw.arg('x', doc='x')\ndef PLAIN(x, digits=2):\n    return x\n\n"
+        "@xw.func(volatile=True, call_in_wizard=False)\ndef MANY(*values):\n    return 0\n\n"
+        "@xw.func\ndef WHO(x, caller):\n    return 0\n\n"
+        "def not_a_udf():\n    return 0\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    text = udf_wrapper_module("my_udfs", "book.xlam")
+    assert text.startswith('Attribute VB_Name = "xlwings_udfs"\n')
+    assert "Function PLAIN(x, Optional digits)" in text
+    assert "Function MANY(ParamArray values())" in text
+    assert "Application.Volatile" in text
+    assert 'If (Not Application.CommandBars("Standard").Controls(1).Enabled)' in text
+    assert "Function WHO(x)" in text and 'Array(x, Nothing), ActiveWorkbook' in text
+    assert "not_a_udf" not in text
+    assert "ThisWorkbook" in udf_wrapper_module("my_udfs", "book.xlsm")
+
+
+def test_udf_wrapper_generation_reports_a_broken_module(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "bad_udfs.py").write_text(
+        "import xlwings as xw\n\n@xw.func\n@xw.arg('nope')\ndef F(x):\n    return x\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    with pytest.raises(RuntimeError, match="无法从 bad_udfs 生成"):
+        udf_wrapper_module("bad_udfs", "book.xlam")
+
+
+def test_demo_buttons_run_the_ribbon_subs(built: dict[str, Path]) -> None:
+    with zipfile.ZipFile(built[build.DEMO]) as z:
+        drawing = ET.fromstring(z.read("xl/drawings/xlbudget_buttons.xml"))
+        sheet_rels = z.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
+        sheet = z.read("xl/worksheets/sheet1.xml").decode()
+        types = z.read("[Content_Types].xml").decode()
+    shapes = list(drawing.iter(f"{XDR}sp"))
+    texts = ["".join(t.text or "" for t in s.iter() if t.tag.endswith("}t")) for s in shapes]
+    assert texts == EXPECTED_LABELS
+    subs = _subs(_macros(built[build.DEMO])["xlbudget_ribbon.bas"])
+    assert {s.get("macro", "").removeprefix("[0]!") for s in shapes} == subs
+    assert "../drawings/xlbudget_buttons.xml" in sheet_rels and "<drawing " in sheet
+    assert "application/vnd.ms-excel.sheet.macroEnabled.main+xml" in types
+
+
+def test_build_is_deterministic(built: dict[str, Path]) -> None:
+    assert build.build_addin() == built[build.ADDIN].read_bytes()
+    assert build.build_demo() == built[build.DEMO].read_bytes()
+    with zipfile.ZipFile(built[build.ADDIN]) as z:
+        assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def _soffice() -> str:
+    found = shutil.which("soffice") or shutil.which("libreoffice")
+    if not found:
+        pytest.skip("LibreOffice is not installed")
+    return found
+
+
+def _libreoffice_basic(path: Path, tmp_path: Path) -> dict[str, str]:
+    """Convert with LibreOffice to .ods and return its Basic modules (name -> code)."""
+    out = tmp_path / "ods"
+    # LibreOffice's type detection skips .xlam by extension; name the filter explicitly.
+    subprocess.run(
+        [_soffice(), "--headless", f"-env:UserInstallation=file://{tmp_path}/profile",
+         "--infilter=Calc Office Open XML", "--convert-to", "ods", "--outdir", str(out),
+         str(path)],
+        check=True, capture_output=True, timeout=240,
+    )
+    script = "{http://openoffice.org/2000/script}"
+    modules = {}
+    with zipfile.ZipFile(out / (path.stem + ".ods")) as z:
+        for name in z.namelist():
+            if name.startswith("Basic/VBAProject/") and not name.endswith("script-lb.xml"):
+                root = ET.fromstring(z.read(name))
+                modules[root.get(f"{script}name", "")] = (
+                    root.get(f"{script}moduleType", ""), root.text or "")
+    return {name: kind + "\n" + code for name, (kind, code) in modules.items()}
+
+
+# Lines that hold attributes rather than code; LibreOffice turns them into its own options.
+_ATTRIBUTE_LINES = ("Attribute ", "Rem Attribute", "Option VBASupport", "Option ClassModule")
+
+
+def _without_attributes(code: str) -> list[str]:
+    lines = code.replace("\r\n", "\n").split("\n")
+    return [ln for ln in lines if ln and not ln.startswith(_ATTRIBUTE_LINES)]
+
+
+@pytest.mark.parametrize("name", [build.ADDIN, build.DEMO])
+def test_libreoffice_opens_the_file_and_exposes_the_macros(
+    built: dict[str, Path], name: str, tmp_path: Path
+) -> None:
+    modules = _libreoffice_basic(built[name], tmp_path)
+    assert {"xlwings", "Dictionary", "xlbudget_ribbon", "xlwings_udfs", "ThisWorkbook"} <= set(
+        modules
+    )
+    assert modules["Dictionary"].startswith("class\n")
+    assert modules["xlbudget_ribbon"].startswith("normal\n")
+    ribbon = modules["xlbudget_ribbon"].split("\n", 1)[1]
+    assert _without_attributes(ribbon) == _without_attributes(_source("xlbudget_ribbon.bas"))
+    xlwings_code = modules["xlwings"].split("\n", 1)[1]
+    assert _without_attributes(xlwings_code) == _without_attributes(_source("xlwings.bas"))
+
+
+def test_build_command_writes_both_files_and_checks_sources(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "xlbudget.excel.build", "--check"],
+        capture_output=True, text=True, cwd=build.REPO, check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert build.main(["--out", str(tmp_path)]) == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([build.ADDIN, build.DEMO])
