@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import xlwings as xw
 
 from xlbudget import arith
+
+if TYPE_CHECKING:
+    from xlbudget.findings import FileResult
 
 CATEGORY = "xlbudget 决算"
 #: COM error codes of Excel's error values (xlErrDiv0 …).
@@ -126,6 +129,8 @@ def XLB_CHECK(caller: Any) -> Any:
         _, analysis = analyse_book(caller.sheet.book)
     except Exception:  # a UDF cannot show a dialog; the cell shows the error value
         return excel_error("#VALUE!")
+    if analysis.result.status == "error":  # no table recognised: nothing was checked
+        return excel_error("#N/A")
     return analysis.result.counts()["error"]
 
 
@@ -141,21 +146,21 @@ def XLB_FINDINGS(caller: Any) -> Any:
         _, analysis = analyse_book(caller.sheet.book)
     except Exception:  # a UDF cannot show a dialog; the cell shows the error value
         return excel_error("#VALUE!")
-    return findings_table(analysis.result.findings)
+    return findings_table(analysis.result)
 
 
-def findings_table(findings: Iterable[Any]) -> list[list[Any]]:
+def findings_table(result: FileResult) -> list[list[Any]]:
     """Header plus one row per finding, worst first; ``""`` for absent values (a spill needs
-    a full rectangle)."""
+    a full rectangle). A workbook that could not be checked gives one row with the reason."""
     from xlbudget.findings import SEVERITIES, SEVERITY_ZH
 
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     rows = [list(FINDINGS_HEADER)]
-    for f in sorted(findings, key=lambda f: rank.get(f.severity, len(rank))):
+    for f in sorted(result.findings, key=lambda f: rank.get(f.severity, len(rank))):
         rows.append([SEVERITY_ZH.get(f.severity, f.severity), f.rule, f.sheet or "",
                      f.cell or "", f.actual or "", f.expected or "", f.message])
     if len(rows) == 1:
-        rows.append(["", "", "", "", "", "", "未发现问题"])
+        rows.append(["", "", "", "", "", "", result.error or "未发现问题"])
     return rows
 
 
