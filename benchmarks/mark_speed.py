@@ -1,0 +1,95 @@
+"""Speed of ``xlbudget mark`` against an openpyxl load + save of the same workbook.
+
+Both are measured in the same run, on the same file, and reported as ratios to the baseline, so
+the figures do not depend on the machine. Run from the repository root:
+
+    python benchmarks/mark_speed.py [WORKBOOK ...] [--repeat N]
+
+Default workbooks: the standard samples ``workbooks/sample-shanghai.xlsx`` and
+``workbooks/sample-errors.xlsx`` (the latter has findings to mark).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def timed(fns: dict[str, Callable[[], object]], repeat: int) -> dict[str, float]:
+    """Median wall time of each function over ``repeat`` rounds after a warm-up round. Rounds
+    interleave the functions so that load from other processes hits them alike."""
+    for fn in fns.values():
+        fn()
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeat):
+        for k, fn in fns.items():
+            t0 = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - t0)
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+def bench(path: Path, repeat: int, out: Path) -> dict[str, float]:
+    import openpyxl
+
+    from xlbudget.engine import analyse
+    from xlbudget.marks.plan import build_plan
+    from xlbudget.marks.safe import write_safely
+    from xlbudget.marks.xlsx import render_file
+    from xlbudget.sources.files import read_workbook
+
+    def baseline() -> None:
+        openpyxl.load_workbook(path).save(out)
+
+    grids = read_workbook(path)
+    analysis = analyse(grids, str(path))
+    plan = build_plan(analysis.result)
+
+    def render_only() -> None:
+        render_file(plan, path, out)
+
+    def whole_mark() -> None:
+        # What `xlbudget mark` does: read, check, plan, render through the checked safe write.
+        a = analyse(read_workbook(path), str(path))
+        p = build_plan(a.result)
+        write_safely(path, out, lambda tmp: render_file(p, path, tmp), lambda g: None)
+
+    out_times = timed({
+        "openpyxl load+save (baseline)": baseline,
+        "read + check (calamine, engine)": lambda: analyse(read_workbook(path), str(path)),
+        "render plan (openpyxl)": render_only,
+        "mark, whole command": whole_mark,
+    }, repeat)
+    return {**out_times, "findings": float(len(analysis.result.findings)),
+            "marks": float(len(plan.marks))}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("files", nargs="*", type=Path)
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    files = args.files or [ROOT / "workbooks" / "sample-shanghai.xlsx",
+                           ROOT / "workbooks" / "sample-errors.xlsx"]
+    with tempfile.TemporaryDirectory() as d:
+        for f in files:
+            r = bench(f, args.repeat, Path(d) / f"out{f.suffix}")
+            base = r["openpyxl load+save (baseline)"]
+            print(f"{f.name}: {int(r['findings'])} findings, {int(r['marks'])} cells marked, "
+                  f"median of {args.repeat}")
+            for k, v in r.items():
+                if k in ("findings", "marks"):
+                    continue
+                print(f"  {k:34s} {v * 1000:8.1f} ms   {v / base:5.2f}× baseline")
+
+
+if __name__ == "__main__":
+    main()
