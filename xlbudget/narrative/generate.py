@@ -30,8 +30,8 @@ class _Writer:
         self.year = model.year or 2023
         t1 = model.tables.get("T1")
         self.org = (t1.organisation if t1 is not None else None) or "本部门"
-        self.model = model
         self.blocks: list[Block] = []
+        self.running = Decimal(0)
 
     # figures ---------------------------------------------------------------------------------
 
@@ -233,9 +233,12 @@ class _Writer:
         total = goods + works + services
         sme = (total * Decimal(rng.choice([0.6, 0.75, 0.9]))).quantize(Decimal(100))
         small = (sme * Decimal("0.5")).quantize(Decimal(100))
-        self.add("p", f"{y}年度，本部门政府采购支出总额{_wan(total)}万元，其中：政府采购货物支出"
-                      f"{_wan(goods)}万元、政府采购工程支出{_wan(works)}万元、政府采购服务支出"
-                      f"{_wan(services)}万元。")
+        kinds = [(goods, "货物"), (works, "工程"), (services, "服务")]
+        shares = [arith.pct(v, total) for v, _ in kinds]
+        shares[-1] = Decimal(100) - shares[0] - shares[1]  # tail-adjusted, as reports do
+        listing = "；".join(f"政府采购{name}支出{_wan(v)}万元，占{p}%"
+                           for (v, name), p in zip(kinds, shares, strict=True))
+        self.add("p", f"{y}年度，本部门政府采购支出总额{_wan(total)}万元，其中：{listing}。")
         self.add("p", f"授予中小企业合同金额{_wan(sme)}万元，占政府采购支出总额的"
                       f"{arith.pct(sme, total)}%，其中：授予小微企业合同金额{_wan(small)}万元。")
         self.add("h3", "（三）国有资产占用情况")

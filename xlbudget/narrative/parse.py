@@ -144,7 +144,9 @@ def parse(doc: DocxText) -> Narrative:
                 key, label = hit
                 # Inside the attachments, an appendix heading that repeats a section name
                 # (e.g. a 三公 table in the 绩效评价报告) does not leave the attachment.
-                if not (current.key == "P4" and key.startswith("S")):
+                if key == current.key:  # a sub-heading repeating its section's words
+                    sub = strip_ordinal(p.text)
+                elif not (current.key == "P4" and key.startswith("S")):
                     current, sub = Section(key, label), ""
                     out.found.append(key)
                     out.sections[p.index] = current

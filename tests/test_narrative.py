@@ -1,0 +1,293 @@
+"""Narrative (情况说明) checks on real files: generated workbooks read back through calamine and
+recognition, narratives written from the template with python-docx, then perturbed."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from xlbudget import arith
+from xlbudget.engine import analyse
+from xlbudget.generate import generate, write
+from xlbudget.model import WorkbookModel
+from xlbudget.narrative import check_narrative
+from xlbudget.narrative.docx_source import Block, read_docx, write_docx
+from xlbudget.narrative.facts import table_facts
+from xlbudget.narrative.generate import narrative_blocks
+from xlbudget.sources.files import read_workbook
+
+
+def _model(path: Path) -> WorkbookModel:
+    return analyse(read_workbook(path), str(path)).model
+
+
+@pytest.fixture(scope="module")
+def dept(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    d = tmp_path_factory.mktemp("narr")
+    ds = generate(7)
+    write(ds, d / "dept.xlsx", "shanghai")
+    write(ds.prior, d / "prior.xlsx", "shanghai")
+    model, prior = _model(d / "dept.xlsx"), _model(d / "prior.xlsx")
+    return {"dir": d, "model": model, "prior": prior, "facts": table_facts(model),
+            "blocks": narrative_blocks(model, prior, seed=7)}
+
+
+def _wan(yuan: Decimal) -> str:
+    return str(arith.round_half_up(yuan / 10000, 2))
+
+
+def _write(dept: dict, blocks: list[Block], name: str) -> Path:
+    path = dept["dir"] / name
+    write_docx(blocks, path)
+    return path
+
+
+def _perturb(dept: dict, contains: str, old: str, new: str, name: str,
+             *, prior: bool = True) -> tuple[list, int]:
+    """Replace ``old`` by ``new`` in the one block containing ``contains``; check the written
+    document; return the findings and the paragraph number of the changed block."""
+    blocks = [Block(b.kind, b.text, [list(r) for r in b.rows]) for b in dept["blocks"]]
+    hits = [b for b in blocks if contains in b.text]
+    assert len(hits) == 1, f"{contains!r} in {len(hits)} blocks"
+    assert old in hits[0].text, (old, hits[0].text)
+    hits[0].text = hits[0].text.replace(old, new, 1)
+    path = _write(dept, blocks, name)
+    para = next(p.index for p in read_docx(path).paragraphs if p.text == hits[0].text)
+    found = check_narrative(path, dept["model"], dept["prior"] if prior else None)
+    return found, para
+
+
+def _only(found: list, rule: str) -> dict:
+    hits = [f for f in found if f.rule == rule]
+    assert len(hits) == 1, [(f.rule, f.message) for f in found]
+    return hits[0]
+
+
+def _figure(text: str, pattern: str) -> str:
+    m = re.search(pattern, text)
+    assert m, (pattern, text)
+    return m.group(1)
+
+
+def _block(dept: dict, contains: str) -> str:
+    return next(b.text for b in dept["blocks"] if contains in b.text)
+
+
+# --- clean documents give no finding ---------------------------------------------------------
+
+@pytest.mark.parametrize(("seed", "layout"), [(7, "shanghai"), (11, "central"), (4, "stacked")])
+def test_clean_narrative_has_no_finding(tmp_path: Path, seed: int, layout: str) -> None:
+    ds = generate(seed)
+    write(ds, tmp_path / "a.xlsx", layout)
+    write(ds.prior, tmp_path / "p.xlsx", layout)
+    model, prior = _model(tmp_path / "a.xlsx"), _model(tmp_path / "p.xlsx")
+    write_docx(narrative_blocks(model, prior, seed=seed), tmp_path / "a.docx")
+    assert check_narrative(tmp_path / "a.docx", model, prior) == []
+    # Without last year's workbook the changes are taken from the text: still consistent.
+    assert check_narrative(tmp_path / "a.docx", model, None) == []
+
+
+def test_sections_and_year_are_found(dept: dict) -> None:
+    from xlbudget.narrative.parse import parse
+
+    path = _write(dept, dept["blocks"], "clean.docx")
+    n = parse(read_docx(path))
+    assert n.year == dept["model"].year
+    assert [k for k in n.found if k.startswith("S")] == [f"S{i}" for i in range(1, 11)]
+    assert {"P1", "P2", "P3", "P4"} <= set(n.found)
+
+
+# --- each perturbation is found, located, with the right value --------------------------------
+
+def test_total_given_as_income_plus_expense(dept: dict) -> None:
+    grand = dept["facts"]["in.grand_total"].yuan
+    text = f"收、支总计{_wan(grand)}万元"
+    found, para = _perturb(dept, text, text, f"收、支总计{_wan(2 * grand)}万元", "t1.docx")
+    f = _only(found, "N-amount")
+    loc = f.extra["location"]
+    assert (loc["paragraph"], f.actual, f.expected) == (para, _wan(2 * grand), _wan(grand))
+    assert loc["part"] == "第二部分 一、收入支出决算总体情况说明"
+    assert "收入总计与支出总计相加" in f.message
+    assert f.sheet is None and f.cell is None and f.related
+
+
+def test_share_on_wrong_base(dept: dict) -> None:
+    facts = dept["facts"]
+    basic, total = facts["T3.basic"].yuan, facts["ex.expense_total"].yuan
+    right = arith.pct(basic, total)
+    wrong = arith.pct(basic, facts["ex.grand_total"].yuan)
+    assert wrong != right
+    found, para = _perturb(dept, "年本年支出合计", f"占{right}%", f"占{wrong}%", "share.docx")
+    f = _only(found, "N-share")
+    assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, str(wrong),
+                                                                        str(right))
+
+
+def test_growth_rate_on_wrong_base(dept: dict) -> None:
+    text = _block(dept, "一般公共预算财政拨款支出减少") if "减少" in _block(
+        dept, "占本年支出合计的") else _block(dept, "一般公共预算财政拨款支出增加")
+    rate = _figure(text, r"(?:增长|下降)(\d+\.\d\d)%")
+    now = dept["facts"]["T5.total"].yuan
+    before = dept["prior"] and table_facts(dept["prior"])["T5.total"].yuan
+    wrong = arith.round_half_up(abs(now - before) * 100 / now, 2)  # this year as the base
+    found, para = _perturb(dept, text[:30], f"{rate}%", f"{wrong}%", "growth.docx")
+    f = _only(found, "N-growth")
+    assert f.extra["location"]["paragraph"] == para
+    assert Decimal(f.expected) == arith.growth(now, before)
+
+
+def test_growth_from_zero_base(dept: dict) -> None:
+    text = _block(dept, "本部门机关运行经费支出")
+    amount = _figure(text, r"机关运行经费支出(\d+\.\d\d)万元")
+    change = _figure(text, r"(?:增加|减少)(\d+\.\d\d)万元")
+    rate = _figure(text, r"(?:增长|下降)(\d+\.\d\d)%")
+    new = re.sub(r"(增加|减少)\d+\.\d\d万元，(增长|下降)\d+\.\d\d%",
+                 f"增加{amount}万元，增长100.00%", text)
+    assert (change, rate) != (amount, "100.00")
+    found, para = _perturb(dept, text, text, new, "zero.docx")
+    f = _only(found, "N-zero-base")
+    assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, "100.00", None)
+
+
+def test_completion_against_zero_budget(dept: dict) -> None:
+    text = next(b.text for b in dept["blocks"] if "（项）：年初预算为" in b.text)
+    budget = _figure(text, r"年初预算为(\d+\.\d\d)万元")
+    found, para = _perturb(dept, text[:40], f"年初预算为{budget}万元", "年初预算为0.00万元",
+                           "zb.docx")
+    f = _only(found, "N-zero-budget")
+    assert f.extra["location"]["paragraph"] == para and f.expected is None
+
+
+def test_wrong_completion_rate_of_sangong(dept: dict) -> None:
+    facts = dept["facts"]
+    right = arith.rate(facts["T7.total_final"].yuan, facts["T7.total_budget"].yuan)
+    wrong = arith.rate(facts["T7.total_budget"].yuan, facts["T7.total_final"].yuan)
+    found, para = _perturb(dept, "“三公”经费财政拨款支出决算为", f"完成预算{right}%",
+                           f"完成预算{wrong}%", "rate.docx")
+    f = _only(found, "N-completion")
+    assert (f.extra["location"]["paragraph"], f.expected) == (para, str(right))
+    assert f.related  # the T7 cells
+
+
+def test_comparison_with_wrong_year(dept: dict) -> None:
+    y = dept["model"].year
+    found, para = _perturb(dept, "年度收、支总计", f"与{y - 1}年相比", f"与{y - 2}年相比", "yr.docx")
+    f = _only(found, "N-year")
+    assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, str(y - 2),
+                                                                        str(y - 1))
+
+
+def test_outdated_class_names(dept: dict) -> None:
+    found, para = _perturb(dept, "主要用于以下方面", "卫生健康（类）", "医疗卫生与计划生育（类）",
+                           "old.docx")
+    f = _only(found, "N-outdated")
+    assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (
+        para, "医疗卫生与计划生育支出", "卫生健康支出")
+    # The outdated name still names class 210: its amount and share are checked, no other finding.
+    assert [x.rule for x in found] == ["N-outdated"]
+    item = next(b.text for b in dept["blocks"] if "行政事业单位养老支出（款）" in b.text
+                and "（项）" in b.text)
+    found, para = _perturb(dept, item[:40], "行政事业单位养老支出（款）", "行政事业单位离退休（款）",
+                           "old2.docx")
+    f = _only(found, "N-outdated")
+    assert (f.extra["location"]["paragraph"], f.expected) == (para, "行政事业单位养老支出")
+
+
+def test_wan_yuan_confused(dept: dict) -> None:
+    basic = dept["facts"]["T3.basic"].yuan
+    found, para = _perturb(dept, "年本年支出合计", f"基本支出{_wan(basic)}万元",
+                           f"基本支出{arith.round_half_up(basic, 2)}万元", "unit.docx")
+    f = _only(found, "N-unit")
+    assert (f.extra["location"]["paragraph"], f.expected) == (para, _wan(basic))
+
+
+def test_wrong_class_amount(dept: dict) -> None:
+    text = _block(dept, "主要用于以下方面")
+    amount = _figure(text, r"（类）支出(\d+\.\d\d)万元")
+    wrong = str(Decimal(amount) + Decimal("12.30"))
+    found, para = _perturb(dept, "主要用于以下方面", f"支出{amount}万元", f"支出{wrong}万元",
+                           "cls.docx")
+    f = _only(found, "N-amount")
+    assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, wrong, amount)
+
+
+def test_shares_of_one_whole_do_not_add_up(dept: dict) -> None:
+    text = _block(dept, "本部门政府采购支出总额")
+    share = _figure(text, r"服务支出\d+\.\d\d万元，占(\d+\.\d\d)%")
+    wrong = str(Decimal(share) + 5)
+    found, para = _perturb(dept, "本部门政府采购支出总额", f"占{share}%", f"占{wrong}%", "sum.docx")
+    f = _only(found, "N-share-sum")
+    assert (f.extra["location"]["paragraph"], f.expected) == (para, "100.00")
+    assert Decimal(f.actual) == 100 + 5
+
+
+def test_parts_exceed_total(dept: dict) -> None:
+    text = _block(dept, "本部门政府采购支出总额")
+    total = _figure(text, r"总额(\d+\.\d\d)万元")
+    wrong = str(Decimal(total) - 50)
+    parts = sum(Decimal(v) for v in re.findall(r"(?:货物|工程|服务)支出(\d+\.\d\d)万元", text))
+    found, para = _perturb(dept, "本部门政府采购支出总额", f"总额{total}万元", f"总额{wrong}万元",
+                           "parts.docx")
+    f = _only(found, "N-parts")
+    assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, wrong, str(parts))
+
+
+def test_same_quantity_twice_with_different_values(dept: dict) -> None:
+    body = _block(dept, "本部门机关运行经费支出")
+    amount = Decimal(_figure(body, r"机关运行经费支出(\d+\.\d\d)万元"))
+    text = _block(dept, "严格控制在预算以内")
+    shown = _figure(text, r"支出([\d,]+\.\d\d)元")
+    found, para = _perturb(dept, "严格控制在预算以内", shown, "1,234.00", "dup.docx")
+    f = _only(found, "N-duplicate")
+    assert (f.extra["location"]["paragraph"], f.actual) == (para, "1234.00")
+    assert Decimal(f.expected) == amount * 10000
+    assert f.extra["location"]["part"] == "第四部分 附件"
+
+
+def test_placeholder_left_in(dept: dict) -> None:
+    found, para = _perturb(dept, "授予中小企业合同金额", "授予中小企业合同金额", "授予XX企业合同金额",
+                           "ph.docx")
+    f = _only(found, "N-placeholder")
+    assert (f.extra["location"]["paragraph"], f.actual) == (para, "XX")
+
+
+def test_performance_table_rate_and_total(dept: dict) -> None:
+    blocks = [Block(b.kind, b.text, [list(r) for r in b.rows]) for b in dept["blocks"]]
+    table = next(b for b in blocks if b.kind == "table")
+    row = table.rows[1]
+    right = row[3]
+    row[3] = "87.65%" if right != "87.65%" else "88.00%"
+    total = table.rows[-1]
+    budget = Decimal(total[1].replace(",", "")) + 1000
+    final = Decimal(total[2].replace(",", ""))
+    total[1], total[3] = f"{budget:,}", f"{arith.rate(final, budget)}%"  # rate kept consistent
+    path = _write(dept, blocks, "perf.docx")
+    found = check_narrative(path, dept["model"], dept["prior"])
+    doc = read_docx(path)
+    f = _only(found, "N-completion")
+    assert doc.para(f.extra["location"]["paragraph"]).text == row[3]
+    assert f.expected == right.rstrip("%")
+    p = _only(found, "N-parts")
+    assert doc.para(p.extra["location"]["paragraph"]).text == f"{budget:,}"
+    assert Decimal(p.expected) == budget - 1000
+
+
+def test_report_year_differs_from_workbook(dept: dict) -> None:
+    y = dept["model"].year
+    found, para = _perturb(dept, dept["blocks"][0].text, f"{y}年度部门决算", f"{y + 1}年度部门决算",
+                           "title.docx")
+    f = _only(found, "N-year")
+    assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, str(y + 1), str(y))
+
+
+def test_change_checked_against_last_years_table(dept: dict) -> None:
+    text = _block(dept, "占本年支出合计的")
+    change = _figure(text, r"(?:增加|减少)(\d+\.\d\d)万元")
+    wrong = str(Decimal(change) + 1)
+    found, para = _perturb(dept, "占本年支出合计的", f"{change}万元", f"{wrong}万元", "chg.docx")
+    f = _only(found, "N-growth")
+    assert f.extra["location"]["paragraph"] == para
+    assert abs(Decimal(f.expected)) == Decimal(change)
