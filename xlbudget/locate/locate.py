@@ -16,9 +16,12 @@ it, so it never excludes the right repair, and it keeps a repair from creating a
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+import numpy as np
 
 from xlbudget.findings import Finding
 from xlbudget.locate import messages
@@ -129,6 +132,12 @@ class _Localiser:
         not empty and such a repair is not provably minimal (see :meth:`_localise_group`)."""
         out = Outcome(system)
         weights = cell_weights(system.cells)
+        if fixed and weights.min() == weights.max():
+            singles = self._single_cell_repairs(system)
+            if singles:
+                out.repairs = [self._values(system, s) for s in singles]
+                out.certain = frozenset.intersection(*singles)
+                return out
         sol = self._solve(system.localisation(weights, unchanged=fixed))
         if sol.status == "infeasible":
             if fixed:
@@ -140,14 +149,8 @@ class _Localiser:
             return out
         first = system.changed_cells(sol.x)
         best = float(weights[list(first)].sum())
-        if fixed:
-            bound = self._solve(system.hitting_set(weights))
-            if bound.status == "time_limit":
-                out.timed_out = True
-                return out
-            if bound.status != "optimal" or best > bound.objective + 1e-9 or any(
-                    i in fixed for i in first):
-                return None
+        if fixed and not self._minimal(system, weights, best):
+            return None
         found = [first]
         cap = best + 1e-6 * max(1.0, best)
         complete = False
@@ -172,27 +175,62 @@ class _Localiser:
         out.repairs = [self._values(system, s) for s in found]
         return out
 
+    def _single_cell_repairs(self, system: System) -> list[frozenset[int]]:
+        """Every repair that changes one cell, when all cells weigh the same.
+
+        Such a repair is minimal (some cell must change), and its cell lies in every failing
+        identity; so the cells common to all failing identities, each checked by the LP solver
+        with that cell free and every other cell in its band, are exactly the minimal repairs.
+        This spares the mixed-integer search for the usual case of one wrong cell.
+        """
+        out = []
+        for i in system.common_cells():
+            sol = self._solve(system.extreme(frozenset([i]), i, 0.0))
+            if sol.status == "optimal":
+                out.append(frozenset([i]))
+        return out
+
+    def _minimal(self, system: System, weights: np.ndarray, cost: float) -> bool:
+        """Whether ``cost`` is at most the cheapest hitting set of the failing identities."""
+        if cost <= system.packing_bound(weights) + 1e-9:
+            return True
+        bound = self._solve(system.hitting_set(weights))
+        return bound.status == "optimal" and cost <= bound.objective + 1e-9
+
     def _values(self, system: System, changed: frozenset[int]) -> dict[int, Decimal | None]:
         """The value each changed cell must take, rounded to its decimals; None where the
-        identities leave it open or the rounded repair does not verify exactly."""
+        identities leave it open or the rounded repair does not verify exactly.
+
+        A cell alone among the changed cells of an equality takes the value that equality gives
+        with the other cells as shown (what a reader would recompute). Where several equalities
+        give it, a copy in another table (an equality of two cells) wins, as it carries the same
+        rounding as the original, then the value most of them agree on. Other cells, and any
+        repair these values do not verify, take the values of the LP that keeps the unchanged
+        cells nearest to their shown values, where the identities determine them.
+        """
         order = sorted(changed)
+        direct = {i: _direct_value(system, changed, i) for i in order}
+        if all(v is not None for v in direct.values()) and self._verified(system, direct):
+            return direct
         sol = self._solve(system.closest(order))
         if sol.status != "optimal":
             return dict.fromkeys(order)
         out: dict[int, Decimal | None] = {}
         for i in order:
-            if self._determined(system, changed, i):
-                a = system.cells[i]
-                out[i] = round_half_up(system.shown_value(i, sol.x[i]), a.decimals)
+            if direct[i] is not None or self._determined(system, changed, i):
+                out[i] = round_half_up(system.shown_value(i, sol.x[i]), system.cells[i].decimals)
             else:
                 out[i] = None
-        known = {system.cells[i].ref: v for i, v in out.items() if v is not None}
-        if len(known) < len(order):
+        if any(v is None for v in out.values()):
             return out  # an open value: nothing exact to verify
-        touched = sorted({k for i in order for k in system.by_cell[i]})
-        if any(with_values(system.identities[k], known).fails for k in touched):
-            return dict.fromkeys(order)
-        return out
+        return out if self._verified(system, out) else dict.fromkeys(order)
+
+    @staticmethod
+    def _verified(system: System, values: dict[int, Decimal | None]) -> bool:
+        """Whether every identity touching a changed cell holds, exactly in Decimal."""
+        known = {system.cells[i].ref: v for i, v in values.items() if v is not None}
+        touched = sorted({k for i in values for k in system.by_cell[i]})
+        return not any(with_values(system.identities[k], known).fails for k in touched)
 
     def _determined(self, system: System, changed: frozenset[int], cell: int) -> bool:
         # Alone among changed cells in some identity: that identity fixes it up to rounding.
@@ -204,6 +242,23 @@ class _Localiser:
         if lo.status != "optimal" or hi.status != "optimal":
             return False
         return hi.x[cell] - lo.x[cell] <= 2 * system.slack(cell) + 1.0
+
+
+def _direct_value(system: System, changed: frozenset[int], cell: int) -> Decimal | None:
+    """The value the equalities in which ``cell`` is the only changed cell give it (see
+    ``_Localiser._values``); None when there is none."""
+    values: list[tuple[int, Decimal]] = []
+    for k in system.by_cell[cell]:
+        row = system.coefs[k]
+        if system.identities[k].op == "=" and not any(j in changed for j in row if j != cell):
+            v = system.identities[k].expected_for(system.cells[cell])
+            if v is not None:
+                values.append((len(row), v))
+    if not values:
+        return None
+    copies = [v for n, v in values if n == 2]
+    pool = copies or [v for _, v in values]
+    return Counter(pool).most_common(1)[0][0]
 
 
 def _groups(identities: list[Identity]) -> list[list[Identity]]:

@@ -135,6 +135,22 @@ class System:
         return sorted({i for k, row in enumerate(self.coefs) if self.identities[k].fails
                        for i in row})
 
+    def common_cells(self) -> list[int]:
+        """The cells that appear in every failing identity."""
+        rows = [set(row) for k, row in enumerate(self.coefs) if self.identities[k].fails]
+        return sorted(set.intersection(*rows)) if rows else []
+
+    def packing_bound(self, weights: np.ndarray) -> float:
+        """A cheap lower bound on the hitting set: failing identities without a common cell
+        (taken greedily) each need a cell of their own."""
+        used: set[int] = set()
+        bound = 0.0
+        for k, row in enumerate(self.coefs):
+            if self.identities[k].fails and not used.intersection(row):
+                used.update(row)
+                bound += float(min(weights[i] for i in row))
+        return bound
+
     def hitting_set(self, weights: np.ndarray) -> Program:
         """The cheapest set of cells meeting every failing identity: a lower bound on any
         repair (a failing identity cannot hold while all its cells stay in their bands)."""
@@ -237,7 +253,8 @@ class System:
 
     def extreme(self, changed: Collection[int], cell: int, sign: float) -> Program:
         """The LP over ``d`` that minimises ``sign·d_cell`` with ``changed`` free: its range
-        tells whether the identities determine the cell's value."""
+        tells whether the identities determine the cell's value (``sign`` 0: is there a
+        repair that changes only ``changed``)."""
         ident, lo, hi = self._identity_rows(self.n)
         c = np.zeros(self.n)
         c[cell] = sign

@@ -47,7 +47,7 @@ class Solver(Protocol):
 
 
 class HighsSolver:
-    """HiGHS through ``scipy.optimize.milp`` (deterministic: one thread, fixed seed)."""
+    """HiGHS through ``scipy.optimize.milp``."""
 
     def solve(self, program: Program, time_limit: float) -> Solution:
         import warnings
@@ -56,14 +56,12 @@ class HighsSolver:
 
         if time_limit <= 0:
             return Solution("time_limit")
+        # HiGHS is deterministic for a given program (its random seed is fixed by default).
         options: dict[str, Any] = {
             "time_limit": float(time_limit),
-            "presolve": True,
             # Passed to HiGHS verbatim (scipy warns that it does not check them).
             "mip_feasibility_tolerance": MIP_FEASIBILITY_TOLERANCE,
             "primal_feasibility_tolerance": PRIMAL_FEASIBILITY_TOLERANCE,
-            "random_seed": 0,
-            "threads": 1,
         }
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)

@@ -1,0 +1,297 @@
+"""Accuracy and speed of error localisation on generated workbooks with injected errors.
+
+For every layout and seed a consistent sample workbook is written by the project's generator
+and read back with calamine (the real source). Each case edits the values calamine returned
+(the same grid reaches recognition as from an edited file; writing one file per case would
+only measure openpyxl), runs the engine (recognition, rules, identities) and then
+``xlbudget.locate.locate`` on its identities.
+
+Error kinds: a mistyped digit, two swapped digits, a detail row copying its class total, a sign
+flip, a value typed into the wrong row (one cell left blank, a sibling row overwritten), and a
+0.01 change (inside the rounding band); one and two errors per workbook.
+
+Printed figures (definitions in docs/accuracy.md):
+- detection: cases with an error outside the rounding band that get at least one error finding;
+- top-1: over identifiable cases, the certain findings are exactly the injected cells;
+- candidate recall: injected cells (outside the band) found as certain or candidate findings;
+- certain precision: certain findings that are injected cells;
+- false positives: findings on the clean workbooks;
+- speed: locate time over the time calamine takes to read the same file (ratio, same run).
+
+Run: ``python benchmarks/localisation.py [--seeds N] [--out DIR]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import random
+import statistics
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from xlbudget.engine import analyse
+from xlbudget.generate import generate, write
+from xlbudget.locate import locate
+from xlbudget.locate.locate import severity_of
+from xlbudget.model import CellRef
+from xlbudget.rules.identity import Identity
+from xlbudget.sources.files import read_workbook
+from xlbudget.sources.grid import Grid, from_a1
+
+LAYOUTS = ("shanghai", "central", "stacked")
+KINDS = ("typo", "swap", "copy_total", "sign", "wrong_row", "band")
+
+
+@dataclass
+class Case:
+    layout: str
+    kinds: tuple[str, ...]
+    #: injected cell -> the value it showed before the error (None for a blank)
+    injected: dict[CellRef, Decimal | None]
+    outside: bool = False
+    identifiable: bool = False
+    findings: list = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def digits_of(value: Decimal) -> str:
+    return f"{abs(value):.2f}"
+
+
+def typo(value: Decimal, rng: random.Random) -> Decimal:
+    s = digits_of(value)
+    pos = rng.choice([i for i, ch in enumerate(s) if ch != "."])
+    new = rng.choice([d for d in "0123456789" if d != s[pos]])
+    out = Decimal(s[:pos] + new + s[pos + 1:])
+    return -out if value < 0 else out
+
+
+def swap(value: Decimal, rng: random.Random) -> Decimal | None:
+    s = digits_of(value).replace(".", "")
+    pairs = [i for i in range(len(s) - 1) if s[i] != s[i + 1]]
+    if not pairs:
+        return None
+    i = rng.choice(pairs)
+    t = s[:i] + s[i + 1] + s[i] + s[i + 2:]
+    out = Decimal(t[:-2] + "." + t[-2:])
+    return -out if value < 0 else out
+
+
+class Workbook:
+    """One generated workbook, read once; cases edit copies of its grids."""
+
+    def __init__(self, layout: str, seed: int, folder: Path) -> None:
+        self.layout = layout
+        self.sample = write(generate(seed), folder / f"{layout}_{seed}.xlsx", layout)
+        self.path = str(self.sample.path)
+        t = time.perf_counter()
+        self.grids = read_workbook(self.path)
+        self.read_seconds = time.perf_counter() - t
+        clean = analyse(self.grids, self.path)
+        self.identities = clean.identities
+        self.keys = [k for k, v in self.sample.shown.items() if v not in (None, Decimal(0))]
+        self.ref = {k: CellRef(*self.sample.cells[k]) for k in self.sample.cells}
+        self._signatures()
+
+    def _signatures(self) -> None:
+        """Which error identities hold each cell (with its coefficient, up to sign): two cells
+        with the same signature explain a single failure equally well."""
+        rows: dict[CellRef, list[tuple[int, int]]] = defaultdict(list)
+        self.tolerance: dict[CellRef, Decimal] = defaultdict(Decimal)
+        self.scale: dict[CellRef, int] = {}
+        for k, ident in enumerate(self.identities):
+            if severity_of(ident) != "error":
+                continue
+            for t in ident.terms:
+                self.scale[t.amount.ref] = t.amount.scale
+                rows[t.amount.ref].append((k, t.coef))
+                self.tolerance[t.amount.ref] = max(self.tolerance[t.amount.ref],
+                                                   ident.tolerance)
+        self.signature = {}
+        for ref, r in rows.items():
+            sign = 1 if r[0][1] > 0 else -1
+            self.signature[ref] = tuple(sorted((k, c * sign) for k, c in r))
+        counts: dict[tuple, int] = defaultdict(int)
+        for sig in self.signature.values():
+            counts[sig] += 1
+        self.unique = {ref for ref, sig in self.signature.items() if counts[sig] == 1}
+
+    def edit(self, grids: list[Grid], key: tuple, value: Decimal | None) -> None:
+        sheet, a1 = self.sample.cells[key]
+        grid = next(g for g in grids if g.name == sheet)
+        r, c = from_a1(a1)
+        while len(grid.rows) <= r:
+            grid.rows.append([])
+        row = grid.rows[r]
+        while len(row) <= c:
+            row.append(None)
+        old = row[c]
+        if value is None:
+            row[c] = None
+        elif isinstance(old, str):  # keep text numbers text ("20,323.21")
+            row[c] = f"{value:,.2f}"
+        else:
+            row[c] = float(value)
+
+    def error(self, kind: str, rng: random.Random, taken: set) -> dict[tuple, Decimal | None]:
+        """New values for the cells one error of ``kind`` changes (empty if not applicable)."""
+        shown = self.sample.shown
+        for _ in range(200):
+            key = rng.choice(self.keys)
+            if key in taken:
+                continue
+            v = shown[key]
+            if kind == "typo":
+                return {key: typo(v, rng)}
+            if kind == "swap":
+                w = swap(v, rng)
+                if w is not None:
+                    return {key: w}
+            elif kind == "sign":
+                return {key: -v}
+            elif kind == "band":
+                return {key: v + rng.choice((Decimal("0.01"), Decimal("-0.01")))}
+            elif kind in ("copy_total", "wrong_row"):
+                table, block, row, col = key
+                if not (row.isdigit() and len(row) in (5, 7)):
+                    continue
+                parent = (table, block, row[:-2], col)
+                if kind == "copy_total":
+                    if parent in self.sample.cells and shown.get(parent) not in (None, v):
+                        return {key: shown[parent]}
+                    continue
+                siblings = [k for k in self.sample.cells
+                            if k[0] == table and k[1] == block and k[3] == col and k != key
+                            and k[2].isdigit() and len(k[2]) == len(row)
+                            and k[2][:-2] == row[:-2] and k not in taken]
+                if siblings:
+                    return {key: None, rng.choice(siblings): v}
+        return {}
+
+
+def run_case(wb: Workbook, kinds: tuple[str, ...], rng: random.Random) -> Case | None:
+    grids = copy.deepcopy(wb.grids)
+    changes: dict[tuple, Decimal | None] = {}
+    for kind in kinds:
+        change = wb.error(kind, rng, set(changes))
+        if not change:
+            return None
+        changes.update(change)
+    for key, value in changes.items():
+        wb.edit(grids, key, value)
+    case = Case(wb.layout, kinds, {wb.ref[k]: wb.sample.shown[k] for k in changes})
+    deltas = {wb.ref[k]: abs((v or 0) - (wb.sample.shown[k] or 0)) * wb.scale.get(wb.ref[k], 1)
+              for k, v in changes.items()}
+    case.outside = any(d > wb.tolerance.get(r, Decimal(0)) for r, d in deltas.items())
+    case.identifiable = all(r in wb.unique and deltas[r] > wb.tolerance.get(r, Decimal(0))
+                            for r in case.injected)
+    identities: list[Identity] = analyse(grids, wb.path).identities
+    t = time.perf_counter()
+    case.findings = locate(identities)
+    case.seconds = time.perf_counter() - t
+    return case
+
+
+def pct(a: int, b: int) -> str:
+    return f"{100 * a / b:.1f}% ({a}/{b})" if b else "n/a"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seeds", type=int, default=6, help="workbooks per layout")
+    ap.add_argument("--out", type=Path, default=None, help="folder for the sample workbooks")
+    args = ap.parse_args()
+    rng = random.Random(20231231)
+    folder = args.out or Path(tempfile.mkdtemp(prefix="xlb-loc-"))
+    cases: list[Case] = []
+    clean_findings = 0
+    clean_workbooks = 0
+    read_times: list[float] = []
+    clean_locate: list[float] = []
+    for layout in LAYOUTS:
+        for seed in range(1, args.seeds + 1):
+            wb = Workbook(layout, seed, folder)
+            read_times.append(wb.read_seconds)
+            t = time.perf_counter()
+            clean = locate(wb.identities)
+            clean_locate.append(time.perf_counter() - t)
+            clean_workbooks += 1
+            clean_findings += len(clean)
+            for f in clean:
+                print(f"  clean {layout}/{seed}: {f.rule} {f.sheet}!{f.cell} {f.message[:80]}")
+            singles = [(k,) for k in KINDS]
+            doubles = [tuple(rng.sample(KINDS[:5], 2)) for _ in range(3)]
+            for kinds in singles + doubles:
+                case = run_case(wb, kinds, rng)
+                if case is not None:
+                    cases.append(case)
+    report(cases, clean_workbooks, clean_findings, read_times, clean_locate)
+
+
+def report(cases: list[Case], clean_workbooks: int, clean_findings: int,
+           read_times: list[float], clean_locate: list[float]) -> None:
+    outside = [c for c in cases if c.outside]
+    detected = [c for c in outside if any(f.severity == "error" for f in c.findings)]
+    cells = sum(len(c.injected) for c in outside)
+    recalled = sum(len(set(c.injected) & {CellRef(f.sheet, f.cell) for f in c.findings})
+                   for c in outside)
+    ident = [c for c in outside if c.identifiable]
+
+    def top1(c: Case) -> bool:
+        return {CellRef(f.sheet, f.cell) for f in c.findings if f.certain} == set(c.injected)
+
+    certain = [(c, f) for c in cases for f in c.findings if f.certain]
+    right = [(c, f) for c, f in certain if CellRef(f.sheet, f.cell) in c.injected]
+    value_ok = [(c, f) for c, f in right
+                if f.expected in _original(c.injected[CellRef(f.sheet, f.cell)])]
+    band = [c for c in cases if c.kinds == ("band",)]
+    print(f"\ncases: {len(cases)} ({len(outside)} with an error outside the rounding band, "
+          f"{len(ident)} identifiable)")
+    print(f"detection (outside band):      {pct(len(detected), len(outside))}")
+    print(f"top-1 (identifiable):          {pct(sum(map(top1, ident)), len(ident))}")
+    print(f"candidate recall (cells):      {pct(recalled, cells)}")
+    print(f"certain precision:             {pct(len(right), len(certain))}")
+    print(f"expected value = original:     {pct(len(value_ok), len(right))}")
+    print(f"false positives (clean):       {clean_findings} findings on {clean_workbooks} "
+          "workbooks")
+    print(f"0.01 edits reported:           {pct(sum(bool(c.findings) for c in band), len(band))}"
+          "  (reported only when the edit pushes an identity past its band)")
+    print("\nper kind            cases  outside  detected  identifiable  top-1   recall")
+    by_kind: dict[str, list[Case]] = defaultdict(list)
+    for c in cases:
+        by_kind["+".join(c.kinds) if len(c.kinds) == 1 else "two errors"].append(c)
+    for kind, cs in by_kind.items():
+        out = [c for c in cs if c.outside]
+        idf = [c for c in out if c.identifiable]
+        det = sum(any(f.severity == "error" for f in c.findings) for c in out)
+        n = sum(len(c.injected) for c in out)
+        rec = sum(len(set(c.injected) & {CellRef(f.sheet, f.cell) for f in c.findings})
+                  for c in out)
+        print(f"{kind:<18}{len(cs):>7}{len(out):>9}{det:>10}{len(idf):>14}"
+              f"{sum(map(top1, idf)):>7}{rec:>6}/{n}")
+    misses = [c for c in ident if not top1(c)]
+    for c in misses[:10]:
+        print("  missed:", c.layout, c.kinds, [str(r) for r in c.injected],
+              [(f.cell, f.certain, f.expected) for f in c.findings][:6])
+    base = statistics.median(read_times)
+    times = sorted(c.seconds for c in cases)
+    p95 = times[int(0.95 * (len(times) - 1))]
+    print(f"\nspeed, as multiples of the calamine read of the same workbook "
+          f"(median read {base * 1000:.1f} ms):")
+    print(f"  locate, clean workbook:   median {statistics.median(clean_locate) / base:.2f}x")
+    print(f"  locate, with errors:      median {statistics.median(times) / base:.2f}x, "
+          f"p95 {p95 / base:.2f}x, max {times[-1] / base:.2f}x")
+
+
+def _original(value: Decimal | None) -> tuple[str | None, ...]:
+    """The expected values that restore ``value`` (a blank is restored by blank or zero)."""
+    return (None, "0.00") if value is None else (f"{value:.2f}",)
+
+
+if __name__ == "__main__":
+    main()
