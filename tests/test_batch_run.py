@@ -1,0 +1,139 @@
+"""The executor map on real files: process pool, thread pool and a Dask LocalCluster; crashes,
+hangs, exceptions and unreadable files each become one error row while the others go on."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import psutil
+import pytest
+from test_batch_helpers import bad_files, make_workbook, misbehaving_check, sum_check
+
+from xlbudget.batch import GivenExecutor, ProcessPool, Task, discover, map_files
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    root = tmp_path / "in"
+    for i in range(6):
+        make_workbook(root / f"单位{i}.xlsx", total=30.0 if i % 2 == 0 else 31.5)
+    return root
+
+
+def _by_name(results: list) -> dict[str, object]:
+    return {Path(r.path).name: r for r in results}
+
+
+def test_process_pool_checks_good_and_unreadable_files(corpus: Path) -> None:
+    bad = bad_files(corpus / "坏")
+    paths = [str(p) for p in discover([corpus])]
+    results = list(map_files(Task(sum_check), paths, ProcessPool(2)))
+    assert sorted(r.path for r in results) == sorted(paths)
+    got = _by_name(results)
+    for i in range(6):
+        r = got[f"单位{i}.xlsx"]
+        assert r.status == ("ok" if i % 2 == 0 else "findings")
+        if i % 2:
+            f = r.findings[0]
+            assert (f.rule, f.cell, f.actual, f.expected) == ("T1-sum", "B4", "31.50", "30.00")
+    for key, word in [("text", "不是有效的 Excel"), ("corrupt", "损坏"), ("empty", "文件为空"),
+                      ("encrypted", "加密")]:
+        r = got[bad[key].name]
+        assert r.status == "error"
+        assert bad[key].name in r.error and word in r.error
+
+
+def test_crash_hang_and_exceptions_are_one_error_row_each(corpus: Path) -> None:
+    for name in ["crash.xlsx", "hang.xlsx", "stuck.xlsx", "raise.xlsx"]:
+        make_workbook(corpus / name)
+    paths = [str(p) for p in discover([corpus])]
+    task = Task(misbehaving_check, timeout=1.0)
+    start = time.monotonic()
+    results = list(map_files(task, paths, ProcessPool(2), grace=1.0))
+    elapsed = time.monotonic() - start
+    assert sorted(r.path for r in results) == sorted(paths)
+    got = _by_name(results)
+    assert "进程意外终止" in got["crash.xlsx"].error
+    assert "超过 1 秒" in got["hang.xlsx"].error
+    assert "超过 1 秒" in got["stuck.xlsx"].error
+    assert "内部错误" in got["raise.xlsx"].error and "KeyError" in got["raise.xlsx"].error
+    # The innocent files in flight beside the crash and the hang were re-run, not failed.
+    assert [got[f"单位{i}.xlsx"].status for i in range(6)] == ["ok", "findings"] * 3
+    assert elapsed < 30  # the hang is cut off, not waited for (600 s)
+
+
+def test_results_stream_with_bounded_in_flight(corpus: Path) -> None:
+    paths = [str(p) for p in discover([corpus])] * 5
+    pulled = 0
+
+    def source() -> Iterator[str]:
+        nonlocal pulled
+        for p in paths:
+            pulled += 1
+            yield p
+
+    with ThreadPoolExecutor(2) as ex:
+        stream = map_files(Task(_counting_check), source(), GivenExecutor(ex, 2), window=3)
+        first = next(stream)
+        assert first.path in paths
+        assert pulled <= 4  # three in flight and at most one more pulled: nothing read ahead
+        rest = list(stream)
+    assert len(rest) + 1 == len(paths)
+    assert _peak <= 3
+
+
+_lock = threading.Lock()
+_running = 0
+_peak = 0
+
+
+def _counting_check(path: str, **options: object):
+    global _running, _peak
+    with _lock:
+        _running += 1
+        _peak = max(_peak, _running)
+    try:
+        time.sleep(0.02)
+        return sum_check(path)
+    finally:
+        with _lock:
+            _running -= 1
+
+
+def test_closing_the_stream_stops_hung_workers(corpus: Path) -> None:
+    make_workbook(corpus / "hang.xlsx")
+    me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}
+    paths = [str(corpus / "单位0.xlsx")] + [str(corpus / "hang.xlsx")] * 3
+    stream = map_files(Task(misbehaving_check, timeout=600), paths, ProcessPool(2))
+    assert next(stream).path == paths[0]  # the hung files are in flight now
+    # Workers are forked by the fork server (our child), so they are our grandchildren.
+    workers = [p for p in me.children(recursive=True)
+               if p.pid not in before and p.ppid() != me.pid]
+    assert workers
+    stream.close()  # what Ctrl-C does while the map waits
+    _, alive = psutil.wait_procs(workers, timeout=5)
+    assert alive == []
+
+
+def test_dask_local_cluster_runs_the_same_map(corpus: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    make_workbook(corpus / "raise.xlsx")
+    (corpus / "不是表格.xlsx").write_text("x", encoding="utf-8")
+    paths = [str(p) for p in discover([corpus])]
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster:
+        from xlbudget.batch import dask_pool
+
+        with dask_pool(cluster.scheduler_address) as pool:
+            assert pool.workers == 2
+            results = list(map_files(Task(misbehaving_check), paths, pool))
+    got = _by_name(results)
+    assert len(results) == len(paths)
+    assert [got[f"单位{i}.xlsx"].status for i in range(6)] == ["ok", "findings"] * 3
+    assert "KeyError" in got["raise.xlsx"].error
+    assert "不是有效的 Excel" in got["不是表格.xlsx"].error

@@ -1,0 +1,140 @@
+"""Streaming outputs of a batch: running totals, JSON (the findings contract) and CSV.
+
+Each writer takes one FileResult at a time and keeps nothing per file, so a batch of any size
+runs in flat memory. The summary workbook is in ``xlbudget.batch.xlsx_report``.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import Counter
+from collections.abc import Iterable
+from typing import IO, Any, Protocol
+
+from xlbudget.findings import SEVERITIES, FileResult, exit_code, summary
+
+STATUS_ZH = {"ok": "通过", "findings": "有问题", "error": "无法校验"}
+CSV_FIELDS = ("path", "status", "rule", "severity", "sheet", "cell", "actual", "expected",
+              "certain", "message")
+
+
+class Sink(Protocol):
+    def add(self, result: FileResult) -> None: ...
+
+    def close(self, tally: Tally) -> None: ...
+
+
+class Tally:
+    """Running totals of a batch: the ``summary`` of the JSON contract, the exit code, and the
+    counts per rule."""
+
+    def __init__(self) -> None:
+        self.summary: dict[str, int] = summary([])
+        self.status: Counter[str] = Counter()
+        self.rules: Counter[str] = Counter()
+        self.rule_files: Counter[str] = Counter()
+        self.rule_severity: dict[str, str] = {}
+        self._codes: Counter[int] = Counter()
+        #: set when the batch was stopped before every file was done
+        self.interrupted = False
+
+    def add(self, result: FileResult) -> None:
+        for key, n in summary([result]).items():
+            self.summary[key] += n
+        self.status[result.status] += 1
+        self._codes[exit_code([result])] += 1
+        per_file = Counter(f.rule for f in result.findings)
+        self.rules.update(per_file)
+        self.rule_files.update(per_file.keys())
+        for f in result.findings:
+            self.rule_severity.setdefault(f.rule, f.severity)
+
+    @property
+    def files(self) -> int:
+        return self.summary["files"]
+
+    def exit_code(self) -> int:
+        """As ``findings.exit_code`` over every file: 2 when none could be read, 1 with an error
+        finding, else 0."""
+        if self.files and self._codes[2] == self.files:
+            return 2
+        return 1 if self._codes[1] else 0
+
+
+def top_rules(result: FileResult, n: int = 3) -> str:
+    """The most frequent rules of one file, e.g. ``T1-a×3、T7-a×1``."""
+    counts = Counter(f.rule for f in result.findings).most_common(n)
+    return "、".join(f"{rule}×{k}" for rule, k in counts)
+
+
+class JsonSink:
+    """The ``--format json`` document, written file by file; the same JSON as
+    ``findings.report_json`` over all results."""
+
+    def __init__(self, stream: IO[str], indent: int | None = 2) -> None:
+        self.stream, self.indent, self.first = stream, indent, True
+        self.stream.write('{\n  "version": 1,\n  "files": [' if indent else
+                          '{"version": 1, "files": [')
+
+    def add(self, result: FileResult) -> None:
+        text = json.dumps(result.to_json(), ensure_ascii=False, indent=self.indent)
+        if self.indent:
+            text = "\n" + _indent(text, 4)
+        self.stream.write(("" if self.first else ",") + text)
+        self.first = False
+
+    def close(self, tally: Tally) -> None:
+        doc: dict[str, Any] = dict(tally.summary)
+        if tally.interrupted:
+            doc["interrupted"] = True
+        text = json.dumps(doc, ensure_ascii=False, indent=self.indent)
+        if self.indent:
+            end = "" if self.first else "\n  "
+            self.stream.write(f'{end}],\n  "summary": {_indent(text, 2).lstrip()}\n}}\n')
+        else:
+            self.stream.write(f'], "summary": {text}}}\n')
+        self.stream.flush()
+
+
+def _indent(text: str, n: int) -> str:
+    pad = " " * n
+    return "\n".join(pad + line for line in text.splitlines())
+
+
+class CsvSink:
+    """One row per finding (``CSV_FIELDS``, the JSON keys); a file without findings gets one row
+    with its status, an unreadable one a row whose ``message`` is the error."""
+
+    def __init__(self, stream: IO[str]) -> None:
+        self.stream = stream
+        self.writer = csv.writer(stream)
+        self.writer.writerow(CSV_FIELDS)
+
+    def add(self, result: FileResult) -> None:
+        if not result.findings:
+            self.writer.writerow([result.path, result.status, "", "", "", "", "", "", "",
+                                  result.error or ""])
+            return
+        for f in result.findings:
+            self.writer.writerow([result.path, result.status, f.rule, f.severity, f.sheet or "",
+                                  f.cell or "", f.actual or "", f.expected or "",
+                                  "true" if f.certain else "false", f.message])
+
+    def close(self, tally: Tally) -> None:
+        self.stream.flush()
+
+
+def severity_counts(result: FileResult) -> list[int]:
+    c = result.counts()
+    return [c[s] for s in SEVERITIES]
+
+
+def feed(results: Iterable[FileResult], sinks: Iterable[Sink], tally: Tally) -> None:
+    """Pass each result to every sink and the tally (a helper for callers without their own
+    loop, e.g. tests and the benchmark)."""
+    sinks = list(sinks)
+    for r in results:
+        tally.add(r)
+        for s in sinks:
+            s.add(r)
