@@ -189,6 +189,8 @@ def test_mark_writes_report_state_and_summary(books: Books) -> None:
     assert ["sheet", REPORT_SHEET, "", "null"] in state
     hidden = [x for s, x in _named(book, "setSheetVisibility") if s == STATE_SHEET]
     assert hidden and hidden[0]["args"] == ["Hidden"]
+    # the user is shown the report
+    assert [s for s, _ in _named(book, "activateSheet")][-1] == REPORT_SHEET
     alert = _alert(book)
     assert "错误 2 个" in alert and f"已标注 {len(books.truth)} 个单元格" in alert
     for s, c in books.truth:
@@ -250,6 +252,9 @@ def test_clear_undoes_mark_and_keeps_corrections(books: Books) -> None:
     deleted = [s for s, _ in _named(book, "sheetDelete")]
     # the report sheet, then the old state sheet; a new state sheet keeps the corrections
     assert deleted == [REPORT_SHEET, STATE_SHEET]
+    # a very hidden sheet is made visible before Excel is asked to delete it
+    assert [(s, x["args"]) for s, x in _named(book, "setSheetVisibility")][0] == (
+        STATE_SHEET, ["Visible"])
     painted = _painted(book, skip={REPORT_SHEET, STATE_SHEET})
     assert painted == dict.fromkeys(books.truth)  # no fill was known before: none after
     dropped = {(s, x["args"][0].replace("$", "")) for s, x in _named(book, "deleteNote")}

@@ -60,6 +60,8 @@ def render_book(book: Any, plan: Plan, grids: Iterable[Grid] = ()) -> RenderResu
     if plan.report is not None:
         result.report_sheet = report_sheet(book, state, plan.report)
     state.save()
+    if result.report_sheet is not None:
+        book.sheets[result.report_sheet].activate()  # show the user what was found
     return result
 
 
@@ -120,7 +122,9 @@ class _State:
             set_fills(book.sheets[sheet], cells)
         self.old = []
         if STATE_SHEET in names:
-            book.sheets[STATE_SHEET].delete()
+            state = book.sheets[STATE_SHEET]
+            state.visible = True  # Excel refuses to delete a very hidden sheet
+            state.delete()
         return n
 
     def save(self) -> None:
@@ -297,8 +301,21 @@ def report_sheet(book: Any, state: _State, rep: ReportSheet) -> str:
         ws.range((link.row, link.col)).add_hyperlink(target, link.cell)
     for i, w in enumerate(rep.widths, start=1):
         ws.range((1, i)).column_width = w
-    ws.freeze_panes.freeze_at(ws.range((rep.header_row + 1, 1)))
+    _freeze_below(ws, rep.header_row)
     return name
+
+
+def _freeze_below(sheet: Any, row: int) -> None:
+    """Freeze the rows above and including ``row`` (1-based)."""
+    if sheet.book.app.engine.name == "excel":
+        # xlwings has no freeze panes for COM; Excel freezes the active window's panes.
+        sheet.activate()
+        window = sheet.book.app.api.ActiveWindow
+        window.FreezePanes = False
+        window.SplitColumn, window.SplitRow = 0, row
+        window.FreezePanes = True
+    else:
+        sheet.freeze_panes.freeze_at(sheet.range((row + 1, 1)))
 
 
 def chart_sheet(book: Any, cs: ChartSheet) -> None:
