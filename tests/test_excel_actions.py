@@ -253,7 +253,7 @@ def test_clear_undoes_mark_and_keeps_corrections(books: Books) -> None:
     # the report sheet, then the old state sheet; a new state sheet keeps the corrections
     assert deleted == [REPORT_SHEET, STATE_SHEET]
     # a very hidden sheet is made visible before Excel is asked to delete it
-    assert [(s, x["args"]) for s, x in _named(book, "setSheetVisibility")][0] == (
+    assert next((s, x["args"]) for s, x in _named(book, "setSheetVisibility")) == (
         STATE_SHEET, ["Visible"])
     painted = _painted(book, skip={REPORT_SHEET, STATE_SHEET})
     assert painted == dict.fromkeys(books.truth)  # no fill was known before: none after
