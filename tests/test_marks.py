@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import zipfile
 from decimal import Decimal
@@ -127,7 +128,7 @@ def test_fix_writes_expected_and_check_passes(one_error: tuple[Path, str, str, D
 
 
 def test_fix_in_place_backs_up_first(one_error: tuple[Path, str, str, Decimal]) -> None:
-    bad, sheet, cell, shown = one_error
+    bad, *_ = one_error
     original = bad.read_bytes()
     code, out = run("fix", bad, "--in-place")
     assert code == 0, out
@@ -305,9 +306,53 @@ def test_bad_inputs_get_chinese_messages(tmp_path: Path, sample: tuple[Path, obj
     assert code == 2 and "不存在" in out
     doc = tmp_path / "说明.docx"
     doc.write_bytes(b"PK")
-    code, out = run("mark", doc)
-    assert code == 2 and "暂不支持" in out
+    code, out = run("mark", doc)  # routed by suffix to the narrative marker
+    assert code == 2 and "说明.docx" in out and "Traceback" not in out
+    code, out = run("mark", tmp_path / "表.ods")
+    assert code == 2 and "不支持的文件类型" in out
     code, out = run("fix", path, "-o", path)
     assert code == 2 and "不能与输入文件相同" in out
     with pytest.raises(WriteError):
         write_safely(path, tmp_path / "x.xlsm", lambda t: shutil.copy(path, t), lambda g: None)
+
+
+def _with_formulas(src: Path, dst: Path) -> None:
+    """Add a sheet of formulas with cached results, as Excel saves them (openpyxl writes none)."""
+    wb = openpyxl.load_workbook(src)
+    ws = wb.create_sheet("附注")
+    ws.append([1, 2, "=A1+B1", '="合"&"计"', "=1/0"])
+    wb.save(dst)
+    with zipfile.ZipFile(dst) as z:
+        items = [(i, z.read(i.filename)) for i in z.infolist()]
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as z:
+        for item, data in items:
+            if b"<f>A1+B1</f>" in data:
+                data = data.replace(b"<f>A1+B1</f><v></v>", b"<f>A1+B1</f><v>3</v>")
+                data = re.sub(rb'<c r="D1"><f>(.*?)</f><v></v>',
+                              '<c r="D1" t="str"><f>\\1</f><v>合计</v>'.encode(), data)
+                data = data.replace(b'<c r="E1"><f>1/0</f><v></v>',
+                                    b'<c r="E1" t="e"><f>1/0</f><v>#DIV/0!</v>')
+            z.writestr(item, data)
+
+
+def test_formulas_keep_their_cached_results(one_error: tuple[Path, str, str, Decimal],
+                                            tmp_path: Path) -> None:
+    bad, *_ = one_error
+    book = tmp_path / "公式.xlsx"
+    _with_formulas(bad, book)
+    src = {g.name: g for g in read_workbook(book)}["附注"]
+    assert src.rows[0][2:4] == [3.0, "合计"] and src.errors == {(0, 4): "#DIV/0!"}
+    marked = tmp_path / "m.xlsx"
+    assert run("mark", book, "-o", marked)[0] == 0
+    g = {g.name: g for g in read_workbook(marked)}["附注"]
+    assert g.rows[0][:4] == [1.0, 2.0, 3.0, "合计"] and g.errors == src.errors and not g.uncached
+    assert openpyxl.load_workbook(marked)["附注"]["C1"].value == "=A1+B1"
+    cleaned = tmp_path / "c.xlsx"
+    assert run("clean", marked, "-o", cleaned)[0] == 0
+    assert {g.name: g for g in read_workbook(cleaned)}["附注"].rows[0][2] == 3.0
+    # after a correction the results may change: left for Excel to recompute on open
+    fixed = tmp_path / "f.xlsx"
+    assert run("fix", book, "-o", fixed)[0] == 0
+    g = {g.name: g for g in read_workbook(fixed)}["附注"]
+    assert (0, 2) in g.uncached
+    assert openpyxl.load_workbook(fixed).calculation.fullCalcOnLoad is True

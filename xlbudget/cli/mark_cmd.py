@@ -16,9 +16,8 @@ import click
 
 from xlbudget.cli import main
 
-#: Suffix -> marker for documents other than workbooks. The narrative module registers
-#: ``.docx`` here (``SUFFIX_MARKERS[".docx"] = fn``); ``fn(path, output, fix)`` returns the
-#: exit code.
+#: Suffix -> marker for documents other than workbooks (``.docx``: the narrative);
+#: ``fn(path, output, fix)`` returns the exit code.
 SUFFIX_MARKERS: dict[str, Callable[[Path, Path | None, bool], int]] = {}
 
 
@@ -119,10 +118,8 @@ def _mark_or_fix(file: Path, output: Path | None, *, fix: bool, in_place: bool, 
     if suffix not in (*WORKBOOK_SUFFIXES, ".xls"):
         marker = SUFFIX_MARKERS.get(suffix)
         if marker is None:
-            if suffix == ".docx":
-                _fail(f"{file.name}：暂不支持标注说明文档（.docx），"
-                      "目前只能标注 .xlsx、.xlsm 工作簿")
-            _fail(f"{file.name}：不支持的文件类型“{file.suffix}”（支持 .xlsx、.xlsm）")
+            kinds = "、".join((*WORKBOOK_SUFFIXES, *SUFFIX_MARKERS))
+            _fail(f"{file.name}：不支持的文件类型“{file.suffix}”（支持 {kinds}）")
         raise SystemExit(marker(file, output, fix))  # type: ignore[misc]
     _check_workbook(file)
     from xlbudget.marks.plan import build_plan

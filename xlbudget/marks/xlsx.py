@@ -68,8 +68,10 @@ def render_file(plan: Plan, src: Path, dst: Path) -> RenderResult:
     if plan.report is not None:
         result.report_sheet = _report_sheet(wb, state, plan.report)
     state.save()
-    _recalc_on_open(wb)
-    _save(wb, src, dst)
+    if result.fixed:
+        _recalc_on_open(wb)
+    # With a value changed, formula results may change too: Excel recomputes them on open.
+    _save(wb, src, dst, keep_formula_results=not result.fixed)
     return result
 
 
@@ -79,14 +81,22 @@ def clean_file(src: Path, dst: Path) -> int:
     state = _State(wb)
     n = state.undo()
     state.save()
-    _save(wb, src, dst)
+    _save(wb, src, dst, keep_formula_results=True)
     return n
 
 
-def _save(wb: Any, src: Path, dst: Path) -> None:
+def _save(wb: Any, src: Path, dst: Path, *, keep_formula_results: bool) -> None:
+    """Save, then put back into the package what openpyxl leaves out but we can keep."""
+    import zipfile
+
     _comment_only_vml_rewritten(wb)
     wb.save(dst)
-    _keep_package_relationships(src, dst)
+    with zipfile.ZipFile(dst) as zd:
+        changes = _package_relationships(src, zd)
+        if keep_formula_results:
+            changes.update(_formula_results(src, zd))
+    if changes:
+        _rewrite_parts(dst, changes)
 
 
 def _comment_only_vml_rewritten(wb: Any) -> None:
@@ -108,16 +118,15 @@ def _comment_only_vml_rewritten(wb: Any) -> None:
 _REL = re.compile(rb"<Relationship\b[^>]*?/>")
 
 
-def _keep_package_relationships(src: Path, dst: Path) -> None:
-    """Put back package relationships openpyxl drops while it keeps their parts (the Office 2010
-    ribbon, customUI14.xml, among them), so that the kept part is used again."""
+def _package_relationships(src: Path, zd: Any) -> dict[str, bytes]:
+    """Package relationships openpyxl drops while it keeps their parts (the Office 2010 ribbon,
+    customUI14.xml, among them), put back so that the kept part is used again."""
     import zipfile
 
     with zipfile.ZipFile(src) as zs:
         src_rels = zs.read("_rels/.rels") if "_rels/.rels" in zs.namelist() else b""
-    with zipfile.ZipFile(dst) as zd:
-        names = set(zd.namelist())
-        dst_rels = zd.read("_rels/.rels")
+    names = set(zd.namelist())
+    dst_rels = zd.read("_rels/.rels")
     have = set(re.findall(rb'Target="/?([^"]+)"', dst_rels))
     missing = []
     for rel in _REL.findall(src_rels):
@@ -125,13 +134,72 @@ def _keep_package_relationships(src: Path, dst: Path) -> None:
         if target and target.group(1) not in have and target.group(1).decode() in names:
             missing.append(re.sub(rb'Id="[^"]*"', b'Id="rIdXlb%d"' % len(missing), rel))
     if not missing:
-        return
-    patched = dst_rels.replace(b"</Relationships>", b"".join(missing) + b"</Relationships>")
-    tmp = dst.with_name(dst.name + ".rels")
+        return {}
+    return {"_rels/.rels": dst_rels.replace(b"</Relationships>",
+                                            b"".join(missing) + b"</Relationships>")}
+
+
+# A formula cell as openpyxl writes it: the formula and an empty cached value.
+_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f[^>]*/>|<f[^>]*>.*?</f>)'
+                           rb"(?:<v></v>|<v/>|<v />)?</c>", re.S)
+
+
+def _formula_results(src: Path, zd: Any) -> dict[str, bytes]:
+    """Worksheet parts with the input's cached formula results put back.
+
+    openpyxl writes every formula without its last result; calamine, LibreOffice's import and
+    any reader that does not recalculate would then see blanks. The results are taken from the
+    input as calamine reads them, so they are exactly what the file showed before.
+    """
+    from xml.sax.saxutils import escape
+
+    from xlbudget.sources.files import _sheet_parts, read_workbook
+    from xlbudget.sources.grid import from_a1
+
+    parts = _sheet_parts(zd)
+    xml = {name: zd.read(part) for name, part in parts.items() if part in zd.namelist()}
+    if not any(b"<f" in x for x in xml.values()):
+        return {}
+    grids = {g.name: g for g in read_workbook(src)}
+    out: dict[str, bytes] = {}
+    for name, body in xml.items():
+        g = grids.get(name)
+        if g is None or b"<f" not in body:
+            continue
+
+        def cached(m: re.Match[bytes], g: Any = g) -> bytes:
+            rc = from_a1(m.group(1).decode())
+            attrs = re.sub(rb'\s+t="[^"]*"', b"", m.group(2))
+            if rc in g.uncached:
+                return m.group(0)
+            if rc in g.errors:
+                kind, v = b"e", g.errors[rc]
+            else:
+                value = g.value(*rc)
+                if value is None or value == "":
+                    return m.group(0)
+                if isinstance(value, bool):
+                    kind, v = b"b", str(int(value))
+                elif isinstance(value, (int, float)):
+                    kind, v = b"n", repr(value)
+                else:
+                    kind, v = b"str", str(value)
+            return (b'<c r="%s"%s t="%s">%s<v>%s</v></c>'
+                    % (m.group(1), attrs, kind, m.group(3), escape(v).encode()))
+
+        new = _FORMULA_CELL.sub(cached, body)
+        if new != body:
+            out[parts[name]] = new
+    return out
+
+
+def _rewrite_parts(dst: Path, changes: dict[str, bytes]) -> None:
+    import zipfile
+
+    tmp = dst.with_name(dst.name + ".parts")
     with zipfile.ZipFile(dst) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
-            data = patched if item.filename == "_rels/.rels" else zin.read(item.filename)
-            zout.writestr(item, data)
+            zout.writestr(item, changes.get(item.filename) or zin.read(item.filename))
     tmp.replace(dst)
 
 
