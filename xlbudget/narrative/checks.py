@@ -509,8 +509,8 @@ class Checker:
         b = _col(head, r"预算数|预算金额|预算")
         e = _col(head, r"执行数|决算数|实际|执行金额|完成数")
         r = _col(head, r"执行率|完成率")
-        if b is None or e is None:
-            return
+        if b is None or e is None or r is None:
+            return  # only tables with a rate column are target tables (项目绩效目标完成情况表)
         unit_scale = _header_scale(head, doc, t) or 1
         data = []
         for i in range(header + 1, len(texts)):

@@ -168,12 +168,15 @@ def extract(narrative: Narrative) -> tuple[list[Figure], list[Placeholder]]:
     placeholders: list[Placeholder] = []
     prev_sentence_figs: list[Figure] = []
     last_para = -1
+    cells = _cell_subjects(narrative)
     for s in narrative.sentences:
         for m in _PLACEHOLDER.finditer(s.norm):
             placeholders.append(Placeholder(m.group(0), s.start + m.start(), s.start + m.end(), s))
         if s.para != last_para:
             prev_sentence_figs, last_para = [], s.para
         figs = _sentence_figures(s)
+        if not figs and s.para in cells:
+            figs = _cell_figure(s, *cells[s.para])
         _link(figs, prev_sentence_figs)
         for f in figs:
             f.index = len(figures)
@@ -181,6 +184,51 @@ def extract(narrative: Narrative) -> tuple[list[Figure], list[Placeholder]]:
         if figs:
             prev_sentence_figs = figs
     return figures, placeholders
+
+
+_CELL_NUMBER = re.compile(r"^\s*" + _NUMBER + r"\s*$")
+_UNIT_IN_HEADER = re.compile(r"(万元|亿元|千元|元)")
+_UNIT_LINE = re.compile(r"单位\s*[:：]\s*(万元|亿元|千元|元)")
+
+
+def _cell_subjects(narrative: Narrative) -> dict[int, tuple[str, str]]:
+    """Amount cells of Word tables whose unit is in the column header or the 单位 line above:
+    paragraph -> (subject = row label + column header, unit)."""
+    doc = narrative.source
+    out: dict[int, tuple[str, str]] = {}
+    for t in doc.tables:
+        if len(t.rows) < 2:
+            continue
+        head = [normalise(doc.cell_text(c)).replace(" ", "") for c in t.rows[0]]
+        table_unit = None
+        first = t.rows[0][0][0] if t.rows[0] and t.rows[0][0] else 1
+        for p in reversed(doc.paragraphs[max(0, first - 4):first - 1]):
+            m = _UNIT_LINE.search(normalise(p.text))
+            if m:
+                table_unit = m.group(1)
+                break
+        for row in t.rows[1:]:
+            label = normalise(doc.cell_text(row[0])).strip() if row else ""
+            for c, cell in enumerate(row[1:], start=1):
+                if c >= len(head) or re.search(r"率|%|比重|占比|数量|人数|次数", head[c]):
+                    continue
+                m = _UNIT_IN_HEADER.search(head[c])
+                unit = m.group(1) if m else table_unit
+                if unit is None or not cell:
+                    continue
+                column = _UNIT_IN_HEADER.sub("", head[c]).strip("()（）")
+                out[cell[0]] = (label + column, unit)
+    return out
+
+
+def _cell_figure(s: Sentence, subject: str, unit: str) -> list[Figure]:
+    m = _CELL_NUMBER.match(s.norm)
+    if m is None:
+        return []
+    number = m.group(1)
+    return [Figure("amount", Decimal(number.replace(",", "")), unit, _decimals(number),
+                   s.start + m.start(1), s.start + m.end(1), s.text[m.start(1):m.end(1)], s,
+                   subject=_clean_subject(subject), clause=subject)]
 
 
 def _sentence_figures(s: Sentence) -> list[Figure]:

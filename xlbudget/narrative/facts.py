@@ -168,6 +168,7 @@ _LEX: dict[str | None, list[tuple[str, str]]] = {
         (r"(公务用车)?购置(公务用车)?(费|支出)", "T7.vehicle_purchase_final"),
         (r"(公务用车)?运行(维护|维修)?(费|支出)", "T7.vehicle_operation_final"),
         (r"公务接待", "T7.reception_final"),
+        (r"^合计", "T7.total_final"),
     ],
     "S8": [(r"政府性基金.*收入", "T8.income"), (r"政府性基金.*支出|^支出", "T8.exp_total"),
            (r"年初", "T8.opening"), (r"年末", "T8.closing")],
@@ -217,6 +218,8 @@ def resolve(subject: str, section: str, facts: Facts, position: int = 0,
     for sect in (section, None):
         for pat, key in _COMPILED.get(sect, []):
             if pat.search(s):
+                if key.startswith("T7.") and key.endswith("_final") and "预算" in s:
+                    key = key.removesuffix("_final") + "_budget"
                 return key if key in facts else None
         if sect is None:
             break

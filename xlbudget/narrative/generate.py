@@ -184,6 +184,14 @@ class _Writer:
                            for k, label in items) if total else "各项均为零"
         self.add("p", f"{y}年“三公”经费财政拨款支出决算为{self.wan('T7.total_final')}万元，{done}。"
                       f"其中：{listing}。")
+        self.add("p", "“三公”经费财政拨款支出决算表")
+        rows = [["项目", "预算数（万元）", "决算数（万元）"]]
+        for item, label in (("total", "合计"), ("abroad", "因公出国（境）费"),
+                            ("vehicle", "公务用车购置及运行维护费"),
+                            ("vehicle_purchase", "其中：公务用车购置费"),
+                            ("vehicle_operation", "公务用车运行维护费"), ("reception", "公务接待费")):
+            rows.append([label, self.wan(f"T7.{item}_budget"), self.wan(f"T7.{item}_final")])
+        self.add("table", rows=rows)
         self.add("h3", "（二）“三公”经费财政拨款支出决算具体情况说明")
         groups = rng.randint(1, 3) if self.yuan("T7.abroad_final") else 0
         self.add("p", f"1.因公出国（境）费支出决算{self.wan('T7.abroad_final')}万元，"
