@@ -356,3 +356,38 @@ def test_formulas_keep_their_cached_results(one_error: tuple[Path, str, str, Dec
     g = {g.name: g for g in read_workbook(fixed)}["附注"]
     assert (0, 2) in g.uncached
     assert openpyxl.load_workbook(fixed).calculation.fullCalcOnLoad is True
+
+
+def test_workbook_features_survive_marking(one_error: tuple[Path, str, str, Decimal],
+                                           tmp_path: Path) -> None:
+    from openpyxl.formatting.rule import CellIsRule
+    from openpyxl.workbook.defined_name import DefinedName
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    bad, sheet, *_ = one_error
+    book = tmp_path / "全.xlsx"
+    wb = openpyxl.load_workbook(bad)
+    ws = wb[sheet]
+    wb.defined_names["合计区"] = DefinedName("合计区", attr_text=f"'{sheet}'!$C$5:$E$9")
+    ws.print_area = "A1:E30"
+    ws.page_setup.orientation = "landscape"
+    ws.column_dimensions["B"].width = 41.5
+    ws.merge_cells("H2:J3")
+    dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0")
+    dv.add("C5:E40")
+    ws.add_data_validation(dv)
+    red = PatternFill("solid", fgColor="FF0000")
+    ws.conditional_formatting.add("C5:C40", CellIsRule(operator="lessThan", formula=["0"],
+                                                        fill=red))
+    wb.save(book)
+    marked = tmp_path / "m.xlsx"
+    code, out = run("mark", book, "-o", marked)
+    assert code == 0 and "未能保留" not in out, out
+    a, b = openpyxl.load_workbook(book), openpyxl.load_workbook(marked)
+    wa, wb2 = a[sheet], b[sheet]
+    assert b.defined_names["合计区"].attr_text == a.defined_names["合计区"].attr_text
+    assert wb2.print_area == wa.print_area and wb2.page_setup.orientation == "landscape"
+    assert wb2.column_dimensions["B"].width == 41.5
+    assert {str(r) for r in wb2.merged_cells.ranges} == {str(r) for r in wa.merged_cells.ranges}
+    assert [str(d.sqref) for d in wb2.data_validations.dataValidation] == ["C5:E40"]
+    assert [str(r.sqref) for r in wb2.conditional_formatting] == ["C5:C40"]

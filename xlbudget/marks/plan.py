@@ -23,8 +23,8 @@ How a renderer applies a plan (both renderers follow this, so that ``clean`` wor
    ``sheet`` (a sheet xlbudget added that ``clean`` removes: the report sheet).
 
 ``clean`` restores every ``fill`` and ``note`` record, deletes the ``sheet`` records' sheets and the
-state sheet, and touches nothing else (corrections and chart sheets are the user's content once
-written).
+state sheet (with its ``value`` records: after ``clean`` nothing of xlbudget is left), and touches
+nothing else: corrected values and chart sheets are the user's content once written.
 """
 
 from __future__ import annotations
