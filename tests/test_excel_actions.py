@@ -350,6 +350,16 @@ def test_internal_error_is_an_alert_not_a_traceback(books: Books, monkeypatch) -
     alert = _alert(book)
     assert alert.startswith("bad.xlsx：处理时发生内部错误（RuntimeError: boom）")
 
+    def verbose(*_: object) -> None:
+        raise ValueError("详情" * 2000)
+
+    monkeypatch.setattr(wb, "analyse_grids", verbose)
+    book = _open(payload_from_xlsx(books.bad))
+    a.mark()
+    alert = _alert(book)
+    assert len(alert) <= 1000 and alert.endswith("…")  # MsgBox shows 1024 characters at most
+    assert [x["func"] for x in actions(book)] == ["alert"]
+
 
 def test_help() -> None:
     from test_excel_payload import payload_from_grids
@@ -361,3 +371,39 @@ def test_help() -> None:
     text = _alert(book)
     assert "标注" in text and "XLB_PCT" in text and "XLB_FINDINGS" in text
 
+
+
+SAMPLE_ERRORS = Path(__file__).resolve().parents[1] / "workbooks" / "sample-errors.xlsx"
+
+
+@pytest.mark.skipif(not SAMPLE_ERRORS.exists(), reason="sample workbooks not built")
+def test_sample_errors_workbook_marks_every_finding_cell_in_its_worst_colour() -> None:
+    from xlbudget.findings import SEVERITIES
+    from xlbudget.marks.plan import fixable
+
+    expected = _expected(SAMPLE_ERRORS)
+    worst: dict[tuple[str, str], str] = {}
+    for f in expected.findings:
+        if f.sheet and f.cell:
+            cur = worst.get((f.sheet, f.cell))
+            if cur is None or SEVERITIES.index(f.severity) < SEVERITIES.index(cur):
+                worst[(f.sheet, f.cell)] = f.severity
+    assert {"error", "warning", "info"} <= set(worst.values())
+    assert any(not f.certain for f in expected.findings)
+    book = _open(payload_from_xlsx(SAMPLE_ERRORS))
+    a.fix()
+    painted = _painted(book, skip={REPORT_SHEET, STATE_SHEET})
+    assert painted == {cell: "#" + FILLS[sev].lower() for cell, sev in worst.items()}
+    notes = _notes(book)
+    assert set(notes) == set(worst)
+    for f in expected.findings:
+        if not f.certain:
+            assert "可能的修正之一" in notes[(f.sheet, f.cell)]
+    fixes = {(s, to_a1(x["start_row"], x["start_column"])): x["values"][0][0]
+             for s, x in _named(book, "setValues") if s not in (REPORT_SHEET, STATE_SHEET)}
+    want = {(f.sheet, f.cell): f.expected for f in expected.findings if fixable(f)}
+    assert want and {k: str(v) for k, v in fixes.items()} == {
+        k: str(float(v)) for k, v in want.items()}
+    report = _sheet_values(book, REPORT_SHEET)
+    assert sum(1 for r in report if r[2] and r[0] != "序号" and isinstance(r[0], int)) == len(
+        expected.findings)

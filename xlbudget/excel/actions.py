@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 TITLE = "xlbudget 决算校验"
 #: An alert stays readable with this many findings listed.
 _SHOWN = 5
+#: Excel's MsgBox shows at most 1024 characters of a prompt.
+_ALERT_MAX = 1000
 
 
 def check() -> None:
@@ -65,6 +67,8 @@ def _run(action: Callable[[Any], str]) -> None:
     except Exception as exc:
         message = failure_message(book, exc)
         log.exception("xlbudget action failed")
+    if len(message) > _ALERT_MAX:
+        message = message[:_ALERT_MAX - 1] + "…"
     book.app.alert(message, title=TITLE)
 
 
