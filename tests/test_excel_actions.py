@@ -306,17 +306,28 @@ def test_existing_user_note_is_not_overwritten(books: Books) -> None:
 
 
 def test_charts_writes_chart_sheets(books: Books) -> None:
+    from xlbudget.charts.data import chart_data
+    from xlbudget.charts.sheets import find_chart_sheets, plan_sheets
+    from xlbudget.engine import analyse
+    from xlbudget.sources.files import read_workbook
+
+    grids = read_workbook(books.clean)
+    want = plan_sheets(chart_data(analyse(grids, str(books.clean)).model)[0],
+                       find_chart_sheets(grids))
     book = _open(payload_from_xlsx(books.clean))
     before = [s.name for s in book.sheets]
     a.charts()
-    added = [x["args"][1] for x in actions(book, "addSheet")]
-    assert added and all(n.startswith("图") for n in added)
+    assert [x["args"][1] for x in actions(book, "addSheet")] == [cs.name for cs in want]
     assert [s.name for s in book.sheets][: len(before)] == before
-    assert len(actions(book, "addChart")) >= 1
-    kinds = {x["args"][1] for x in actions(book, "addChart")}
-    assert kinds <= {"Pie", "ColumnClustered"}
-    alert = _alert(book)
-    assert f"已生成 {len(added)} 张图表数据表" in alert
+    for cs in want:
+        values = _sheet_values(book, cs.name)
+        assert values[0][0] == cs.title and values[3] == cs.header
+        assert [r[: len(cs.header)] for r in values[4: 4 + len(cs.rows)]] == cs.rows
+    charts = [x for _, x in _named(book, "addChart")]
+    assert len(charts) == sum(1 for cs in want if cs.rows)
+    assert [x["args"][1] for x in charts] == [
+        "Pie" if cs.kind == "pie" else "ColumnClustered" for cs in want if cs.rows]
+    assert f"已生成 {len(want)} 张图表数据表" in _alert(book)
 
 
 def test_errors_become_alerts(books: Books) -> None:

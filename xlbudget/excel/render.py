@@ -331,7 +331,7 @@ def chart_sheet(book: Any, cs: ChartSheet) -> None:
     ws = book_add_sheet(book, cs.name, before=before)
     first = 4
     rows: list[list[Any]] = [[cs.title], [f"单位：{cs.unit}"], [], list(cs.header)]
-    rows += [[r[0], *(_number(v) for v in r[1:])] for r in cs.rows if r]
+    rows += [list(r) for r in cs.rows]
     if cs.note:
         rows += [[], [cs.note]]
     width = max(len(cs.header), 1)
@@ -351,14 +351,3 @@ def chart_sheet(book: Any, cs: ChartSheet) -> None:
                           anchor=ws.range((first, width + 2)), width=510, height=255)
     chart.title = cs.title
 
-
-def _number(v: Any) -> Any:
-    """Chart figures may arrive as decimal strings or Decimals; Excel wants numbers."""
-    if isinstance(v, Decimal):
-        return float(v)
-    if isinstance(v, str):
-        try:
-            return float(Decimal(v))
-        except ArithmeticError:
-            return v
-    return v
