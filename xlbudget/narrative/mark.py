@@ -12,15 +12,15 @@ from xlbudget.narrative.docx_source import Mark, NarrativeError, write_marked
 
 
 def comment_text(f: Finding) -> str:
-    """The comment for one finding: the right value first, then the rule."""
+    """The comment for one finding: the message (which gives the right value) and the rule."""
     from xlbudget.rules.registry import REGISTRY
 
     rule = REGISTRY.get(f.rule)
-    title = rule.title if rule is not None else ""
-    head = f"应为 {f.expected}" if f.expected is not None else "请核对"
     loc = f.extra.get("location") or {}
     message = f.message.removesuffix(f"（{loc.get('part')}）")
-    return f"{head}。{message}。[{f.rule} {title}]"
+    if f.expected is not None and f.expected not in message:
+        message += f"，应为 {f.expected}"
+    return f"{message}。[{f.rule} {rule.title if rule is not None else ''}]"
 
 
 def mark(docx_path: str | Path, findings: Sequence[Finding], out_path: str | Path) -> int:

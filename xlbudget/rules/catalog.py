@@ -7,6 +7,7 @@ Arithmetic rules (reference §3) get their identities from ``rules.arith``; the 
 from __future__ import annotations
 
 from xlbudget.charts import rule as _chart_rule  # noqa: F401  (registers CH-a)
+from xlbudget.narrative import checks as _narrative_rules  # noqa: F401  (registers N-…)
 from xlbudget.rules import workbook
 from xlbudget.rules.arith import ARITHMETIC, identities_of
 from xlbudget.rules.registry import Rule, RuleDoc, register
