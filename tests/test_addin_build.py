@@ -103,6 +103,8 @@ def test_ribbon_tab_and_buttons(built: dict[str, Path]) -> None:
         for r in rels.iter(f"{REL}Relationship")
     )
     assert "application/vnd.ms-excel.addin.macroEnabled.main+xml" in types
+    # Parts keep Office's form: unprefixed default namespace, double-quoted declaration.
+    assert types.startswith('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types ')
     assert 'PartName="/xl/vbaProject.bin" ContentType="application/vnd.ms-office.vbaProject"' in (
         types
     )
@@ -219,6 +221,8 @@ def test_build_is_deterministic(built: dict[str, Path]) -> None:
     assert build.build_demo() == built[build.DEMO].read_bytes()
     with zipfile.ZipFile(built[build.ADDIN]) as z:
         assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        core = z.read("docProps/core.xml").decode()
+    assert "<dcterms:modified" in core and "2024-01-01T00:00:00Z" in core
 
 
 def _soffice() -> str:

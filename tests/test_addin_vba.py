@@ -63,8 +63,13 @@ _sizes = st.sampled_from([0, 1, 63, 64, 65, 4095, 4096, 4097, 70000]) | st.integ
 _names = st.text(alphabet="ABCabc_0123", min_size=1, max_size=31)
 
 
+def _distinct(d: dict[str, int]) -> bool:
+    return len({k.upper() for k in d}) == len(d) and "VBA" not in {k.upper() for k in d}
+
+
 @settings(max_examples=40, deadline=None)
-@given(st.dictionaries(_names, _sizes, max_size=12), st.dictionaries(_names, _sizes, max_size=5))
+@given(st.dictionaries(_names, _sizes, max_size=12).filter(_distinct),
+       st.dictionaries(_names, _sizes, max_size=5).filter(_distinct))
 def test_cfb_streams_read_back_with_olefile(storage: dict[str, int], top: dict[str, int]) -> None:
     tree: dict = {name: bytes([len(name)]) * size for name, size in top.items()}
     tree["VBA"] = {name: bytes([size % 251]) * size for name, size in storage.items()}
@@ -75,6 +80,11 @@ def test_cfb_streams_read_back_with_olefile(storage: dict[str, int], top: dict[s
     assert sorted("/".join(p) for p in ole.listdir(streams=True, storages=False)) == sorted(
         [n for n in tree if n != "VBA"] + [f"VBA/{n}" for n in storage]
     )
+
+
+def test_cfb_refuses_names_equal_but_for_case() -> None:
+    with pytest.raises(ValueError, match="duplicate"):
+        write_cfb({"Module": b"1", "MODULE": b"2"})
 
 
 def test_cfb_past_one_fat_sector() -> None:

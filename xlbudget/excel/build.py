@@ -296,39 +296,37 @@ def _button_drawing(items: list[Button], *, first_row: int, rows_each: int, colu
         ET.SubElement(color, f"{{{a}}}srgbClr", val="FFFFFF")
         ET.SubElement(run, f"{{{a}}}t").text = button.label
         ET.SubElement(anchor, f"{{{xdr}}}clientData")
-    ET.register_namespace("xdr", xdr)
-    ET.register_namespace("a", a)
-    return _xml(root)
+    return _xml(root, prefixes={"xdr": xdr, "a": a})
 
 
 # ---- package -----------------------------------------------------------------------------
 
 
-def _xml(root: ET.Element) -> bytes:
-    return ET.tostring(root, encoding="UTF-8", xml_declaration=True)
-
-
-def _parse(data: bytes) -> ET.Element:
-    for prefix, uri in (("", _NS["main"]), ("r", _NS["r"])):
+def _xml(root: ET.Element, default: str | None = None,
+         prefixes: dict[str, str] | None = None) -> bytes:
+    """Serialise a part with ``default`` as its unprefixed namespace, as Office writes them."""
+    # ElementTree's default_namespace= refuses unprefixed attributes, so the prefix map (a
+    # global whose "" entry the last registration owns) is set just before writing.
+    for prefix, uri in {**(prefixes or {}), **({"": default} if default else {})}.items():
         ET.register_namespace(prefix, uri)
-    return ET.fromstring(data)
+    body = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + body).encode("utf-8")
 
 
 def _add_rel(parts: dict[str, bytes], rels_name: str, rel_type: str, target: str) -> str:
     """Add a relationship to ``rels_name`` (created when missing) and return its id."""
-    ET.register_namespace("", _NS["rel"])
     root = ET.fromstring(parts[rels_name]) if rels_name in parts else ET.Element(
         f"{{{_NS['rel']}}}Relationships"
     )
     ids = {rel.get("Id") for rel in root}
     rid = next(f"rId{n}" for n in range(1, len(ids) + 2) if f"rId{n}" not in ids)
     ET.SubElement(root, f"{{{_NS['rel']}}}Relationship", Id=rid, Type=rel_type, Target=target)
-    parts[rels_name] = _xml(root)
+    parts[rels_name] = _xml(root, _NS["rel"])
     return rid
 
 
 def _sheet_part(parts: dict[str, bytes], sheet: str) -> str:
-    book = _parse(parts["xl/workbook.xml"])
+    book = ET.fromstring(parts["xl/workbook.xml"])
     rid = next(
         s.get(f"{{{_NS['r']}}}id")
         for s in book.iter(f"{{{_NS['main']}}}sheet")
@@ -352,7 +350,6 @@ def _package(
     with zipfile.ZipFile(io.BytesIO(workbook)) as source:
         parts = {name: source.read(name) for name in source.namelist()}
 
-    ET.register_namespace("", _NS["ct"])
     types = ET.fromstring(parts["[Content_Types].xml"])
     for override in types.iter(f"{{{_NS['ct']}}}Override"):
         if override.get("PartName") == "/xl/workbook.xml":
@@ -377,7 +374,7 @@ def _package(
             parts, f"{folder}/_rels/{name}.rels", _REL_DRAWING, "../drawings/xlbudget_buttons.xml"
         )
         parts[sheet_path] = _with_drawing(parts[sheet_path], rid)
-    parts["[Content_Types].xml"] = _xml(types)
+    parts["[Content_Types].xml"] = _xml(types, _NS["ct"])
     if "docProps/core.xml" in parts:
         parts["docProps/core.xml"] = _fixed_dates(parts["docProps/core.xml"])
 
@@ -399,24 +396,22 @@ def _with_drawing(sheet_xml: bytes, rid: str) -> bytes:
               "phoneticPr", "conditionalFormatting", "dataValidations", "hyperlinks",
               "printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks",
               "colBreaks", "customProperties", "cellWatches", "ignoredErrors", "smartTags"}
-    root = _parse(sheet_xml)
+    root = ET.fromstring(sheet_xml)
     position = max(i for i, child in enumerate(root) if child.tag.split("}")[1] in before) + 1
     element = ET.Element(f"{{{_NS['main']}}}drawing")
     element.set(f"{{{_NS['r']}}}id", rid)
     root.insert(position, element)
-    return _xml(root)
+    return _xml(root, _NS["main"], {"r": _NS["r"]})
 
 
 def _fixed_dates(core: bytes) -> bytes:
-    ET.register_namespace("cp", _NS["cp"])
-    ET.register_namespace("dcterms", _NS["dcterms"])
-    ET.register_namespace("dc", "http://purl.org/dc/elements/1.1/")
-    ET.register_namespace("xsi", "http://www.w3.org/2001/XMLSchema-instance")
     root = ET.fromstring(core)
     for tag in ("created", "modified"):
         for element in root.iter(f"{{{_NS['dcterms']}}}{tag}"):
             element.text = _FIXED_DATE
-    return _xml(root)
+    prefixes = {"cp": _NS["cp"], "dcterms": _NS["dcterms"], "dc": "http://purl.org/dc/elements/1.1/",
+                "xsi": "http://www.w3.org/2001/XMLSchema-instance"}
+    return _xml(root, prefixes=prefixes)
 
 
 # ---- command -----------------------------------------------------------------------------

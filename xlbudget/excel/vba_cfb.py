@@ -54,6 +54,10 @@ def _entries(name: str, kind: int, tree: Tree) -> _Entry:
         else:
             entry.children.append(_Entry(child_name, 2, bytes(value)))
     entry.children.sort(key=lambda e: _sort_key(e.name))
+    keys = [_sort_key(e.name) for e in entry.children]
+    if len(set(keys)) != len(keys):
+        # Entry names compare without case (MS-CFB 2.6.4): "A" and "a" are one entry.
+        raise ValueError(f"duplicate compound-file entry names in {name!r}")
     return entry
 
 
