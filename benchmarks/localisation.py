@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import itertools
 import random
 import statistics
 import tempfile
@@ -34,10 +35,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
+from xlbudget.confront import severity_of
 from xlbudget.engine import analyse
 from xlbudget.generate import generate, write
 from xlbudget.locate import locate
-from xlbudget.locate.locate import severity_of
+from xlbudget.locate.identifiable import identifiable_cells
+from xlbudget.locate.mip import System
+from xlbudget.locate.solver import get_solver
 from xlbudget.model import CellRef
 from xlbudget.rules.identity import Identity
 from xlbudget.sources.files import read_workbook
@@ -57,6 +61,8 @@ class Case:
     identifiable: bool = False
     findings: list = field(default_factory=list)
     seconds: float = 0.0
+    #: another repair as small as the injected one (the case is then not identifiable)
+    alternative: frozenset[CellRef] | None = None
 
 
 def digits_of(value: Decimal) -> str:
@@ -99,27 +105,18 @@ class Workbook:
         self._signatures()
 
     def _signatures(self) -> None:
-        """Which error identities hold each cell (with its coefficient, up to sign): two cells
-        with the same signature explain a single failure equally well."""
-        rows: dict[CellRef, list[tuple[int, int]]] = defaultdict(list)
+        """Which cells are identifiable, and each cell's largest identity tolerance (an edit
+        within it may be rounding) and scale, from the clean workbook's error identities."""
+        self.unique = identifiable_cells(self.identities)
         self.tolerance: dict[CellRef, Decimal] = defaultdict(Decimal)
         self.scale: dict[CellRef, int] = {}
-        for k, ident in enumerate(self.identities):
+        for ident in self.identities:
             if severity_of(ident) != "error":
                 continue
             for t in ident.terms:
                 self.scale[t.amount.ref] = t.amount.scale
-                rows[t.amount.ref].append((k, t.coef))
                 self.tolerance[t.amount.ref] = max(self.tolerance[t.amount.ref],
                                                    ident.tolerance)
-        self.signature = {}
-        for ref, r in rows.items():
-            sign = 1 if r[0][1] > 0 else -1
-            self.signature[ref] = tuple(sorted((k, c * sign) for k, c in r))
-        counts: dict[tuple, int] = defaultdict(int)
-        for sig in self.signature.values():
-            counts[sig] += 1
-        self.unique = {ref for ref, sig in self.signature.items() if counts[sig] == 1}
 
     def edit(self, grids: list[Grid], key: tuple, value: Decimal | None) -> None:
         sheet, a1 = self.sample.cells[key]
@@ -194,7 +191,35 @@ def run_case(wb: Workbook, kinds: tuple[str, ...], rng: random.Random) -> Case |
     t = time.perf_counter()
     case.findings = locate(identities)
     case.seconds = time.perf_counter() - t
+    certain = {CellRef(f.sheet, f.cell) for f in case.findings if f.certain}
+    if case.identifiable and certain != set(case.injected):
+        # Errors can cancel in a shared identity (a value moved between rows of one column
+        # leaves the column total right): check independently, by trying every smaller or
+        # equal set of cells of the failing identities with the LP, whether another repair
+        # exists; if so the case was not identifiable after all.
+        case.alternative = alternative_repair(identities, set(case.injected))
+        case.identifiable = case.alternative is None
     return case
+
+
+def alternative_repair(identities: list[Identity], injected: set[CellRef]
+                       ) -> frozenset[CellRef] | None:
+    """Another set of at most ``len(injected)`` cells whose change makes every error identity
+    (and every holding warning) hold, found by exhaustive search with LP feasibility."""
+    hard = [i for i in identities if severity_of(i) == "error" or not i.fails]
+    system = System.build(hard)
+    solver = get_solver()
+    failing = [set(row) for k, row in enumerate(system.coefs) if system.identities[k].fails]
+    cells = sorted(set().union(*failing))
+    target = frozenset(system.index[r] for r in injected if r in system.index)
+    for size in range(1, len(injected) + 1):
+        for combo in itertools.combinations(cells, size):
+            s = frozenset(combo)
+            if s == target or not all(s & row for row in failing):
+                continue
+            if solver.solve(system.extreme(s, combo[0], 0.0), 30.0).status == "optimal":
+                return frozenset(system.cells[i].ref for i in s)
+    return None
 
 
 def pct(a: int, b: int) -> str:
@@ -251,12 +276,16 @@ def report(cases: list[Case], clean_workbooks: int, clean_findings: int,
                 if f.expected in _original(c.injected[CellRef(f.sheet, f.cell)])]
     band = [c for c in cases if c.kinds == ("band",)]
     print(f"\ncases: {len(cases)} ({len(outside)} with an error outside the rounding band, "
-          f"{len(ident)} identifiable)")
+          f"{len(ident)} identifiable; "
+          f"{sum(c.alternative is not None for c in cases)} found not identifiable by search)")
     print(f"detection (outside band):      {pct(len(detected), len(outside))}")
     print(f"top-1 (identifiable):          {pct(sum(map(top1, ident)), len(ident))}")
     print(f"candidate recall (cells):      {pct(recalled, cells)}")
     print(f"certain precision:             {pct(len(right), len(certain))}")
     print(f"expected value = original:     {pct(len(value_ok), len(right))}")
+    near = [(c, f) for c, f in right if _near(f.expected, c.injected[CellRef(f.sheet, f.cell)])]
+    print(f"expected within 0.01:          {pct(len(near), len(right))}  (shown values' sums "
+          "can differ from the printed figure by rounding)")
     print(f"false positives (clean):       {clean_findings} findings on {clean_workbooks} "
           "workbooks")
     print(f"0.01 edits reported:           {pct(sum(bool(c.findings) for c in band), len(band))}"
@@ -274,6 +303,10 @@ def report(cases: list[Case], clean_workbooks: int, clean_findings: int,
                   for c in out)
         print(f"{kind:<18}{len(cs):>7}{len(out):>9}{det:>10}{len(idf):>14}"
               f"{sum(map(top1, idf)):>7}{rec:>6}/{n}")
+    for c in cases:
+        if c.alternative is not None:
+            print("  not identifiable:", c.layout, c.kinds, [str(r) for r in c.injected],
+                  "also repaired by", sorted(str(r) for r in c.alternative))
     misses = [c for c in ident if not top1(c)]
     for c in misses[:10]:
         print("  missed:", c.layout, c.kinds, [str(r) for r in c.injected],
@@ -286,6 +319,12 @@ def report(cases: list[Case], clean_workbooks: int, clean_findings: int,
     print(f"  locate, clean workbook:   median {statistics.median(clean_locate) / base:.2f}x")
     print(f"  locate, with errors:      median {statistics.median(times) / base:.2f}x, "
           f"p95 {p95 / base:.2f}x, max {times[-1] / base:.2f}x")
+
+
+def _near(expected: str | None, original: Decimal | None) -> bool:
+    if expected is None:
+        return original is None
+    return abs(Decimal(expected) - (original or Decimal(0))) <= Decimal("0.01")
 
 
 def _original(value: Decimal | None) -> tuple[str | None, ...]:

@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from xlbudget.confront import related_cells, severity_of
 from xlbudget.findings import Finding
 from xlbudget.locate import messages
 from xlbudget.locate.mip import System, with_values
@@ -48,14 +49,6 @@ class Outcome:
     repairs: list[dict[int, Decimal | None]] = field(default_factory=list)
     certain: frozenset[int] = frozenset()
     timed_out: bool = False
-
-
-def severity_of(identity: Identity) -> str:
-    """The severity of the identity's rule; rules unknown to the registry count as errors."""
-    from xlbudget.rules.registry import REGISTRY
-
-    rule = REGISTRY.get(identity.rule)
-    return rule.severity if rule is not None else "error"
 
 
 def locate(identities: list[Identity], *, time_limit: float = 5.0) -> list[Finding]:
@@ -347,7 +340,7 @@ class _Findings:
                 actual=messages.shown(amount.value, amount.decimals),
                 expected=text,
                 certain=i in certain,
-                related=_related(involved, amount.ref),
+                related=related_cells(involved, amount.ref),
             ))
         return out
 
@@ -361,13 +354,4 @@ class _Findings:
         t = ident.target
         return Finding(rule=ident.rule, severity=severity, message=message, sheet=t.ref.sheet,
                        cell=t.ref.cell, actual=messages.shown(t.value, t.decimals),
-                       expected=None, certain=False, related=_related([ident], t.ref))
-
-
-def _related(identities: Sequence[Identity], cell: CellRef) -> list[dict[str, str]]:
-    seen: dict[CellRef, None] = {}
-    for ident in identities:
-        for t in ident.terms:
-            if t.amount.ref != cell:
-                seen.setdefault(t.amount.ref)
-    return [{"sheet": r.sheet, "cell": r.cell} for r in seen]
+                       expected=None, certain=False, related=related_cells([ident], t.ref))
