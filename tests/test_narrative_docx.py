@@ -1,0 +1,236 @@
+"""Narrative documents as they arrive in practice: numbering lost, figures split over runs,
+full-width digits, units in table headers, bad files; the marked copy; the command line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import docx
+import pytest
+from click.testing import CliRunner
+
+from xlbudget import arith
+from xlbudget.cli import main
+from xlbudget.engine import analyse
+from xlbudget.generate import generate, write
+from xlbudget.narrative import NarrativeError, check_narrative, check_with_narrative, mark_docx
+from xlbudget.narrative.docx_source import Block, read_docx, write_docx
+from xlbudget.narrative.facts import table_facts
+from xlbudget.narrative.generate import narrative_blocks
+from xlbudget.narrative.parse import parse, strip_ordinal
+from xlbudget.sources.files import read_workbook
+
+_FULL = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
+
+
+@pytest.fixture(scope="module")
+def dept(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    d = tmp_path_factory.mktemp("docx")
+    ds = generate(26)
+    write(ds, d / "单位.xlsx", "central")
+    model = analyse(read_workbook(d / "单位.xlsx"), str(d / "单位.xlsx")).model
+    facts = table_facts(model)
+    return {"dir": d, "model": model, "facts": facts, "blocks": narrative_blocks(model, seed=26)}
+
+
+def _copy(blocks: list[Block]) -> list[Block]:
+    return [Block(b.kind, b.text, [list(r) for r in b.rows]) for b in blocks]
+
+
+def _wan(yuan: Decimal) -> str:
+    return str(arith.round_half_up(yuan / 10000, 2))
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_numbering_lost_and_headings_unstyled(dept: dict) -> None:
+    blocks = _copy(dept["blocks"])
+    for b in blocks:
+        if b.kind.startswith("h"):
+            b.kind, b.text = "p", strip_ordinal(b.text)  # Word's automatic numbering, lost
+    path = dept["dir"] / "plain.docx"
+    write_docx(blocks, path)
+    n = parse(read_docx(path))
+    assert [k for k in n.found if k.startswith("S")] == [f"S{i}" for i in range(1, 11)]
+    assert check_narrative(path, dept["model"]) == []
+    facts = dept["facts"]
+    right = arith.pct(facts["T3.basic"].yuan, facts["ex.expense_total"].yuan)
+    target = next(b for b in blocks if b.text.startswith(f"{dept['model'].year}年本年支出合计"))
+    target.text = target.text.replace(f"占{right}%", "占12.34%", 1)
+    write_docx(blocks, path)
+    [f] = check_narrative(path, dept["model"])
+    assert (f.rule, f.expected) == ("N-share", str(right))
+    assert f.extra["location"]["part"] == "第二部分 三、支出决算情况说明"
+
+
+def _split_runs(path: Path, out: Path, contains: str, old: str, new: str) -> int:
+    """Rewrite the paragraph containing ``contains`` as one run per character, alternately bold,
+    with ``old`` replaced by ``new``; return its paragraph number (body paragraphs only)."""
+    d = docx.Document(str(path))
+    for i, p in enumerate(d.paragraphs):
+        if contains in p.text:
+            text = p.text.replace(old, new, 1)
+            for r in list(p.runs):
+                r._r.getparent().remove(r._r)
+            for j, ch in enumerate(text):
+                p.add_run(ch).bold = j % 2 == 0
+            d.save(str(out))
+            return i + 1
+    raise AssertionError(contains)
+
+
+def test_figure_split_over_runs_is_found_and_marked(dept: dict) -> None:
+    d = dept["dir"]
+    write_docx(dept["blocks"], d / "clean.docx")
+    grand = dept["facts"]["in.grand_total"].yuan
+    wrong = _wan(grand + 1230000)
+    para = _split_runs(d / "clean.docx", d / "runs.docx", "年度收、支总计",
+                       f"收、支总计{_wan(grand)}", f"收、支总计{wrong}")
+    found = check_narrative(d / "runs.docx", dept["model"])
+    [f] = found
+    assert (f.rule, f.actual, f.expected) == ("N-amount", wrong, _wan(grand))
+    assert f.extra["location"]["paragraph"] == para
+    before = _digest(d / "runs.docx")
+    assert mark_docx(d / "runs.docx", found, d / "runs-marked.docx") == 1
+    assert _digest(d / "runs.docx") == before  # the input is never changed
+    marked = docx.Document(str(d / "runs-marked.docx"))
+    p = marked.paragraphs[para - 1]
+    assert p.text == read_docx(d / "runs.docx").para(para).text
+    lit = "".join(r.text for r in p.runs if r.font.highlight_color is not None)
+    assert lit == f"{wrong}万元"
+    # Formatting kept: the character runs still alternate bold (the comment mark is a run
+    # without text).
+    assert [bool(r.bold) for r in p.runs if r.text] == [i % 2 == 0 for i in range(len(p.text))]
+    [c] = list(marked.comments)
+    assert _wan(grand) in c.text and "N-amount" in c.text
+
+
+def test_full_width_digits_and_punctuation(dept: dict) -> None:
+    blocks = _copy(dept["blocks"])
+    for b in blocks:
+        if b.kind == "p":
+            b.text = b.text.translate(_FULL).replace(",", "，")
+    path = dept["dir"] / "full.docx"
+    write_docx(blocks, path)
+    assert check_narrative(path, dept["model"]) == []
+    facts = dept["facts"]
+    t5 = _wan(facts["T5.total"].yuan)
+    target = next(b for b in blocks if "占本年支出合计的" in b.text)
+    wrong = _wan(facts["T5.total"].yuan + 99990000)
+    target.text = target.text.replace(t5.translate(_FULL), wrong.translate(_FULL), 1)
+    write_docx(blocks, path)
+    [f] = check_narrative(path, dept["model"])
+    assert (f.rule, f.actual, f.expected) == ("N-amount", wrong, t5)
+    loc = f.extra["location"]
+    assert read_docx(path).para(loc["paragraph"]).text[loc["start"]:loc["end"]] == (
+        f"{wrong}万元".translate(_FULL))
+
+
+@pytest.mark.parametrize("unit_in", ["header", "line"])
+def test_wan_yuan_in_table_headers(dept: dict, unit_in: str) -> None:
+    blocks = _copy(dept["blocks"])
+    i, table = next((i, b) for i, b in enumerate(blocks)
+                    if b.kind == "table" and "决算数（万元）" in b.rows[0])
+    if unit_in == "line":
+        table.rows[0] = [h.replace("（万元）", "") for h in table.rows[0]]
+        blocks.insert(i, Block("p", "金额单位：万元"))
+    right = table.rows[1][2]
+    table.rows[1][2] = str(Decimal(right) + 3)
+    path = dept["dir"] / f"table-{unit_in}.docx"
+    write_docx(blocks, path)
+    [f] = check_narrative(path, dept["model"])
+    assert (f.rule, f.expected, f.actual) == ("N-amount", right, table.rows[1][2])
+    assert read_docx(path).para(f.extra["location"]["paragraph"]).text == table.rows[1][2]
+    assert f.extra["location"]["part"].startswith("第二部分 七、")
+
+
+@pytest.mark.parametrize(("name", "content", "says"), [
+    ("文本.docx", b"just some text, not a zip", "不是 Word .docx 文档"),
+    ("旧版.doc", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504, "旧版 Word 97-2003"),
+    ("空.docx", b"", "文件为空"),
+    ("坏.docx", b"PK\x03\x04broken zip", "不是 Word .docx 文档"),
+])
+def test_bad_input_gets_a_chinese_message(dept: dict, name: str, content: bytes,
+                                          says: str) -> None:
+    path = dept["dir"] / name
+    path.write_bytes(content)
+    with pytest.raises(NarrativeError) as err:
+        check_narrative(path, dept["model"])
+    assert name in str(err.value) and says in str(err.value)
+
+
+def test_document_without_text_and_missing_file(dept: dict) -> None:
+    path = dept["dir"] / "无文字.docx"
+    docx.Document().save(str(path))
+    with pytest.raises(NarrativeError, match="无文字.docx：文档没有任何文字内容"):
+        check_narrative(path, dept["model"])
+    with pytest.raises(NarrativeError, match="文件不存在"):
+        check_narrative(dept["dir"] / "没有.docx", dept["model"])
+
+
+def test_bad_narrative_beside_a_workbook_is_a_finding_not_a_crash(dept: dict) -> None:
+    d = dept["dir"]
+    (d / "旧.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
+    result = check_with_narrative(d / "单位.xlsx", d / "旧.doc")
+    [f] = [f for f in result.findings if f.rule.startswith("N-")]
+    assert f.rule == "N-file" and "旧.doc" in f.message and result.status == "findings"
+
+
+def _perturbed_pair(dept: dict, folder: Path, stem: str) -> tuple[Path, str]:
+    """A workbook and its narrative (本年收入合计 doubled) side by side in ``folder``."""
+    folder.mkdir(exist_ok=True)
+    (folder / "单位.xlsx").write_bytes((dept["dir"] / "单位.xlsx").read_bytes())
+    blocks = _copy(dept["blocks"])
+    total = _wan(dept["facts"]["in.income_total"].yuan)
+    target = next(b for b in blocks if "本年收入合计" in b.text)
+    target.text = target.text.replace(f"合计{total}", f"合计1{total}", 1)
+    write_docx(blocks, folder / f"{stem}.docx")
+    return folder / f"{stem}.docx", total
+
+
+def test_cli_check_with_narrative_json_contract(dept: dict) -> None:
+    narrative, total = _perturbed_pair(dept, dept["dir"] / "cli", "说明")
+    res = CliRunner().invoke(main, ["check", str(narrative.parent / "单位.xlsx"), "--narrative",
+                                    str(narrative), "--format", "json"])
+    assert res.exit_code == 1, res.output
+    data = json.loads(res.output)
+    [f] = [f for f in data["files"][0]["findings"] if f["rule"].startswith("N-")]
+    assert (f["sheet"], f["cell"], f["actual"], f["expected"]) == (None, None, f"1{total}", total)
+    loc = f["location"]
+    assert (loc["file"], loc["part"]) == ("说明.docx", "第二部分 二、收入决算情况说明")
+    assert isinstance(loc["paragraph"], int) and f"1{total}" in loc["quote"]
+    text = CliRunner().invoke(main, ["check", str(narrative.parent / "单位.xlsx"), "--narrative",
+                                     str(narrative)])
+    assert loc["quote"] in text.output and "Traceback" not in text.output
+
+
+def test_cli_folder_pairs_workbook_and_docx_of_same_stem(dept: dict) -> None:
+    narrative, total = _perturbed_pair(dept, dept["dir"] / "folder", "单位")
+    res = CliRunner().invoke(main, ["check", str(narrative.parent), "--format", "json"])
+    data = json.loads(res.output)
+    rules = [f["rule"] for r in data["files"] for f in r["findings"]]
+    assert rules.count("N-amount") == 1 and res.exit_code == 1
+
+
+def test_cli_mark_docx(dept: dict) -> None:
+    narrative, total = _perturbed_pair(dept, dept["dir"] / "mark", "单位-说明")
+    before = _digest(narrative)
+    res = CliRunner().invoke(main, ["mark", str(narrative)])
+    assert res.exit_code == 0, res.output
+    assert "对照 单位.xlsx" in res.output and "已标注 1 处" in res.output
+    out = narrative.with_name("单位-说明_标注.docx")
+    marked = docx.Document(str(out))
+    assert [c.text for c in marked.comments][0].startswith("本年收入合计应为 " + total)
+    assert _digest(narrative) == before
+    res = CliRunner().invoke(main, ["fix", str(narrative)])
+    assert res.exit_code == 2 and "不能自动修正" in res.output
+    bad = narrative.with_name("坏.docx")
+    bad.write_bytes(b"not a document")
+    res = CliRunner().invoke(main, ["mark", str(bad)])
+    assert res.exit_code == 2 and "不是 Word .docx 文档" in res.output
+    assert "Traceback" not in res.output
