@@ -18,6 +18,8 @@ from test_excel_payload import open_book, payload_from_grids, payload_from_xlsx
 
 import xlbudget.excel.udfs as udfs
 from xlbudget.engine import check_file
+from xlbudget.excel.workbook import FINDINGS_HEADER
+from xlbudget.sources.files import read_workbook
 from xlbudget.sources.grid import Grid, from_a1
 
 UDFS = ["XLB_PCT", "XLB_GROWTH", "XLB_RATE", "XLB_SUMCODE", "XLB_LEVEL", "XLB_PARENT",
@@ -153,7 +155,7 @@ def test_workbook_functions(bad_book: tuple[Path, Any]) -> None:
     assert n_errors >= 1
     assert udfs.XLB_CHECK(caller) == n_errors
     table = udfs.XLB_FINDINGS(caller)
-    assert table[0] == udfs.FINDINGS_HEADER
+    assert table[0] == FINDINGS_HEADER
     assert len(table) == 1 + len(expected.findings)
     assert {(r[2], r[3]) for r in table[1:]} == {(f.sheet, f.cell) for f in expected.findings}
     assert all(len(r) == len(table[0]) for r in table)  # a full rectangle spills
@@ -187,3 +189,39 @@ def test_analysis_is_reused_while_values_are_unchanged(bad_book: tuple[Path, Any
     r, c = from_a1(cell)
     values[r][c] = 0.0
     assert analyse_book(open_book(changed))[1] is not first
+
+
+SAMPLE_ERRORS = Path(__file__).resolve().parents[1] / "workbooks" / "sample-errors.xlsx"
+
+
+@pytest.mark.skipif(not SAMPLE_ERRORS.exists(), reason="sample workbooks not built")
+def test_spilled_findings_are_not_read_back_as_tables() -> None:
+    # XLB_FINDINGS() beside the first table and on a status sheet: its rows name the tables
+    # and repeat their figures; read as input they would change the findings they show.
+    from test_excel_payload import sheet_payload
+
+    path = SAMPLE_ERRORS
+    expected = check_file(path)
+    spill = udfs.findings_table(expected)
+    blank = [""] * len(spill[0])
+    grids = read_workbook(path)
+    first = grids[0]
+    first.rows = [[*row, "", *(spill[i] if i < len(spill) else blank)]
+                  for i, row in enumerate(first.rows)]
+    status = Grid("状态", [["错误个数", float(expected.counts()["error"])], [],
+                           *[["", *r] for r in spill]])
+    payload = payload_from_grids([*grids, status], path.name)
+    payload["sheets"][0] = sheet_payload(first)
+    book = open_book(payload)
+    caller = book.sheets["状态"]["A1"]
+    assert udfs.XLB_CHECK(caller) == expected.counts()["error"]
+    assert udfs.XLB_FINDINGS(caller) == spill
+
+
+def test_blank_findings_tables_without_findings() -> None:
+    from xlbudget.excel.workbook import blank_findings_tables
+
+    nothing = Grid("状态", [["x"], ["", *FINDINGS_HEADER], ["", *[""] * 6, "未发现问题"],
+                          ["", "下文"]])
+    assert blank_findings_tables(nothing) == 1
+    assert nothing.rows == [["x"], [""] * 8, [""] * 8, ["", "下文"]]

@@ -134,9 +134,6 @@ def XLB_CHECK(caller: Any) -> Any:
     return analysis.result.counts()["error"]
 
 
-FINDINGS_HEADER = ["级别", "规则", "工作表", "单元格", "表中数", "应为", "说明"]
-
-
 @xw.func(category=CATEGORY, volatile=True)
 def XLB_FINDINGS(caller: Any) -> Any:
     """本工作簿的全部校验问题（一行一个，错误在前），以动态数组溢出显示：级别、规则、工作表、单元格、表中数、应为、说明。"""
@@ -152,6 +149,7 @@ def XLB_FINDINGS(caller: Any) -> Any:
 def findings_table(result: FileResult) -> list[list[Any]]:
     """Header plus one row per finding, worst first; ``""`` for absent values (a spill needs
     a full rectangle). A workbook that could not be checked gives one row with the reason."""
+    from xlbudget.excel.workbook import FINDINGS_HEADER
     from xlbudget.findings import SEVERITIES, SEVERITY_ZH
 
     rank = {s: i for i, s in enumerate(SEVERITIES)}

@@ -11,10 +11,13 @@ if TYPE_CHECKING:
     import xlwings as xw
 
     from xlbudget.engine import Analysis
-    from xlbudget.sources.grid import Grid
+    from xlbudget.sources.grid import Grid, Value
 
 #: xlbudget's own sheets are output, never input.
 OWN_SHEETS = frozenset({REPORT_SHEET, STATE_SHEET})
+#: The header row of the table XLB_FINDINGS() spills into the workbook.
+FINDINGS_HEADER = ["级别", "规则", "工作表", "单元格", "表中数", "应为", "说明"]
+_SEVERITY_LABELS = frozenset({"错误", "警告", "提示"})
 
 # UDFs such as XLB_CHECK() recalculate with the workbook; reading it is one bulk call per sheet,
 # but the analysis is worth keeping while the values are unchanged.
@@ -23,10 +26,43 @@ _CACHE_SIZE = 4
 
 
 def read(book: xw.Book) -> list[Grid]:
-    """The workbook's sheets as grids, without xlbudget's own sheets."""
+    """The workbook's sheets as grids, without xlbudget's own sheets and output."""
     from xlbudget.sources.live import read_book
 
-    return read_book(book, skip=OWN_SHEETS)
+    grids = read_book(book, skip=OWN_SHEETS)
+    for g in grids:
+        blank_findings_tables(g)
+    return grids
+
+
+def blank_findings_tables(grid: Grid) -> int:
+    """Blank every table XLB_FINDINGS() spilled into ``grid``; returns how many.
+
+    Its rows name the standard tables and repeat their figures, so read as input they would be
+    recognised as tables and change the very findings they show.
+    """
+    width, found, rows = len(FINDINGS_HEADER), 0, grid.rows
+    for r, row in enumerate(rows):
+        for c in range(len(row) - width + 1):
+            if row[c] != FINDINGS_HEADER[0] or row[c:c + width] != FINDINGS_HEADER:
+                continue
+            found += 1
+            end = r + 1
+            while end < len(rows) and _cells(rows[end], c, width)[0] in _SEVERITY_LABELS:
+                end += 1
+            if end == r + 1 and end < len(rows):
+                # no finding: one row with the reason in the last column
+                last = _cells(rows[end], c, width)
+                if not any(last[:-1]) and last[-1]:
+                    end += 1
+            for line in rows[r:end]:
+                line[c:c + width] = [""] * len(line[c:c + width])
+    return found
+
+
+def _cells(row: list[Value], c: int, width: int) -> list[Value]:
+    cells = row[c:c + width]
+    return cells + [""] * (width - len(cells))
 
 
 def analyse_grids(grids: list[Grid], path: str) -> Analysis:
