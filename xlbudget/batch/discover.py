@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 import os
+import re
+import zipfile
 from collections.abc import Iterable, Iterator
 from fnmatch import fnmatchcase
 from pathlib import Path
 
+from xlbudget.marks.plan import STATE_SHEET
 from xlbudget.sources.files import SUPPORTED
 
 #: Name prefix of the lock files Excel and LibreOffice leave beside an open workbook.
 LOCK_PREFIXES = ("~$", ".~lock.")
-#: Name patterns of files xlbudget itself writes (batch summaries, marked copies); never inputs.
-OWN_OUTPUT_GLOBS = ("*.xlbudget.xlsx", "*.xlbudget.xlsm", "xlbudget-summary*.xlsx")
+#: The hidden sheet of a batch summary workbook (``xlbudget.batch.xlsx_report``).
+SUMMARY_SHEET = "_xlbudget_summary"
+#: Name endings of the copies ``xlbudget mark``/``fix`` and ``--mark-dir`` write
+#: (``marks.safe.default_output`` with the tags used in ``cli/mark_cmd.py``).
+COPY_TAGS = ("_标注", "_修正")
+_SHEET_NAME = re.compile(rb'<(?:\w+:)?sheet\b[^>]*?\bname="([^"]*)"')
 
 
 def discover(
@@ -29,6 +36,7 @@ def discover(
     folders are not entered, lock files and xlbudget's own outputs are skipped, and ``include``
     (when given) must match. Globs match the path relative to the folder given, or the name alone
     (``*.xls``, ``2024/*``, ``**/草稿/*``); ``skip`` lists output files or folders to leave out.
+    Only ``**/`` is special; ``*`` also matches ``/``.
     """
     inc, exc = tuple(include), tuple(exclude)
     skipped = {Path(s).resolve() for s in skip}
@@ -38,13 +46,11 @@ def discover(
         name = path.name
         if name.startswith(LOCK_PREFIXES) or _matches(rel, name, exc):
             return False
-        if walked:
-            if path.suffix.lower() not in SUPPORTED or _matches(rel, name, OWN_OUTPUT_GLOBS):
-                return False
-            if inc and not _matches(rel, name, inc):
-                return False
+        if walked and (path.suffix.lower() not in SUPPORTED
+                       or (inc and not _matches(rel, name, inc))):
+            return False
         resolved = path.resolve()
-        if resolved in seen or resolved in skipped:
+        if resolved in seen or resolved in skipped or (walked and is_own_output(path)):
             return False
         seen.add(resolved)
         return True
@@ -82,3 +88,19 @@ def _matches(rel: str, name: str, globs: tuple[str, ...]) -> bool:
 def _deep(rel: str, glob: str) -> bool:
     """``**/x`` also matches ``x`` at the top level, as in gitignore."""
     return glob.startswith("**/") and fnmatchcase(rel, glob[3:])
+
+
+def is_own_output(path: Path) -> bool:
+    """Whether xlbudget wrote this workbook: a batch summary, or a marked/fixed copy (a copy's
+    name ends in ``_标注``/``_修正`` and it holds the state sheet; a file the user fixed in place
+    keeps its own name and stays an input). Reads only the sheet list (~0.2 ms a file)."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return False
+    try:
+        with zipfile.ZipFile(path) as zf:
+            names = set(_SHEET_NAME.findall(zf.read("xl/workbook.xml")))
+    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError):
+        return False  # unreadable: the check itself reports it
+    if SUMMARY_SHEET.encode() in names:
+        return True
+    return path.stem.endswith(COPY_TAGS) and STATE_SHEET.encode() in names

@@ -10,9 +10,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
-from typing import Protocol
+from typing import Any, Protocol
 
 from xlbudget.batch.worker import init_worker
 
@@ -84,6 +84,26 @@ class GivenExecutor:
 
     def kill(self, executor: Executor) -> None:
         """Nothing to stop; the caller shuts its executor down."""
+
+
+class InlineExecutor(Executor):
+    """Runs each task at once in this process's main thread (so the time-limit alarm works).
+
+    For a single file a process pool would cost more to start than the check itself;
+    concurrent.futures has no synchronous executor, hence these few lines.
+    """
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future[Any]:
+        fut: Future[Any] = Future()
+        try:
+            fut.set_result(fn(*args, **kwargs))
+        except Exception as exc:  # Ctrl-C and exits propagate to the caller, as in a loop
+            fut.set_exception(exc)
+        return fut
+
+
+def inline_pool() -> GivenExecutor:
+    return GivenExecutor(InlineExecutor(), 1)
 
 
 @contextmanager

@@ -1,4 +1,4 @@
-"""The batch map: one task per file over an executor, results streamed in completion order.
+"""The batch map: one task per file over an executor, results streamed as files finish.
 
 At most ``window`` files are in flight, so memory stays flat however many files there are. A file
 that raises, hangs past its time limit or kills its worker becomes one error row and the others go
@@ -31,6 +31,7 @@ _POLL = 0.25
 
 @dataclass(slots=True)
 class _InFlight:
+    index: int
     path: str
     started: float
     seen_running: bool = False
@@ -42,9 +43,11 @@ def map_files(
     pool: Pool,
     *,
     window: int | None = None,
+    ordered: bool = False,
     grace: float = 5.0,
 ) -> Iterator[FileResult]:
-    """Yield one FileResult per path, in completion order.
+    """Yield one FileResult per path: in completion order, or in the order of ``paths`` when
+    ``ordered`` (then finished results wait for earlier files, and count against ``window``).
 
     ``task.timeout`` is enforced inside the worker where it can be (a Python-level alarm); the
     parent gives up on a file after ``2 × timeout + grace`` seconds from its start, which allows
@@ -52,97 +55,127 @@ def map_files(
     hang in native code). Closing the generator (or Ctrl-C while it waits) cancels what is queued
     and stops the workers.
     """
-    return _Batch(task, paths, pool, window or 2 * pool.workers, grace).run()
+    size = window or (8 if ordered else 2) * pool.workers
+    return _Batch(task, paths, pool, size, ordered, grace).run()
 
 
 class _Batch:
     def __init__(self, task: Task, paths: Iterable[str], pool: Pool, window: int,
-                 grace: float) -> None:
-        self.task, self.pool, self.window = task, pool, window
-        self.todo = iter(paths)
+                 ordered: bool, grace: float) -> None:
+        self.task, self.pool, self.window, self.ordered = task, pool, window, ordered
+        self.todo = enumerate(paths)
         self.hard_limit = 2 * task.timeout + grace if task.timeout else None
         self.pending: dict[Future[FileResult], _InFlight] = {}
-        self.retry: deque[str] = deque()  # innocent files bumped by a restart: run next
-        self.suspects: deque[str] = deque()  # in flight when a worker died: run one at a time
-        self.alone: str | None = None  # the suspect running by itself now
+        self.retry: deque[tuple[int, str]] = deque()  # bumped by a restart, innocent: run next
+        self.suspects: deque[tuple[int, str]] = deque()  # in flight when a worker died
+        self.alone: int | None = None  # index of the suspect running by itself now
+        self.held: dict[int, FileResult] = {}  # finished, waiting for earlier files (ordered)
+        self.next_out = 0  # index of the next result to yield (ordered)
         self.executor = pool.open()
 
     def run(self) -> Iterator[FileResult]:
         clean = False
         try:
-            yield from self._fill()
-            while self.pending:
-                done, _ = wait(list(self.pending), timeout=_POLL, return_when=FIRST_COMPLETED)
-                yield from self._collect(done)
-                yield from self._expire()
-                yield from self._fill()
+            self._fill()
+            while self.pending or self.held:
+                if self.pending:
+                    done, _ = wait(list(self.pending), timeout=_POLL,
+                                   return_when=FIRST_COMPLETED)
+                    self._collect(done)
+                    self._expire()
+                yield from self._release()
+                self._fill()
             clean = True
         finally:
             self._close(clean)
 
-    def _submit(self, path: str) -> Iterator[FileResult]:
+    def _emit(self, index: int, result: FileResult) -> None:
+        self.held[index] = result
+
+    def _release(self) -> Iterator[FileResult]:
+        if not self.ordered:
+            results = list(self.held.values())
+            self.held.clear()
+            yield from results
+            return
+        while self.next_out in self.held:
+            yield self.held.pop(self.next_out)
+            self.next_out += 1
+
+    def _submit(self, index: int, path: str) -> None:
         try:
             fut = self.executor.submit(run_task, self.task, path)
         except BrokenExecutor:
             if not self.pool.restartable:
-                yield crash_result(path)
+                self._emit(index, crash_result(path))
                 return
             # The pool broke under tasks not collected yet; they will come back as suspects.
-            self.retry.appendleft(path)
+            self.retry.appendleft((index, path))
             self._restart()
             return
         except Exception as exc:  # the task cannot be sent (pickling): a bug, still one row
-            yield FileResult(path, error=internal_error(path, exc))
+            self._emit(index, FileResult(path, error=internal_error(path, exc)))
             return
-        self.pending[fut] = _InFlight(path, time.monotonic())
+        self.pending[fut] = _InFlight(index, path, time.monotonic())
 
-    def _fill(self) -> Iterator[FileResult]:
+    def _room(self) -> bool:
+        if len(self.pending) >= self.window:
+            return False
+        # Ordered: what waits for an earlier file counts too, so memory stays bounded.
+        return not self.ordered or len(self.pending) + len(self.held) < self.window
+
+    def _fill(self) -> None:
         if self.suspects or self.alone is not None:
             if not self.pending and self.suspects:
-                self.alone = self.suspects.popleft()
-                yield from self._submit(self.alone)
+                index, path = self.suspects.popleft()
+                self.alone = index
+                self._submit(index, path)
             return
-        while len(self.pending) < self.window:
-            path = self.retry.popleft() if self.retry else next(self.todo, None)
-            if path is None:
-                return
-            yield from self._submit(str(path))
+        while self._room():
+            if self.retry:
+                index, path = self.retry.popleft()
+            else:
+                item = next(self.todo, None)
+                if item is None:
+                    return
+                index, path = item[0], str(item[1])
+            self._submit(index, path)
 
-    def _collect(self, done: set[Future[FileResult]]) -> Iterator[FileResult]:
-        crashed: list[str] = []
+    def _collect(self, done: set[Future[FileResult]]) -> None:
+        crashed: list[tuple[int, str]] = []
         for fut in done:
             item = self.pending.pop(fut)
             result = self._outcome(fut, item.path)
             if result is None:
-                crashed.append(item.path)
+                crashed.append((item.index, item.path))
             else:
-                yield result
-        if self.alone is not None and not any(i.path == self.alone for i in
-                                               self.pending.values()):
+                self._emit(item.index, result)
+        if self.alone is not None and not any(i.index == self.alone
+                                              for i in self.pending.values()):
             alone, self.alone = self.alone, None
-            if crashed == [alone]:
-                yield crash_result(alone)
+            if [i for i, _ in crashed] == [alone]:
+                self._emit(alone, crash_result(crashed[0][1]))
                 self._restart()
                 return
         if not crashed:
             return
         if not self.pool.restartable:
-            for path in crashed:
-                yield crash_result(path)
+            for index, path in crashed:
+                self._emit(index, crash_result(path))
             return
         # Every task in flight fails with the pool, so any of them may be the cause. Keep what
         # finished before the break; re-run the rest one at a time.
         for fut, item in list(self.pending.items()):
             result = self._outcome(fut, item.path) if fut.done() else None
             if result is not None:
-                yield result
+                self._emit(item.index, result)
             else:
-                crashed.append(item.path)
+                crashed.append((item.index, item.path))
         self.pending.clear()
-        self.suspects.extend(crashed)
+        self.suspects.extend(sorted(crashed))
         self._restart()
 
-    def _expire(self) -> Iterator[FileResult]:
+    def _expire(self) -> None:
         if self.hard_limit is None:
             return
         now = time.monotonic()
@@ -157,16 +190,13 @@ class _Batch:
         for fut in expired:
             item = self.pending.pop(fut)
             fut.cancel()
-            if item.path == self.alone:
+            if item.index == self.alone:
                 self.alone = None
-            yield timeout_result(item.path, self.task.timeout or 0)
+            self._emit(item.index, timeout_result(item.path, self.task.timeout or 0))
         if self.pool.restartable:
             # Stopping the hung worker breaks the pool; the other files in flight are innocent.
-            self.retry.extendleft(reversed([i.path for i in self.pending.values()
-                                            if i.path != self.alone]))
-            if self.alone is not None:
-                self.suspects.appendleft(self.alone)
-                self.alone = None
+            self.retry.extendleft(sorted(((i.index, i.path) for i in self.pending.values()),
+                                         reverse=True))
             self.pending.clear()
             self._restart()
 

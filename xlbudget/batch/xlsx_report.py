@@ -2,7 +2,8 @@
 
 openpyxl's write-only mode streams each sheet to a temporary file, so memory stays flat with the
 number of files. Sheets: 概况 (totals), 汇总 (one row per file, linked to the file), 规则统计
-(one row per rule, linked to its sheet), then one sheet per rule listing each finding.
+(one row per rule, linked to its sheet), then one sheet per rule listing each finding, and a
+very hidden sheet that tells discovery the workbook is xlbudget's own output.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from xlbudget.batch.discover import SUMMARY_SHEET
 from xlbudget.batch.report import STATUS_ZH, Tally, severity_counts, top_rules
 from xlbudget.findings import SEVERITY_ZH, FileResult
 
@@ -123,6 +125,10 @@ class XlsxSink:
     def close(self, tally: Tally) -> None:
         self._rules_sheet(tally, index=1)
         self._overview(tally)
+        # Marks the workbook as xlbudget's output, so a later batch over the folder skips it.
+        ws = self.wb.create_sheet(SUMMARY_SHEET)
+        ws.sheet_state = "veryHidden"
+        ws.append(["kind", "batch-summary"])
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=self.path.parent)
         os.close(fd)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 
@@ -15,32 +16,52 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 
 @main.command("check")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="输出格式。")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
+              show_default=True, help="输出格式（csv：每个问题一行）。")
 @click.option("--select", multiple=True, help="只运行这些规则（代码或前缀，如 T7、X1，可用逗号分隔）。")
 @click.option("--ignore", multiple=True, help="不运行这些规则（代码或前缀）。")
 @click.option("--narrative", type=click.Path(), default=None,
-              help="同时校验该情况说明（.docx，仅限一个工作簿）；未指定时自动使用工作簿旁同名的 .docx。")
+              help="同时校验该情况说明（.docx，仅限一个工作簿）；"
+                   "未指定时自动使用工作簿旁同名的 .docx。")
 @click.option("--prior", type=click.Path(), default=None,
               help="上年决算工作簿，用于核对说明中的增减额和增减率。")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="同时校验的文件数（进程数），默认为 CPU 核数。")
+@click.option("--scheduler", metavar="tcp://HOST:PORT", default=None,
+              help="在 Dask 集群上校验（需 pip install 'xlbudget[dask]'；"
+                   "各节点须能以相同路径读到文件）。")
+@click.option("--timeout", type=click.FloatRange(min=0, min_open=True), default=120.0,
+              show_default=True, help="单个文件的校验时限（秒），超时记为无法校验并继续。")
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="文件夹中只校验匹配的文件（如 '*.xlsx'、'2024/**'），可多次使用。")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="跳过匹配的文件（如 '**/草稿/*'），可多次使用。")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="写出汇总报告：.xlsx（每个文件一行、每条规则一页）、.csv 或 .json。")
+@click.option("--mark-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="把有错误或警告的文件另存一份标注副本到此文件夹（保持子文件夹结构）。")
 def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...],
-          ignore: tuple[str, ...], narrative: str | None, prior: str | None) -> None:
+          ignore: tuple[str, ...], narrative: str | None, prior: str | None, jobs: int | None,
+          scheduler: str | None, timeout: float, include: tuple[str, ...],
+          exclude: tuple[str, ...], report: Path | None, mark_dir: Path | None) -> None:
     """校验决算工作簿（文件或文件夹，文件夹递归查找 .xlsx/.xlsm/.xls）。
 
     退出码：0 没有错误级问题；1 有错误级问题；2 参数不可用或所有文件都无法读取。
     """
-    from pathlib import Path
-
     from xlbudget.batch.discover import discover
-    from xlbudget.batch.report import JsonSink, Tally
-    from xlbudget.engine import check_file
-    from xlbudget.narrative import check_with_narrative, paired_narrative
-    from xlbudget.report import TextSink
+    from xlbudget.batch.session import REPORT_SUFFIXES, Options, run_batch
+    from xlbudget.batch.tasks import MarkCopy, check_path, common_base
+    from xlbudget.batch.worker import Task
 
+    if report is not None and report.suffix.lower() not in REPORT_SUFFIXES:
+        click.echo(f"--report {report}：汇总报告只能是 .xlsx、.csv 或 .json 文件", err=True)
+        sys.exit(2)
     missing = [p for p in paths if not Path(p).exists()]
     for m in missing:
         click.echo(f"找不到：{m}", err=True)
-    files = list(discover([p for p in paths if p not in missing]))
+    given = [p for p in paths if p not in missing]
+    outputs = [o for o in (report, mark_dir) if o is not None]
+    files = list(discover(given, include=include, exclude=exclude, skip=outputs))
     if not files:
         click.echo("没有找到可校验的 Excel 文件（.xlsx/.xlsm/.xls）。", err=True)
         sys.exit(2)
@@ -48,18 +69,12 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...],
         click.echo("--narrative 只能与一个工作簿一起使用；校验文件夹时会自动配对同名的 .docx。",
                    err=True)
         sys.exit(2)
-    sel, ign = _codes(select), _codes(ignore)
-    out = click.get_text_stream("stdout")
-    sink = JsonSink(out) if fmt == "json" else TextSink(out)
-    tally = Tally()
-    for f in files:
-        docx = narrative or paired_narrative(f)
-        result = (check_with_narrative(f, docx, prior=prior, select=sel, ignore=ign) if docx
-                  else check_file(f, select=sel, ignore=ign))
-        tally.add(result)
-        sink.add(result)
-    sink.close(tally)
-    sys.exit(tally.exit_code())
+    options = {"select": _codes(select), "ignore": _codes(ignore), "narrative": narrative,
+               "prior": prior}
+    after = MarkCopy(str(mark_dir), common_base(given)) if mark_dir is not None else None
+    task = Task(check_path, options, timeout=timeout, after=after)
+    sys.exit(run_batch(files, task, Options(fmt=fmt, jobs=jobs, scheduler=scheduler,
+                                             report=report)))
 
 
 @main.command("rules")

@@ -1,0 +1,139 @@
+"""One ``xlbudget check`` run over many files: choose the pool, stream results into the
+outputs, show progress on a terminal, and stop cleanly on Ctrl-C with what was done written."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from xlbudget.batch.pool import Pool, PoolError, ProcessPool, dask_pool, inline_pool
+from xlbudget.batch.report import CsvSink, JsonSink, Sink, Tally
+from xlbudget.batch.run import map_files
+from xlbudget.batch.worker import Task
+
+#: ``--report`` suffixes and what they write.
+REPORT_SUFFIXES = (".xlsx", ".csv", ".json")
+#: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
+INTERRUPTED = 130
+
+
+@dataclass(frozen=True, slots=True)
+class Options:
+    fmt: str = "text"
+    jobs: int | None = None
+    scheduler: str | None = None
+    report: Path | None = None
+    #: show a progress bar: None = when stderr is a terminal
+    progress: bool | None = None
+
+
+def run_batch(files: list[Path], task: Task, opts: Options) -> int:
+    """Check ``files``, write every output, return the exit code (see ``findings.exit_code``;
+    130 after Ctrl-C). Messages for the user go to stderr in Chinese."""
+    tally = Tally()
+    with ExitStack() as stack:
+        try:
+            pool = stack.enter_context(_pool(files, opts))
+        except PoolError as exc:
+            _say(str(exc))
+            return 2
+        bar = stack.enter_context(_progress(len(files), opts.progress))
+        # Looked up after the bar started: on a terminal, stdout then prints above the bar.
+        sinks = [_stdout_sink(opts.fmt, sys.stdout)]
+        if opts.report is not None:
+            sinks.append(_report_sink(opts.report, stack))
+        paths = [str(p.resolve()) if opts.scheduler else str(p) for p in files]
+        stream = map_files(task, paths, pool, ordered=True)
+        try:
+            for result in stream:
+                tally.add(result)
+                for sink in sinks:
+                    sink.add(result)
+                bar(result.path)
+        except KeyboardInterrupt:
+            tally.interrupted = True
+            stream.close()
+        for sink in sinks:
+            sink.close(tally)
+    if opts.report is not None:
+        _say(f"汇总报告已写出：{opts.report}")
+    if tally.interrupted:
+        _say(f"已中断：完成 {tally.files}/{len(files)} 个文件，结果已写出")
+        return INTERRUPTED
+    return tally.exit_code()
+
+
+def _say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+@contextmanager
+def _pool(files: list[Path], opts: Options) -> Iterator[Pool]:
+    if opts.scheduler:
+        with dask_pool(opts.scheduler) as pool:
+            yield pool
+    elif len(files) == 1:
+        # One file: a worker process would cost more to start than the check.
+        yield inline_pool()
+    else:
+        jobs = min(opts.jobs or ProcessPool().workers, len(files))
+        yield ProcessPool(jobs, preload=("xlbudget.batch.tasks", "xlbudget.engine",
+                                         "xlbudget.rules.catalog"))
+
+
+def _stdout_sink(fmt: str, out: IO[str]) -> Sink:
+    if fmt == "json":
+        return JsonSink(out)
+    if fmt == "csv":
+        return CsvSink(out)
+    from xlbudget.report import TextSink
+
+    return TextSink(out)
+
+
+def _report_sink(path: Path, stack: ExitStack) -> Sink:
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        from xlbudget.batch.xlsx_report import XlsxSink
+
+        return XlsxSink(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # utf-8-sig: Excel opens a CSV with a BOM as UTF-8 instead of the local code page.
+    encoding = "utf-8-sig" if suffix == ".csv" else "utf-8"
+    fh = stack.enter_context(path.open("w", encoding=encoding, newline=""))
+    return CsvSink(fh) if suffix == ".csv" else JsonSink(fh)
+
+
+@contextmanager
+def _progress(total: int, show: bool | None) -> Iterator[Any]:
+    """A callable advancing a rich progress bar on stderr; a no-op when not shown."""
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    if show is False or (show is None and not console.is_terminal) or total < 2:
+        yield lambda path: None
+        return
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    with Progress(TextColumn("校验中"), BarColumn(), MofNCompleteColumn(),
+                  TextColumn("用时"), TimeElapsedColumn(), TextColumn("剩余"),
+                  TimeRemainingColumn(), TextColumn("{task.fields[name]}"),
+                  console=console, transient=False,
+                  redirect_stdout=sys.stdout.isatty(), redirect_stderr=False) as progress:
+        task_id = progress.add_task("check", total=total, name="")
+
+        def advance(path: str) -> None:
+            progress.update(task_id, advance=1, name=Path(path).name[:40])
+
+        yield advance
