@@ -330,6 +330,25 @@ def test_charts_writes_chart_sheets(books: Books) -> None:
     assert f"已生成 {len(want)} 张图表数据表" in _alert(book)
 
 
+@pytest.mark.parametrize("position", [0, 2])
+def test_charts_replace_stale_chart_sheets_in_place(books: Books, position: int) -> None:
+    from test_excel_payload import sheet_payload
+
+    from xlbudget.sources.grid import Grid
+
+    payload = payload_from_xlsx(books.clean)
+    stale = Grid("图2", [["收入决算结构"], ["项目", "金额"], ["欧洲区", 3.0], ["北美区", 4.0]])
+    payload["sheets"].insert(position, sheet_payload(stale))
+    book = _open(payload)
+    a.charts()
+    named = _named(book)
+    deleted = [s for s, x in named if x["func"] == "sheetDelete"]
+    assert deleted == ["图2"]
+    added = {x["args"][1]: x["args"][0] for _, x in named if x["func"] == "addSheet"}
+    assert added["图2"] == position  # where the stale sheet was
+    assert "欧洲区" not in str(_sheet_values(book, "图2"))
+
+
 def test_errors_become_alerts(books: Books) -> None:
     payload = payload_from_xlsx(books.bad)
     payload["sheets"][1]["used_range_address"] = "not an address"

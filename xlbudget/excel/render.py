@@ -50,9 +50,10 @@ def render_book(book: Any, plan: Plan, grids: Iterable[Grid] = ()) -> RenderResu
     state = _State(book)
     result.cleaned = state.undo()
     texts = {g.name: g for g in grids}
+    names = set(sheet_names(book))
     # Values first: a fixed cell's note then says what it was.
     for v in plan.values:
-        _set_value(book, state, v, texts.get(v.sheet), result)
+        _set_value(book, names, state, v, texts.get(v.sheet), result)
     _marks(book, state, plan.marks, result)
     for chart in plan.charts:
         chart_sheet(book, chart)
@@ -137,11 +138,14 @@ class _State:
         _very_hidden(ws)
 
 
-def book_add_sheet(book: Any, name: str, before: Any = None) -> Any:
-    """A new sheet, last in the workbook unless ``before`` is given."""
-    if before is not None:
-        return book.sheets.add(name, before=before)
-    return book.sheets.add(name, after=book.sheets[len(book.sheets) - 1])
+def book_add_sheet(book: Any, name: str, position: int | None = None) -> Any:
+    """A new sheet at 0-based ``position``, last when None or past the end."""
+    count = len(book.sheets)
+    if position == 0:
+        return book.sheets.add(name, before=book.sheets[0])
+    # ``after`` the previous sheet: the JSON engine places ``before=`` one position early.
+    after = count if position is None or position >= count else position
+    return book.sheets.add(name, after=book.sheets[after - 1])
 
 
 def _very_hidden(sheet: Any) -> None:
@@ -249,9 +253,9 @@ def shown_text(value: Decimal, old_text: str) -> str:
     return f"{value:,.{places}f}" if "," in old_text else f"{value:.{places}f}"
 
 
-def _set_value(book: Any, state: _State, v: CellValue, grid: Grid | None,
+def _set_value(book: Any, names: set[str], state: _State, v: CellValue, grid: Grid | None,
                result: RenderResult) -> None:
-    if v.sheet not in sheet_names(book):
+    if v.sheet not in names:
         result.skipped.append(f"修正 {v.sheet}!{v.cell}：工作簿中没有该工作表")
         return
     rng = book.sheets[v.sheet].range(v.cell)
@@ -323,12 +327,11 @@ def chart_sheet(book: Any, cs: ChartSheet) -> None:
     the first one's position (as the file renderer)."""
     names = sheet_names(book)
     position = next((names.index(n) for n in cs.replaces if n in names), None)
-    for old in cs.replaces:
-        if old in sheet_names(book):
+    for old in dict.fromkeys(cs.replaces):
+        if old in names:
             book.sheets[old].delete()
-    names = sheet_names(book)
-    before = book.sheets[position] if position is not None and position < len(names) else None
-    ws = book_add_sheet(book, cs.name, before=before)
+            names.remove(old)
+    ws = book_add_sheet(book, cs.name, position)
     first = 4
     rows: list[list[Any]] = [[cs.title], [f"单位：{cs.unit}"], [], list(cs.header)]
     rows += [list(r) for r in cs.rows]
