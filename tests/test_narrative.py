@@ -174,7 +174,8 @@ def test_wrong_completion_rate_of_sangong(dept: dict) -> None:
 
 def test_comparison_with_wrong_year(dept: dict) -> None:
     y = dept["model"].year
-    found, para = _perturb(dept, "年度收、支总计", f"与{y - 1}年相比", f"与{y - 2}年相比", "yr.docx")
+    found, para = _perturb(dept, "年度收、支总计", f"与{y - 1}年相比", f"与{y - 2}年相比",
+                           "yr.docx")
     f = _only(found, "N-year")
     assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, str(y - 2),
                                                                         str(y - 1))
@@ -190,7 +191,8 @@ def test_outdated_class_names(dept: dict) -> None:
     assert [x.rule for x in found] == ["N-outdated"]
     item = next(b.text for b in dept["blocks"] if "行政事业单位养老支出（款）" in b.text
                 and "（项）" in b.text)
-    found, para = _perturb(dept, item[:40], "行政事业单位养老支出（款）", "行政事业单位离退休（款）",
+    found, para = _perturb(dept, item[:40], "行政事业单位养老支出（款）",
+                           "行政事业单位离退休（款）",
                            "old2.docx")
     f = _only(found, "N-outdated")
     assert (f.extra["location"]["paragraph"], f.expected) == (para, "行政事业单位养老支出")
@@ -248,7 +250,8 @@ def test_same_quantity_twice_with_different_values(dept: dict) -> None:
 
 
 def test_placeholder_left_in(dept: dict) -> None:
-    found, para = _perturb(dept, "授予中小企业合同金额", "授予中小企业合同金额", "授予XX企业合同金额",
+    found, para = _perturb(dept, "授予中小企业合同金额", "授予中小企业合同金额", "授予XX企业合同金"
+                                                             "额",
                            "ph.docx")
     f = _only(found, "N-placeholder")
     assert (f.extra["location"]["paragraph"], f.actual) == (para, "XX")

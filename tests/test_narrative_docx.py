@@ -167,7 +167,7 @@ def test_bad_input_gets_a_chinese_message(dept: dict, name: str, content: bytes,
 def test_document_without_text_and_missing_file(dept: dict) -> None:
     path = dept["dir"] / "无文字.docx"
     docx.Document().save(str(path))
-    with pytest.raises(NarrativeError, match="无文字.docx：文档没有任何文字内容"):
+    with pytest.raises(NarrativeError, match=r"无文字\.docx：文档没有任何文字内容"):
         check_narrative(path, dept["model"])
     with pytest.raises(NarrativeError, match="文件不存在"):
         check_narrative(dept["dir"] / "没有.docx", dept["model"])
@@ -210,7 +210,7 @@ def test_cli_check_with_narrative_json_contract(dept: dict) -> None:
 
 
 def test_cli_folder_pairs_workbook_and_docx_of_same_stem(dept: dict) -> None:
-    narrative, total = _perturbed_pair(dept, dept["dir"] / "folder", "单位")
+    narrative, _total = _perturbed_pair(dept, dept["dir"] / "folder", "单位")
     res = CliRunner().invoke(main, ["check", str(narrative.parent), "--format", "json"])
     data = json.loads(res.output)
     rules = [f["rule"] for r in data["files"] for f in r["findings"]]
@@ -225,7 +225,8 @@ def test_cli_mark_docx(dept: dict) -> None:
     assert "对照 单位.xlsx" in res.output and "已标注 1 处" in res.output
     out = narrative.with_name("单位-说明_标注.docx")
     marked = docx.Document(str(out))
-    assert [c.text for c in marked.comments][0].startswith("本年收入合计应为 " + total)
+    [comment] = list(marked.comments)
+    assert comment.text.startswith("本年收入合计应为 " + total)
     assert _digest(narrative) == before
     res = CliRunner().invoke(main, ["fix", str(narrative)])
     assert res.exit_code == 2 and "不能自动修正" in res.output

@@ -53,7 +53,8 @@ _RULES = [
         "核对各部分金额与比重，必要时对最后一项做尾差调整。")),
     ("N-growth", "增减额或增减率与数据不符", "error", RuleDoc(
         "重算“比上年增加（减少）…万元，增长（下降）…%”：增减额 = 本年 − 上年，增减率 = 增减额 ÷ "
-        "上年 × 100。上年数取自上年决算表（如提供），否则取自说明本身（本年数 − 增减额）。允许 0.02 "
+        "上年 × 100。上年数取自上年决算表（如提供），否则取自说明本身（本年数 − 增减额）。允许 0.02"
+        " "
         "个百分点的误差。",
         "以本年数为基数、增减方向写反或上年数取错都会得出错误的增减率。",
         "本年 110 万元、增加 10 万元，增长率应为 10.00%，说明写 9.09%（以本年为基数）。",
@@ -64,10 +65,12 @@ _RULES = [
         "上年无此项支出，本年 5 万元，说明写“增长100%”。",
         "改为“上年无此项支出，本年新增…万元”。")),
     ("N-completion", "预算完成率与数据不符", "error", RuleDoc(
-        "重算“完成预算…%”“预算执行率…%”：决算数 ÷ 预算数 × 100，保留两位小数（允许 0.02 个百分点）。"
+        "重算“完成预算…%”“预算执行率…%”：决算数 ÷ 预算数 × 100，保留两位小数（允许 0.02 个百分点）"
+        "。"
         "预算数取自表格（“三公”经费预算数）或说明、绩效表本身。",
         "完成率错误会掩盖预算执行偏差。",
-        "“三公”经费预算 10 万元、决算 8 万元，完成率应为 80.00%，说明写 125.00%（颠倒了分子分母）。",
+        "“三公”经费预算 10 万元、决算 8 万元，完成率应为 80.00%，"
+        "说明写 125.00%（颠倒了分子分母）。",
         "按决算数与预算数重算完成率。")),
     ("N-zero-budget", "预算为零仍给出完成率", "error", RuleDoc(
         "预算数为零时完成率没有意义，说明或绩效表却给出了百分比。",
@@ -80,7 +83,8 @@ _RULES = [
         "2023 年度决算说明写“与2021年相比”。",
         "把年份改为报告年度或其上一年度。")),
     ("N-outdated", "科目名称已过时", "warning", RuleDoc(
-        "说明中使用了报告年度已停用的功能分类科目名称，如“医疗卫生与计划生育支出”（2018 年起为卫生健康"
+        "说明中使用了报告年度已停用的功能分类科目名称，如“医疗卫生与计划生育支出”（2018 年起为卫生"
+        "健康"
         "支出）、“行政事业单位离退休”（款 20805，现为行政事业单位养老支出）。",
         "过时的科目名称表明说明沿用了旧模板，且与表格中的科目名称不一致。",
         "2023 年说明写“医疗卫生与计划生育（类）支出”。",
@@ -91,13 +95,15 @@ _RULES = [
         "正文“机关运行经费支出 123.45 万元”，绩效评价报告“机关运行经费 1,334,500.00 元”。",
         "核对原始数据，统一两处数值。")),
     ("N-parts", "分项之和与总数不符", "error", RuleDoc(
-        "“其中”所列分项之和不应超过总数；列全了组成部分（如政府采购的货物、工程、服务）时应等于总数。"
+        "“其中”所列分项之和不应超过总数；列全了组成部分（如政府采购的货物、工程、服务）时应等于总数"
+        "。"
         "绩效目标表的合计行应等于各项目之和。",
         "分项与总数矛盾说明至少一个数字有误。",
         "政府采购支出总额 100 万元，其中货物 50 万元、工程 30 万元、服务 30 万元。",
         "核对各分项与总数。")),
     ("N-file", "情况说明文档无法读取", "error", RuleDoc(
-        "与工作簿一同校验的情况说明（.docx）无法读取：文件不存在、不是 .docx、是旧版 .doc 或没有文字。",
+        "与工作簿一同校验的情况说明（.docx）无法读取：文件不存在、不是 .docx、是旧版 .doc 或没有文"
+        "字。",
         "说明未能校验时，报告必须指出，而不是静默跳过。",
         "“说明.doc”是 Word 97-2003 格式。",
         "在 Word 中另存为 .docx 后重新校验。")),
@@ -465,8 +471,12 @@ class Checker:
                               span=(s.start + m.start(1), s.start + m.end(1)),
                               actual=cy, expected=y - 1)
             m = _LEAD_YEAR.match(s.norm)
-            if m and int(m.group(1)) not in (y, y - 1) or m and int(m.group(1)) == y - 1 and (
-                    not _CMP.search(s.norm) and "上年" not in s.norm):
+            if m is None:
+                continue
+            lead = int(m.group(1))
+            # Last year may open a sentence only when the sentence compares with it.
+            compares = bool(_CMP.search(s.norm)) or "上年" in s.norm
+            if lead not in (y, y - 1) or (lead == y - 1 and not compares):
                 self.emit("N-year", s, f"报告年度为 {y} 年，文中为 {m.group(1)} 年",
                           span=(s.start + m.start(1), s.start + m.end(1)),
                           actual=int(m.group(1)), expected=y)
@@ -482,7 +492,7 @@ class Checker:
                     continue
                 stem = re.escape(old.removesuffix("支出"))
                 # A 款/项 name is a name only when tagged or closed ("离退休人员" is not one).
-                pattern = stem if len(code) == 3 else stem + r"(?:支出)?(?=\((?:类|款|项)\)|[,;。、]|$)"
+                pattern = stem if len(code) == 3 else stem + _NAME_END
                 for m in re.finditer(pattern, s.norm):
                     new = current.get(code, "")
                     self.emit("N-outdated", s,
@@ -537,7 +547,7 @@ class Checker:
                            stated=rv, decimals=dec, span=(s.start, s.end))
         totals = [d for d in data if re.search(r"合计|总计", d[1][0] if d[1] else "")]
         items = [d for d in data if d not in totals]
-        for i, row, bv, ev, _rv in totals:
+        for i, _row, bv, ev, _rv in totals:
             for col, value in ((b, bv), (e, ev)):
                 parts = sum((d[2] if col == b else d[3] for d in items), Decimal(0))
                 if items and abs(parts - value) > Decimal("0.005") * (len(items) + 1):
@@ -555,6 +565,7 @@ class Checker:
         return next((s for s in self.narrative.sentences if s.para in paras), None)
 
 
+_NAME_END = r"(?:支出)?(?=\((?:类|款|项)\)|[,;。、]|$)"
 _CMP = re.compile(r"(?:与|同|较|比)(\d{4})\s*年度?(?:决算数?)?(?:相比|比较|对比)?")
 _LEAD_YEAR = re.compile(r"^\s*(?:\d+[.、])?\s*(\d{4})\s*年")
 

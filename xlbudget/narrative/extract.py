@@ -26,7 +26,8 @@ _YEAR = re.compile(r"(\d{4})\s*年")
 _CMP_YEAR = re.compile(r"(?:与|同|较|比)(?:上年度?|(\d{4})\s*年度?)(?:决算数?)?(?:相比|比较|对比)?")
 _SHARE = re.compile(r"占(?P<base>[^,;:]*?)(?:的)?(?:比重|比例|百分比)?(?:为|是)?$|占比(?:为)?$")
 _COMPLETION = re.compile(
-    r"(?:完成|达到)(?:年初|全年|调整后?的?)?预算(?:数)?(?:的)?$|(?:预算)?(?:完成率|执行率)(?:为|是)?$")
+    r"(?:完成|达到)(?:年初|全年|调整后?的?)?预算(?:数)?(?:的)?$|(?:预算)?(?:完成率|执行率)(?:为|是)"
+    r"?$")
 _UP = re.compile(r"(?:增长|上升|增加|提高|多支出?)(?:了)?$")
 _DOWN = re.compile(r"(?:下降|减少|降低|少支出?)(?:了)?$")
 _BUDGET = re.compile(r"(?:年初|全年|调整后?的?)?预算(?:数|安排)?(?:为|是)?$")
@@ -242,8 +243,8 @@ def _sentence_figures(s: Sentence) -> list[Figure]:
     for m in _FIGURE.finditer(norm):
         after = norm[m.end():m.end() + 1]
         unit = m.group(2)
-        if unit is None and after in ("年", "月", "日", "号", ".", "、") and not _is_coordinated_number(
-                norm, m):
+        if unit is None and after in ("年", "月", "日", "号", ".", "、") and (
+                not _is_coordinated_number(norm, m)):
             continue
         raw.append((m, unit))
     # A unitless number coordinated with the next one takes its unit ("增加B和C万元").

@@ -76,13 +76,15 @@ _CELLS: list[tuple[str, str, str, str | None, str, str, str | None]] = [
 ]
 _INCOME = ["gpb", "fund", "soe", "superior_subsidy", "business", "operating",
            "affiliated_remit", "other"]
-_INCOME_ZH = ["一般公共预算财政拨款收入", "政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入",
+_INCOME_ZH = ["一般公共预算财政拨款收入", "政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收"
+                                               "入",
               "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入"]
 _T3 = {"basic": "基本支出", "project": "项目支出", "remit_superior": "上缴上级支出",
        "operating": "经营支出", "subsidy_affiliated": "对附属单位补助支出"}
 _T4_MONEY = {"gpb": "一般公共预算财政拨款", "fund": "政府性基金预算财政拨款",
              "soe": "国有资本经营预算财政拨款"}
-T7_ITEMS = {"total": "“三公”经费", "abroad": "因公出国（境）费", "vehicle": "公务用车购置及运行维护费",
+T7_ITEMS = {"total": "“三公”经费", "abroad": "因公出国（境）费", "vehicle": "公务用车购置及运行维护"
+                                                                "费",
             "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行维护费",
             "reception": "公务接待费"}
 _T89 = {"opening": "年初结转和结余", "income": "本年收入", "exp_total": "本年支出",

@@ -74,14 +74,18 @@ class _Writer:
         self.add("title", f"{self.org}{y}年度部门决算")
         self.add("h1", "第一部分 部门概况")
         self.add("h2", "一、基本职能及主要工作")
-        self.add("p", f"（一）主要职能。{self.org}贯彻落实党和国家的方针政策，承担本行业的行政管理和"
+        self.add("p", f"（一）主要职能。{self.org}贯彻落实党和国家的方针政策，承担本行业的行政管理"
+                      "和"
                       "公共服务职能。")
-        self.add("p", f"（二）{y}年度重点工作完成情况。全年各项重点工作按计划推进，完成年度目标任务。")
+        self.add("p", f"（二）{y}年度重点工作完成情况。全年各项重点工作按计划推进，完成年度目标任务"
+                      "。")
         self.add("h2", "二、机构设置")
         admin, inst = rng.randint(1, 4), rng.randint(0, 6)
         staff, retired = rng.randint(40, 300), rng.randint(5, 80)
-        self.add("p", f"{self.org}下属单位共{admin + inst}个，其中：行政单位{admin}个、事业单位{inst}个。"
-                      f"年末实有人员{staff + retired}人，其中：在职人员{staff}人，离退休人员{retired}人。")
+        self.add("p", f"{self.org}下属单位共{admin + inst}个，其中：行政单位{admin}个、事业单位"
+                      f"{inst}个。"
+                      f"年末实有人员{staff + retired}人，其中：在职人员{staff}人，离退休人员"
+                      f"{retired}人。")
         self.add("h1", f"第二部分 {y}年度部门决算情况说明")
         self._totals()
         self._income()
@@ -95,8 +99,10 @@ class _Writer:
         self._other()
         self.add("h1", "第三部分 名词解释")
         self.add("p", "1.财政拨款收入：指单位从同级财政部门取得的财政预算资金。")
-        self.add("p", "2.行政事业单位养老支出（款）：反映用于行政事业单位离退休人员及养老保险缴费方面的支出。")
-        self.add("p", "3.“三公”经费：指用财政拨款安排的因公出国（境）费、公务用车购置及运行维护费和公务接待费。")
+        self.add("p", "2.行政事业单位养老支出（款）：反映用于行政事业单位离退休人员及养老保险缴费方"
+                      "面的支出。")
+        self.add("p", "3.“三公”经费：指用财政拨款安排的因公出国（境）费、公务用车购置及运行维护费和"
+                      "公务接待费。")
         self._attachment()
         return self.blocks
 
@@ -161,14 +167,18 @@ class _Writer:
             names = (FUNCTION_CLASSES[code[:3]].removesuffix("支出"),
                      self.f[f"T5.code.{code[:5]}"].label if f"T5.code.{code[:5]}" in self.f else "",
                      self.f[key].label)
-            self.add("p", f"{n}.{names[0]}（类）{names[1]}（款）{names[2]}（项）：年初预算为{_wan(budget)}"
-                          f"万元，支出决算为{self.wan(key)}万元，完成预算{arith.rate(final, budget)}%。"
+            self.add("p", f"{n}.{names[0]}（类）{names[1]}（款）{names[2]}（项）：年初预算为"
+                          f"{_wan(budget)}"
+                          f"万元，支出决算为{self.wan(key)}万元，完成预算"
+                          f"{arith.rate(final, budget)}%。"
                           f"决算数{rel}预算数的主要原因是据实结算。")
 
     def _basic(self) -> None:
         self.add("h2", "六、一般公共预算财政拨款基本支出决算情况说明")
-        self.add("p", f"{self.year}年一般公共预算财政拨款基本支出{self.wan('T5.basic')}万元，其中：人员经费"
-                      f"{self.wan('T6.personnel')}万元，主要包括基本工资、津贴补贴、奖金、社会保障缴费等；"
+        self.add("p", f"{self.year}年一般公共预算财政拨款基本支出{self.wan('T5.basic')}万元，其中："
+                      "人员经费"
+                      f"{self.wan('T6.personnel')}万元，主要包括基本工资、津贴补贴、奖金、社会保障"
+                      "缴费等；"
                       f"日常公用经费{self.wan('T6.public')}万元，主要包括办公费、水电费、差旅费等。")
 
     def _sangong(self) -> None:
@@ -189,23 +199,30 @@ class _Writer:
         for item, label in (("total", "合计"), ("abroad", "因公出国（境）费"),
                             ("vehicle", "公务用车购置及运行维护费"),
                             ("vehicle_purchase", "其中：公务用车购置费"),
-                            ("vehicle_operation", "公务用车运行维护费"), ("reception", "公务接待费")):
+                            ("vehicle_operation", "公务用车运行维护费"),
+                            ("reception", "公务接待费")):
             rows.append([label, self.wan(f"T7.{item}_budget"), self.wan(f"T7.{item}_final")])
         self.add("table", rows=rows)
         self.add("h3", "（二）“三公”经费财政拨款支出决算具体情况说明")
         groups = rng.randint(1, 3) if self.yuan("T7.abroad_final") else 0
         self.add("p", f"1.因公出国（境）费支出决算{self.wan('T7.abroad_final')}万元，"
-                      f"{self._done('abroad')}。{self._item_cmp('T7.abroad_final', '因公出国（境）费')}"
-                      f"全年安排因公出国（境）团组{groups}个，累计{groups * rng.randint(2, 5)}人次。")
+                      f"{self._done('abroad')}。"
+                      f"{self._item_cmp('T7.abroad_final', '因公出国（境）费')}"
+                      f"全年安排因公出国（境）团组{groups}个，累计{groups * rng.randint(2, 5)}人次"
+                      "。")
         bought = rng.randint(1, 2) if self.yuan("T7.vehicle_purchase_final") else 0
         self.add("p", f"2.公务用车购置及运行维护费支出决算{self.wan('T7.vehicle_final')}万元，"
-                      f"{self._done('vehicle')}。{self._item_cmp('T7.vehicle_final', '公务用车购置及运行维护费')}"
-                      f"其中：公务用车购置费{self.wan('T7.vehicle_purchase_final')}万元，购置公务用车{bought}辆；"
-                      f"公务用车运行维护费{self.wan('T7.vehicle_operation_final')}万元，主要用于执法执勤等公务用车"
+                      f"{self._done('vehicle')}。"
+                      f"{self._item_cmp('T7.vehicle_final', '公务用车购置及运行维护费')}"
+                      f"其中：公务用车购置费{self.wan('T7.vehicle_purchase_final')}万元，购置公务用"
+                      f"车{bought}辆；"
+                      f"公务用车运行维护费{self.wan('T7.vehicle_operation_final')}万元，主要用于执"
+                      "法执勤等公务用车"
                       "的燃料费、维修费、保险费等。")
         batches = rng.randint(5, 40) if self.yuan("T7.reception_final") else 0
         self.add("p", f"3.公务接待费支出决算{self.wan('T7.reception_final')}万元，"
-                      f"{self._done('reception')}。{self._item_cmp('T7.reception_final', '公务接待费')}"
+                      f"{self._done('reception')}。"
+                      f"{self._item_cmp('T7.reception_final', '公务接待费')}"
                       f"全年国内公务接待{batches}批次，{batches * rng.randint(3, 9)}人次。")
 
     def _done(self, item: str) -> str:
@@ -251,7 +268,8 @@ class _Writer:
                       f"{arith.pct(sme, total)}%，其中：授予小微企业合同金额{_wan(small)}万元。")
         self.add("h3", "（三）国有资产占用情况")
         law, other = rng.randint(1, 6), rng.randint(0, 3)
-        self.add("p", f"截至{y}年12月31日，本部门共有车辆{law + other}辆，其中：执法执勤用车{law}辆、"
+        self.add("p", f"截至{y}年12月31日，本部门共有车辆{law + other}辆，其中：执法执勤用车{law}辆"
+                      "、"
                       f"其他用车{other}辆。")
         self.add("h3", "（四）预算绩效管理情况")
         self.add("p", f"本部门对{y}年度一般公共预算项目支出全面开展绩效自评，共涉及项目3个，"
@@ -261,7 +279,8 @@ class _Writer:
         y, rng = self.year, self.rng
         self.add("h1", "第四部分 附件")
         self.add("h2", f"{self.org}{y}年度部门整体支出绩效评价报告")
-        self.add("p", f"{y}年，本部门机关运行经费支出{_yuan_text(self.running)}元，严格控制在预算以内。")
+        self.add("p", f"{y}年，本部门机关运行经费支出{_yuan_text(self.running)}元，严格控制在预算以"
+                      "内。")
         self.add("p", "项目绩效目标完成情况表")
         self.add("p", "单位：元")
         rows = [["项目名称", "预算数", "执行数", "执行率"]]
