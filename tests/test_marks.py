@@ -6,7 +6,10 @@ import hashlib
 import json
 import re
 import shutil
+import struct
+import subprocess
 import zipfile
+import zlib
 from decimal import Decimal
 from pathlib import Path
 
@@ -233,9 +236,21 @@ def test_xlsm_keeps_vba_and_ribbon(one_error: tuple[Path, str, str, Decimal],
     assert [f for f in check_file(fixed).findings if f.severity == "error"] == []
 
 
+def _png() -> bytes:
+    """A valid 1×1 PNG (no imaging library here)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"\x00\xff\x00\x00")) + chunk(b"IEND", b""))
+
+
+PNG = _png()
+
+
 def _with_picture(src: Path, dst: Path) -> None:
-    """Add a drawing with a picture and a text box to the first sheet (openpyxl drops both
-    without Pillow)."""
+    """Add a drawing with a picture and a text box to the first sheet (openpyxl drops the text
+    box, and the picture without Pillow)."""
     drawing = (b'<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/'
                b'spreadsheetDrawing" xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/'
                b'main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
@@ -245,7 +260,13 @@ def _with_picture(src: Path, dst: Path) -> None:
                b'<xdr:cNvPr id="2" name="TextBox 1"/><xdr:cNvSpPr txBox="1"/></xdr:nvSpPr>'
                b'<xdr:spPr><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr>'
                b'<xdr:txBody><a:bodyPr/><a:p><a:r><a:t>note</a:t></a:r></a:p></xdr:txBody>'
-               b'</xdr:sp><xdr:clientData/></xdr:oneCellAnchor></xdr:wsDr>')
+               b'</xdr:sp><xdr:clientData/></xdr:oneCellAnchor><xdr:oneCellAnchor><xdr:from>'
+               b'<xdr:col>8</xdr:col><xdr:colOff>0</xdr:colOff><xdr:row>8</xdr:row><xdr:rowOff>0'
+               b'</xdr:rowOff></xdr:from><xdr:ext cx="952500" cy="952500"/><xdr:pic><xdr:nvPicPr>'
+               b'<xdr:cNvPr id="3" name="Picture 2"/><xdr:cNvPicPr/></xdr:nvPicPr><xdr:blipFill>'
+               b'<a:blip r:embed="rIdImg1"/><a:stretch><a:fillRect/></a:stretch></xdr:blipFill>'
+               b'<xdr:spPr><a:prstGeom prst="rect"><a:avLst/></a:prstGeom></xdr:spPr></xdr:pic>'
+               b'<xdr:clientData/></xdr:oneCellAnchor></xdr:wsDr>')
     with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
         for item in zin.infolist():
             data = zin.read(item.filename)
@@ -268,23 +289,74 @@ def _with_picture(src: Path, dst: Path) -> None:
                       b'openxmlformats.org/officeDocument/2006/relationships/drawing" '
                       b'Target="../drawings/drawing9.xml"/></Relationships>')
         zout.writestr("xl/drawings/drawing9.xml", drawing)
-        zout.writestr("xl/media/image1.png", b"\x89PNG\r\n\x1a\n")
+        zout.writestr("xl/drawings/_rels/drawing9.xml.rels", (
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            b'<Relationship Id="rIdImg1" Type="http://schemas.openxmlformats.org/officeDocument/'
+            b'2006/relationships/image" Target="../media/image1.png"/></Relationships>'))
+        zout.writestr("xl/media/image1.png", PNG)
+
+
+def test_drawings_openpyxl_drops_are_put_back(one_error: tuple[Path, str, str, Decimal],
+                                              tmp_path: Path) -> None:
+    bad, *_ = one_error
+    book = tmp_path / "有图.xlsx"
+    _with_picture(bad, book)
+    before = inventory(book)
+    assert before.counts["形状/文本框"] == 1 and before.counts["图片"] == 1
+    code, out = run("mark", book)
+    assert code == 0 and "未能保留" not in out, out
+    marked = tmp_path / "有图_标注.xlsx"
+    after = inventory(marked)
+    assert after.counts["形状/文本框"] == 1 and after.counts["图片"] == 1
+    with zipfile.ZipFile(marked) as z:
+        sheet1 = z.read("xl/worksheets/sheet1.xml")
+        assert b'<drawing r:id="rIdXlbDr1"/>' in sheet1
+        assert z.read("xl/media/xlb1_image1.png") == PNG
+        assert b"/xl/drawings/xlb1_drawing9.xml" in z.read("[Content_Types].xml")
+    openpyxl.load_workbook(marked)
+    assert REPORT_SHEET in [g.name for g in read_workbook(marked)]
+    if shutil.which("soffice") is None:
+        return
+    proc = subprocess.run(
+        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
+         "--convert-to", "ods", "--outdir", str(tmp_path / "ods"), str(marked)],
+        capture_output=True, text=True, timeout=180)
+    assert proc.returncode == 0, proc.stderr
+    with zipfile.ZipFile(tmp_path / "ods" / "有图_标注.ods") as z:
+        content = z.read("content.xml").decode()
+        assert any(n.startswith("Pictures/") for n in z.namelist())  # the picture
+    assert "<draw:custom-shape" in content  # the text box
+
+
+def _with_x14_extension(src: Path, dst: Path) -> None:
+    """Add an x14 conditional-formatting extension to the first sheet (openpyxl drops it)."""
+    ext = (b'<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" xmlns:x14="http://'
+           b'schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings>'
+           b'</x14:conditionalFormattings></ext></extLst>')
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</worksheet>", ext + b"</worksheet>")
+            zout.writestr(item, data)
 
 
 def test_parts_that_would_be_lost_are_reported(one_error: tuple[Path, str, str, Decimal],
                                                tmp_path: Path) -> None:
     bad, *_ = one_error
-    book = tmp_path / "有图.xlsx"
-    _with_picture(bad, book)
-    assert inventory(book).counts["形状/文本框"] == 1
+    book = tmp_path / "扩展.xlsx"
+    _with_x14_extension(bad, book)
+    assert inventory(book).counts["工作表扩展(x14)"] == 1
     before = book.read_bytes()
     code, out = run("fix", book, "--in-place")
-    assert code == 2 and "已取消覆盖原文件" in out and "形状/文本框" in out
+    assert code == 2 and "已取消覆盖原文件" in out and "工作表扩展(x14)" in out
     assert book.read_bytes() == before
-    assert not list(tmp_path.glob("有图.备份-*"))
+    assert not list(tmp_path.glob("扩展.备份-*"))
     code, out = run("mark", book)
-    assert code == 0 and "未能保留 形状/文本框" in out
+    assert code == 0 and "未能保留 工作表扩展(x14)：原有 1 个，写出后 0 个" in out
     assert book.read_bytes() == before
+    code, out = run("fix", book, "--in-place", "--force")
+    assert code == 0 and list(tmp_path.glob("扩展.备份-*"))
 
 
 def test_lost_parts_compares_inventories(sample: tuple[Path, object]) -> None:

@@ -29,7 +29,6 @@ class WriteError(Exception):
 
 # Part categories counted by file name: label -> pattern on the part name.
 _PART_KINDS: dict[str, re.Pattern[str]] = {
-    "图片": re.compile(r"^xl/media/"),
     "图表": re.compile(r"^xl/charts/chart\d*\.xml$"),
     "线程式批注": re.compile(r"^xl/threadedComments/"),
     "数据透视表": re.compile(r"^xl/pivotTables/"),
@@ -42,7 +41,8 @@ _PART_KINDS: dict[str, re.Pattern[str]] = {
 }
 # Element counts inside worksheet, drawing and workbook XML: label -> (part pattern, element).
 _ELEMENT_KINDS: dict[str, tuple[re.Pattern[str], bytes]] = {
-    "形状/文本框": (re.compile(r"^xl/drawings/drawing\d+\.xml$"), rb"<xdr:sp>|<xdr:sp "),
+    "形状/文本框": (re.compile(r"^xl/drawings/[^/]+\.xml$"), rb"<xdr:sp>|<xdr:sp "),
+    "图片": (re.compile(r"^xl/drawings/[^/]+\.xml$"), rb"<xdr:pic>|<xdr:pic "),
     "工作表扩展(x14)": (re.compile(r"^xl/worksheets/sheet"), rb"<ext "),
     "条件格式": (re.compile(r"^xl/worksheets/sheet"), rb"<conditionalFormatting"),
     "数据验证": (re.compile(r"^xl/worksheets/sheet"), rb"<dataValidation "),

@@ -62,16 +62,17 @@ def render_file(plan: Plan, src: Path, dst: Path) -> RenderResult:
         _set_value(wb, state, v, result)
     for m in plan.marks:
         _mark(wb, state, m, result)
+    rewritten: set[str] = set()
     for chart in plan.charts:
-        _chart_sheet(wb, chart)
-        result.charts.append(chart.name)
+        result.charts.append(_chart_sheet(wb, chart))
+        rewritten |= {*chart.replaces, result.charts[-1]}
     if plan.report is not None:
         result.report_sheet = _report_sheet(wb, state, plan.report)
     state.save()
     if result.fixed:
         _recalc_on_open(wb)
     # With a value changed, formula results may change too: Excel recomputes them on open.
-    _save(wb, src, dst, keep_formula_results=not result.fixed)
+    _save(wb, src, dst, keep_formula_results=not result.fixed, rewritten=frozenset(rewritten))
     return result
 
 
@@ -85,18 +86,14 @@ def clean_file(src: Path, dst: Path) -> int:
     return n
 
 
-def _save(wb: Any, src: Path, dst: Path, *, keep_formula_results: bool) -> None:
+def _save(wb: Any, src: Path, dst: Path, *, keep_formula_results: bool,
+          rewritten: frozenset[str] = frozenset()) -> None:
     """Save, then put back into the package what openpyxl leaves out but we can keep."""
-    import zipfile
+    from xlbudget.marks.keep import put_back
 
     _comment_only_vml_rewritten(wb)
     wb.save(dst)
-    with zipfile.ZipFile(dst) as zd:
-        changes = _package_relationships(src, zd)
-        if keep_formula_results:
-            changes.update(_formula_results(src, zd))
-    if changes:
-        _rewrite_parts(dst, changes)
+    put_back(src, dst, formula_results=keep_formula_results, skip_sheets=rewritten)
 
 
 def _comment_only_vml_rewritten(wb: Any) -> None:
@@ -113,94 +110,6 @@ def _comment_only_vml_rewritten(wb: Any) -> None:
         types = set(re.findall(rb'ObjectType="(\w+)"', vml))
         if types <= {b"Note"}:
             ws.legacy_drawing = None
-
-
-_REL = re.compile(rb"<Relationship\b[^>]*?/>")
-
-
-def _package_relationships(src: Path, zd: Any) -> dict[str, bytes]:
-    """Package relationships openpyxl drops while it keeps their parts (the Office 2010 ribbon,
-    customUI14.xml, among them), put back so that the kept part is used again."""
-    import zipfile
-
-    with zipfile.ZipFile(src) as zs:
-        src_rels = zs.read("_rels/.rels") if "_rels/.rels" in zs.namelist() else b""
-    names = set(zd.namelist())
-    dst_rels = zd.read("_rels/.rels")
-    have = set(re.findall(rb'Target="/?([^"]+)"', dst_rels))
-    missing = []
-    for rel in _REL.findall(src_rels):
-        target = re.search(rb'Target="/?([^"]+)"', rel)
-        if target and target.group(1) not in have and target.group(1).decode() in names:
-            missing.append(re.sub(rb'Id="[^"]*"', b'Id="rIdXlb%d"' % len(missing), rel))
-    if not missing:
-        return {}
-    return {"_rels/.rels": dst_rels.replace(b"</Relationships>",
-                                            b"".join(missing) + b"</Relationships>")}
-
-
-# A formula cell as openpyxl writes it: the formula and an empty cached value.
-_FORMULA_CELL = re.compile(rb'<c r="([A-Z]+[0-9]+)"([^>]*)>(<f[^>]*/>|<f[^>]*>.*?</f>)'
-                           rb"(?:<v></v>|<v/>|<v />)?</c>", re.S)
-
-
-def _formula_results(src: Path, zd: Any) -> dict[str, bytes]:
-    """Worksheet parts with the input's cached formula results put back.
-
-    openpyxl writes every formula without its last result; calamine, LibreOffice's import and
-    any reader that does not recalculate would then see blanks. The results are taken from the
-    input as calamine reads them, so they are exactly what the file showed before.
-    """
-    from xml.sax.saxutils import escape
-
-    from xlbudget.sources.files import _sheet_parts, read_workbook
-    from xlbudget.sources.grid import from_a1
-
-    parts = _sheet_parts(zd)
-    xml = {name: zd.read(part) for name, part in parts.items() if part in zd.namelist()}
-    if not any(b"<f" in x for x in xml.values()):
-        return {}
-    grids = {g.name: g for g in read_workbook(src)}
-    out: dict[str, bytes] = {}
-    for name, body in xml.items():
-        g = grids.get(name)
-        if g is None or b"<f" not in body:
-            continue
-
-        def cached(m: re.Match[bytes], g: Any = g) -> bytes:
-            rc = from_a1(m.group(1).decode())
-            attrs = re.sub(rb'\s+t="[^"]*"', b"", m.group(2))
-            if rc in g.uncached:
-                return m.group(0)
-            if rc in g.errors:
-                kind, v = b"e", g.errors[rc]
-            else:
-                value = g.value(*rc)
-                if value is None or value == "":
-                    return m.group(0)
-                if isinstance(value, bool):
-                    kind, v = b"b", str(int(value))
-                elif isinstance(value, (int, float)):
-                    kind, v = b"n", repr(value)
-                else:
-                    kind, v = b"str", str(value)
-            return (b'<c r="%s"%s t="%s">%s<v>%s</v></c>'
-                    % (m.group(1), attrs, kind, m.group(3), escape(v).encode()))
-
-        new = _FORMULA_CELL.sub(cached, body)
-        if new != body:
-            out[parts[name]] = new
-    return out
-
-
-def _rewrite_parts(dst: Path, changes: dict[str, bytes]) -> None:
-    import zipfile
-
-    tmp = dst.with_name(dst.name + ".parts")
-    with zipfile.ZipFile(dst) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        for item in zin.infolist():
-            zout.writestr(item, changes.get(item.filename) or zin.read(item.filename))
-    tmp.replace(dst)
 
 
 class _State:
@@ -363,7 +272,8 @@ def _report_sheet(wb: Any, state: _State, rep: ReportSheet) -> str:
     return name
 
 
-def _chart_sheet(wb: Any, cs: ChartSheet) -> None:
+def _chart_sheet(wb: Any, cs: ChartSheet) -> str:
+    """Write one chart data sheet with its chart; returns the sheet's name."""
     from openpyxl.chart import BarChart, PieChart, Reference
     from openpyxl.chart.label import DataLabelList
     from openpyxl.styles import Font
@@ -394,7 +304,7 @@ def _chart_sheet(wb: Any, cs: ChartSheet) -> None:
     for col in "BCD":
         ws.column_dimensions[col].width = 14
     if not cs.rows:
-        return
+        return ws.title
     chart = PieChart() if cs.kind == "pie" else BarChart()
     chart.title = cs.title
     data = Reference(ws, min_col=2, max_col=len(cs.header), min_row=first, max_row=last)
@@ -413,6 +323,7 @@ def _chart_sheet(wb: Any, cs: ChartSheet) -> None:
     chart.dataLabels = labels
     chart.width, chart.height = 18, 9
     ws.add_chart(chart, "F4")
+    return ws.title
 
 
 def _recalc_on_open(wb: Any) -> None:
