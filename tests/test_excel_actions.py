@@ -437,3 +437,22 @@ def test_sample_errors_workbook_marks_every_finding_cell_in_its_worst_colour() -
     report = _sheet_values(book, REPORT_SHEET)
     assert sum(1 for r in report if r[2] and r[0] != "序号" and isinstance(r[0], int)) == len(
         expected.findings)
+
+
+@pytest.mark.skipif(not SAMPLE_ERRORS.exists(), reason="sample workbooks not built")
+def test_summary_lists_certain_errors_first_and_one_cell_per_candidate_group() -> None:
+    expected = _expected(SAMPLE_ERRORS)
+    text = a.summary(expected)
+    listed = [line for line in text.splitlines() if line.startswith("· ")]
+    assert len(listed) == 5
+    certain = [f for f in expected.findings if f.severity == "error" and f.certain]
+    for f in certain[:5]:
+        assert f"{f.sheet}!{f.cell}：" in text
+    # candidates of one identity (certain=False) appear once, not once per candidate
+    groups = [f for f in expected.findings if not f.certain and f.severity == "error"]
+    shown = [f for f in groups if f"{f.sheet}!{f.cell}：" in text]
+    for f in shown:
+        others = {(r["sheet"], r["cell"]) for r in f.related}
+        assert not any((g.sheet, g.cell) in others for g in shown if g is not f)
+    serious = sum(1 for f in expected.findings if f.severity != "info")
+    assert text.splitlines()[-1] == f"…共 {serious} 个错误和警告。"

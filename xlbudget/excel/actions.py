@@ -89,21 +89,32 @@ def _analyse(book: Any) -> tuple[list[Any], Any]:
 
 
 def summary(result: FileResult) -> str:
-    """Counts and the first findings, worst first."""
+    """Counts and the first findings: errors before warnings, certain ones first, and one cell
+    per group of equally likely candidates."""
     if result.status == "error":
         return result.error or "无法校验此工作簿"
     c = result.counts()
     tables = "、".join(t.key for t in result.tables)
     lines = [f"识别到 {len(result.tables)} 张表（{tables}）。",
              f"错误 {c['error']} 个，警告 {c['warning']} 个，提示 {c['info']} 个。"]
-    worst = [f for f in result.findings if f.severity != "info"][:_SHOWN]
-    for f in worst:
+    rank = {"error": 0, "warning": 1}
+    serious = sorted((f for f in result.findings if f.severity in rank),
+                     key=lambda f: (rank[f.severity], not f.certain))
+    covered: set[tuple[str | None, str | None]] = set()
+    shown = 0
+    for f in serious:
+        if shown == _SHOWN:
+            break
+        if (f.sheet, f.cell) in covered:
+            continue
+        if not f.certain:
+            covered.update((r.get("sheet"), r.get("cell")) for r in f.related)
         where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "工作簿")
         text = f.message if len(f.message) <= 60 else f.message[:60] + "…"
         lines.append(f"· [{SEVERITY_ZH[f.severity]}] {where}：{text}")
-    rest = c["error"] + c["warning"] - len(worst)
-    if rest > 0:
-        lines.append(f"…另有 {rest} 个问题。")
+        shown += 1
+    if len(serious) > shown:
+        lines.append(f"…共 {len(serious)} 个错误和警告。")
     return "\n".join(lines)
 
 
