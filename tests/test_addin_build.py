@@ -67,10 +67,11 @@ def test_olevba_lists_exactly_our_modules_with_our_text(built: dict[str, Path]) 
     found = _macros(built[build.ADDIN])
     assert set(found) == {
         "ThisWorkbook.cls", "Sheet1.cls", "xlwings.bas", "Dictionary.cls",
-        "xlbudget_ribbon.bas", "xlwings_udfs.bas",
+        "xlbudget_ribbon.bas", "xlwings_udfs.bas", "xlbudget_udfhelp.bas",
     }
-    for name, kind in (("xlwings", "module"), ("Dictionary", "class"),
-                       ("xlbudget_ribbon", "module"), ("xlwings_udfs", "module")):
+    for name, kind in (("ThisWorkbook", "document"), ("xlwings", "module"),
+                       ("Dictionary", "class"), ("xlbudget_ribbon", "module"),
+                       ("xlwings_udfs", "module"), ("xlbudget_udfhelp", "module")):
         suffix = ".bas" if kind == "module" else ".cls"
         expected = VbaModule(name, kind, _source(name + suffix)).stored_text()  # type: ignore[arg-type]
         assert found[name + suffix] == expected
@@ -166,6 +167,62 @@ def test_udf_wrappers_cover_every_udf(built: dict[str, Path]) -> None:
     assert "ActiveWorkbook, Application.Caller" in code  # add-in: the caller's workbook
     demo = _macros(built[build.DEMO])["xlwings_udfs.bas"]
     assert "ThisWorkbook, Application.Caller" in demo and "ActiveWorkbook" not in demo
+
+
+def _decode(hex_codes: str) -> str:
+    return "".join(chr(int(hex_codes[i:i + 4], 16)) for i in range(0, len(hex_codes), 4))
+
+
+def _registered_help(code: str) -> dict[str, tuple[str, str, list[str]]]:
+    """Replay the generated RegisterUdfHelp: function -> (description, category, arguments)."""
+    found: dict[str, tuple[str, str, list[str]]] = {}
+    values: dict[str, str] = {}
+    arguments: list[str] = []
+    for line in code.replace("\r\n", "\n").split("\n"):
+        line = line.strip()
+        if m := re.fullmatch(r'(d|a\(\d+\)) = (?:\1 & )?U\("([0-9A-F]*)"\)', line):
+            target, text = m.group(1), _decode(m.group(2))
+            values[target] = values.get(target, "") + text if "&" in line else text
+            if target.startswith("a("):
+                index = int(target[2:-1])
+                arguments[index] = values[target]
+        elif m := re.fullmatch(r"ReDim a\(0 To (\d+)\)", line):
+            arguments = [""] * (int(m.group(1)) + 1)
+            values = {k: v for k, v in values.items() if k == "d"}
+        elif line == "a = Empty":
+            arguments = []
+        elif m := re.fullmatch(r'Register "(\w+)", d, U\("([0-9A-F]*)"\), a', line):
+            found[m.group(1)] = (values["d"], _decode(m.group(2)), list(arguments))
+    return found
+
+
+def _arg_docs(path: str, function: str) -> list[str]:
+    """The ``doc=`` of each ``@xw.arg`` on ``function``, read from its source."""
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    node = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == function)
+    docs = {}
+    for deco in node.decorator_list:
+        if isinstance(deco, ast.Call) and getattr(deco.func, "attr", "") == "arg":
+            name = ast.literal_eval(deco.args[0])
+            docs[name] = next(ast.literal_eval(k.value) for k in deco.keywords if k.arg == "doc")
+    return [docs[a.arg] for a in node.args.args if a.arg in docs]
+
+
+def test_udf_help_is_registered_in_chinese_when_the_file_opens(built: dict[str, Path]) -> None:
+    import xlbudget.excel.udfs as udfs
+
+    found = _macros(built[build.ADDIN])
+    assert "RegisterUdfHelp" in found["ThisWorkbook.cls"].split("Sub Workbook_Open()")[1]
+    helps = _registered_help(found["xlbudget_udfhelp.bas"])
+    names = {n for n in dir(udfs) if n.startswith("XLB_") and callable(getattr(udfs, n))}
+    assert set(helps) == names
+    description, category, arguments = helps["XLB_PCT"]
+    assert description == inspect.getdoc(udfs.XLB_PCT)
+    assert category == udfs.CATEGORY
+    assert arguments == _arg_docs(udfs.__file__, "XLB_PCT")
+    assert len(arguments) == 3
+    assert helps["XLB_CHECK"][2] == []  # the caller argument is Excel's, not the user's
+    assert all(len(line) < 1024 for line in found["xlbudget_udfhelp.bas"].splitlines())
 
 
 def test_udf_wrapper_generation_follows_xlwings(tmp_path: Path,
@@ -267,9 +324,8 @@ def test_libreoffice_opens_the_file_and_exposes_the_macros(
     built: dict[str, Path], name: str, tmp_path: Path
 ) -> None:
     modules = _libreoffice_basic(built[name], tmp_path)
-    assert {"xlwings", "Dictionary", "xlbudget_ribbon", "xlwings_udfs", "ThisWorkbook"} <= set(
-        modules
-    )
+    assert {"xlwings", "Dictionary", "xlbudget_ribbon", "xlwings_udfs", "xlbudget_udfhelp",
+            "ThisWorkbook"} <= set(modules)
     assert modules["Dictionary"].startswith("class\n")
     assert modules["xlbudget_ribbon"].startswith("normal\n")
     ribbon = modules["xlbudget_ribbon"].split("\n", 1)[1]

@@ -1,12 +1,17 @@
 """Build the Excel add-in ``xlbudget.xlam`` and the demo ``xlbudget-demo.xlsm`` from the text
 sources in ``macros/``: ``python -m xlbudget.excel.build``.
 
-The sources are ``xlbudget_ribbon.bas`` (one Sub per button) and ``customUI.xml`` (the ribbon),
-written by hand, and three generated from the installed xlwings, refreshed by every build:
-``xlwings.bas`` (xlwings' custom add-in module, named for this project), ``Dictionary.cls`` (the
-class xlwings' Mac code needs, taken from xlwings' own add-in) and ``xlwings_udfs.bas`` (the UDF
-wrappers). The workbooks are written with openpyxl, then the VBA project, the ribbon part and
-the button drawing are added to the package. Zip times, CFB times and the project GUID are
+The sources written by hand are ``xlbudget_ribbon.bas`` (one Sub per button), ``customUI.xml``
+(the ribbon) and ``ThisWorkbook.cls`` (registers the functions' help when the file opens). Four
+are generated from the installed packages and refreshed by every build: ``xlwings.bas``
+(xlwings' custom add-in module, named for this project), ``Dictionary.cls`` (the class xlwings'
+Mac code needs, taken from xlwings' own add-in), ``xlwings_udfs.bas`` (the UDF wrappers) and
+``xlbudget_udfhelp.bas`` (the functions' Chinese help for Excel's Insert Function dialog). The
+demo's UDF wrappers are generated for a workbook (ThisWorkbook) instead of an add-in
+(ActiveWorkbook).
+
+The workbooks are written with openpyxl, then the VBA project, the ribbon part and the button
+drawing are added to the package. Zip times, CFB times and the project GUID are
 fixed, so the same sources give the same bytes.
 """
 
@@ -22,7 +27,6 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 from xlbudget.excel.vba_project import (
-    WORKBOOK_BASE,
     WORKSHEET_BASE,
     VbaModule,
     build_vba_project,
@@ -134,6 +138,7 @@ def dictionary_class() -> str:
 
 
 def udf_module(workbook_name: str, module_name: str = UDF_MODULE) -> str:
+    """The UDF wrapper module for a workbook named ``workbook_name``."""
     from xlbudget.excel.vba_udfs import udf_wrapper_module
 
     return _lf(udf_wrapper_module(module_name, workbook_name))
@@ -141,10 +146,14 @@ def udf_module(workbook_name: str, module_name: str = UDF_MODULE) -> str:
 
 def generated_sources() -> dict[str, str]:
     """File name in ``macros/`` -> text, for the sources made from installed packages."""
+    from xlbudget.excel.vba_udfs import HELP_MODULE, udf_help_module, udf_sources
+
+    wrappers, helps = udf_sources(UDF_MODULE, ADDIN)
     return {
         "xlwings.bas": xlwings_module(),
         "Dictionary.cls": dictionary_class(),
-        "xlwings_udfs.bas": udf_module(ADDIN),
+        "xlwings_udfs.bas": _lf(wrappers),
+        f"{HELP_MODULE}.bas": udf_help_module(helps),
     }
 
 
@@ -176,13 +185,16 @@ def _read(macros: Path, name: str) -> str:
 
 def vba_modules(macros: Path, sheet_codes: list[str], udfs: str) -> list[VbaModule]:
     """The project's modules: the workbook, one per sheet, then the standard modules."""
-    modules = [document_module("ThisWorkbook", WORKBOOK_BASE)]
+    from xlbudget.excel.vba_udfs import HELP_MODULE
+
+    modules = [VbaModule("ThisWorkbook", "document", _read(macros, "ThisWorkbook.cls"))]
     modules += [document_module(code, WORKSHEET_BASE) for code in sheet_codes]
     modules += [
         VbaModule("xlwings", "module", _read(macros, "xlwings.bas")),
         VbaModule("Dictionary", "class", _read(macros, "Dictionary.cls")),
         VbaModule(RIBBON_MODULE, "module", _read(macros, f"{RIBBON_MODULE}.bas")),
         VbaModule("xlwings_udfs", "module", udfs),
+        VbaModule(HELP_MODULE, "module", _read(macros, f"{HELP_MODULE}.bas")),
     ]
     return modules
 
@@ -223,7 +235,8 @@ def build_addin(macros: Path = MACROS) -> bytes:
     _conf_sheet(wb, hidden=False)
     codes = _code_names(wb)
     vba = build_vba_project(
-        vba_modules(macros, codes, udf_module(ADDIN)), project_id=_PROJECT_IDS[ADDIN]
+        vba_modules(macros, codes, _read(macros, "xlwings_udfs.bas")),
+        project_id=_PROJECT_IDS[ADDIN],
     )
     custom_ui = _read(macros, "customUI.xml").encode("utf-8")
     return _package(_save(wb), _CT_ADDIN, vba, custom_ui=custom_ui)
