@@ -15,7 +15,6 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-import xlbudget.charts.rule  # noqa: F401  (registers CH-a, as the rule catalog does)
 from xlbudget.charts.data import PriorValuesError, chart_data, prior_template, read_prior_values
 from xlbudget.cli import main
 from xlbudget.codes import FUNCTION_CLASSES
@@ -167,6 +166,29 @@ def test_stale_chart_sheets_are_reported_and_replaced(sample, tmp_path: Path) ->
     names = [g.name for g in read_workbook(out)]
     assert names[2] == "图2" and "图3 支出决算结构" not in names and "图3" in names
     assert [f for f in check_file(out).findings if f.rule == "CH-a"] == []
+    # the command-line check reports the rule too (registered by the rule catalog)
+    code, text = run("check", book)
+    assert "CH-a" in text and "欧洲区" in text
+
+
+def test_charts_keep_earlier_marks(sample, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    s, _ = sample
+    src = tmp_path / "表.xlsx"
+    wb = openpyxl.load_workbook(s.path)
+    sheet, cell = s.cells[("T5", "main", "total", "basic")]
+    wb[sheet][cell].value = float(s.shown[("T5", "main", "total", "basic")] + 3)
+    wb.save(src)
+    marked, charted = tmp_path / "m.xlsx", tmp_path / "c.xlsx"
+    assert run("mark", src, "-o", marked)[0] == 0
+    assert run("charts", marked, "-o", charted)[0] == 0
+    wb = openpyxl.load_workbook(charted)
+    assert REPORT_SHEET in wb.sheetnames and "图7" in wb.sheetnames
+    assert "T5-a" in wb[sheet][cell].comment.text
+    cleaned = tmp_path / "clean.xlsx"
+    assert run("clean", charted, "-o", cleaned)[0] == 0
+    wb = openpyxl.load_workbook(cleaned)
+    assert REPORT_SHEET not in wb.sheetnames and "图7" in wb.sheetnames  # charts are kept
+    assert wb[sheet][cell].comment is None
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")

@@ -463,3 +463,27 @@ def test_workbook_features_survive_marking(one_error: tuple[Path, str, str, Deci
     assert {str(r) for r in wb2.merged_cells.ranges} == {str(r) for r in wa.merged_cells.ranges}
     assert [str(d.sqref) for d in wb2.data_validations.dataValidation] == ["C5:E40"]
     assert [str(r.sqref) for r in wb2.conditional_formatting] == ["C5:C40"]
+
+
+def test_marks_on_merged_ranges_and_missing_sheets(sample: tuple[Path, object],
+                                                   tmp_path: Path) -> None:
+    path, _ = sample
+    wb = openpyxl.load_workbook(path)
+    ws = wb.worksheets[0]
+    merged = next(iter(ws.merged_cells.ranges))
+    inner = openpyxl.utils.get_column_letter(merged.max_col) + str(merged.max_row)
+    anchor = openpyxl.utils.get_column_letter(merged.min_col) + str(merged.min_row)
+    assert inner != anchor
+    result = FileResult(str(path), findings=[
+        Finding("T1-a", "warning", "合并单元格内的问题", ws.title, inner, None, None),
+        Finding("T1-b", "error", "工作表不存在", "无此表", "B2", "1", "2"),
+    ])
+    plan = build_plan(result, fix=True)
+    out = tmp_path / "merged.xlsx"
+    done = {}
+    write_safely(path, out, lambda t: done.setdefault("r", render_file(plan, path, t)),
+                 lambda g: None)
+    assert done["r"].marked == 1 and len(done["r"].skipped) == 2
+    assert all("无此表" in s for s in done["r"].skipped)
+    c = openpyxl.load_workbook(out).worksheets[0][anchor]
+    assert c.fill.fgColor.rgb.endswith(FILLS["warning"]) and "T1-a" in c.comment.text
