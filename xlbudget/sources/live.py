@@ -86,11 +86,16 @@ def read_merges(sheet: xw.Sheet, used: xw.Range) -> list[Merge]:
 
 
 def _spreadsheet_xml(range_api: Any) -> str | None:
-    # pywin32 exposes the parameterised property as a call or, with makepy, as GetValue.
-    try:
-        xml = range_api.Value(_XML_SPREADSHEET)
-    except TypeError:
-        xml = range_api.GetValue(_XML_SPREADSHEET)
+    """``Range.Value(xlRangeValueXMLSpreadsheet)`` through COM.
+
+    Value is an indexed property: pywin32's wrappers read it without the index, so the property
+    get is invoked directly, as xlwings does for ``Axis.HasAxis``.
+    """
+    import pythoncom
+
+    ole = range_api._oleobj_
+    dispid = ole.GetIDsOfNames(0, "Value")
+    xml = ole.Invoke(dispid, 0, pythoncom.DISPATCH_PROPERTYGET, 1, _XML_SPREADSHEET)
     return xml if isinstance(xml, str) else None
 
 
