@@ -294,3 +294,38 @@ def test_change_checked_against_last_years_table(dept: dict) -> None:
     f = _only(found, "N-growth")
     assert f.extra["location"]["paragraph"] == para
     assert abs(Decimal(f.expected)) == Decimal(change)
+
+
+# --- figures the tables cannot confirm: internal consistency ---------------------------------
+
+def test_rate_against_its_stated_amounts(dept: dict) -> None:
+    text = _block(dept, "本部门机关运行经费支出")
+    amount = Decimal(_figure(text, r"机关运行经费支出(\d+\.\d\d)万元"))
+    change = Decimal(_figure(text, r"(?:增加|减少)(\d+\.\d\d)万元"))
+    rate = _figure(text, r"(?:增长|下降)(\d+\.\d\d)%")
+    sign = 1 if "增加" in text else -1
+    right = arith.growth(amount, amount - sign * change)
+    found, para = _perturb(dept, text, f"{rate}%", f"{Decimal(rate) + 3}%", "int-rate.docx")
+    f = _only(found, "N-growth")
+    assert (f.extra["location"]["paragraph"], Decimal(f.expected)) == (para, right)
+
+
+def test_share_of_a_stated_base(dept: dict) -> None:
+    text = _block(dept, "授予中小企业合同金额")
+    sme = Decimal(_figure(text, r"合同金额(\d+\.\d\d)万元"))
+    total = Decimal(_figure(_block(dept, "本部门政府采购支出总额"), r"总额(\d+\.\d\d)万元"))
+    share = _figure(text, r"总额的(\d+\.\d\d)%")
+    found, para = _perturb(dept, text, f"{share}%", f"{Decimal(share) - 7}%", "int-share.docx")
+    f = _only(found, "N-share")
+    assert (f.extra["location"]["paragraph"], f.expected) == (para, str(arith.pct(sme, total)))
+
+
+def test_vehicle_counts_exceed_their_total(dept: dict) -> None:
+    text = _block(dept, "共有车辆")
+    total = int(_figure(text, r"共有车辆(\d+)辆"))
+    parts = sum(int(n) for n in re.findall(r"用车(\d+)辆", text))
+    found, para = _perturb(dept, text, f"共有车辆{total}辆", f"共有车辆{parts - 1}辆",
+                           "cars.docx")
+    f = _only(found, "N-parts")
+    assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (
+        para, str(parts - 1), str(parts))

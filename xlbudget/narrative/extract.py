@@ -82,7 +82,9 @@ class Figure:
 
     @property
     def half_yuan(self) -> Decimal:
-        """Half a unit in the last shown decimal, in 元."""
+        """Half a unit in the last shown decimal, in 元; zero for counts, which are exact."""
+        if self.kind == "count":
+            return Decimal(0)
         return Decimal(5).scaleb(-self.decimals - 1) * self.scale
 
     @property
