@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 CATEGORY = "xlbudget 决算"
 #: COM error codes of Excel's error values (xlErrDiv0 …).
-_COM_ERRORS = {"#DIV/0!": 2007, "#N/A": 2042, "#VALUE!": 2015, "#NUM!": 2036}
+_COM_ERRORS = {"#DIV/0!": 2007, "#N/A": 2042, "#VALUE!": 2015}
 
 
 def excel_error(text: str) -> Any:

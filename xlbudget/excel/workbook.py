@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
+from xlbudget.findings import SEVERITY_ZH
 from xlbudget.marks.plan import REPORT_SHEET, STATE_SHEET
 
 if TYPE_CHECKING:
@@ -17,11 +18,11 @@ if TYPE_CHECKING:
 OWN_SHEETS = frozenset({REPORT_SHEET, STATE_SHEET})
 #: The header row of the table XLB_FINDINGS() spills into the workbook.
 FINDINGS_HEADER = ["级别", "规则", "工作表", "单元格", "表中数", "应为", "说明"]
-_SEVERITY_LABELS = frozenset({"错误", "警告", "提示"})
+_SEVERITY_LABELS = frozenset(SEVERITY_ZH.values())
 
 # UDFs such as XLB_CHECK() recalculate with the workbook; reading it is one bulk call per sheet,
 # but the analysis is worth keeping while the values are unchanged.
-_CACHE: OrderedDict[tuple[str, int], tuple[list[Grid], Analysis]] = OrderedDict()
+_CACHE: OrderedDict[tuple[object, ...], tuple[list[Grid], Analysis]] = OrderedDict()
 _CACHE_SIZE = 4
 
 
@@ -87,6 +88,8 @@ def analyse_book(book: xw.Book) -> tuple[list[Grid], Analysis]:
     return result
 
 
-def _fingerprint(grids: list[Grid]) -> int:
-    return hash(tuple((g.name, tuple(map(tuple, g.rows)), tuple(sorted(g.errors.items())))
-                      for g in grids))
+def _fingerprint(grids: list[Grid]) -> tuple[object, ...]:
+    """Everything the analysis depends on, as a hashable key (compared in full, so a hash
+    collision cannot return another workbook's analysis)."""
+    return tuple((g.name, tuple(map(tuple, g.rows)), tuple(g.merges),
+                  tuple(sorted(g.errors.items()))) for g in grids)
