@@ -456,3 +456,24 @@ def test_summary_lists_certain_errors_first_and_one_cell_per_candidate_group() -
         assert not any((g.sheet, g.cell) in others for g in shown if g is not f)
     serious = sum(1 for f in expected.findings if f.severity != "info")
     assert text.splitlines()[-1] == f"…共 {serious} 个错误和警告。"
+
+
+def test_a_failure_half_way_stays_undoable(books: Books, monkeypatch) -> None:
+    import xlbudget.excel.render as render
+
+    def fails(*_: object) -> None:
+        raise RuntimeError("report failed")
+
+    monkeypatch.setattr(render, "report_sheet", fails)
+    first = _open(payload_from_xlsx(books.bad))
+    a.mark()
+    assert "RuntimeError: report failed" in _alert(first)
+    assert "清除标注" in _alert(first)
+    state = _sheet_values(first, STATE_SHEET)
+    assert {(r[1], r[2]) for r in state[1:] if r[0] == "note"} == set(books.truth)
+    monkeypatch.undo()
+    book = _open(_apply(payload_from_xlsx(books.bad), actions(first)))
+    a.clear()
+    dropped = {(s, x["args"][0].replace("$", "")) for s, x in _named(book, "deleteNote")}
+    assert dropped == set(books.truth)
+    assert [s for s, _ in _named(book, "sheetDelete")] == [STATE_SHEET]

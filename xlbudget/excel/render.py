@@ -51,16 +51,19 @@ def render_book(book: Any, plan: Plan, grids: Iterable[Grid] = ()) -> RenderResu
     result.cleaned = state.undo()
     texts = {g.name: g for g in grids}
     names = set(sheet_names(book))
-    # Values first: a fixed cell's note then says what it was.
-    for v in plan.values:
-        _set_value(book, names, state, v, texts.get(v.sheet), result)
-    _marks(book, state, plan.marks, result)
-    for chart in plan.charts:
-        chart_sheet(book, chart)
-        result.charts.append(chart.name)
-    if plan.report is not None:
-        result.report_sheet = report_sheet(book, state, plan.report)
-    state.save()
+    try:
+        # Values first: a fixed cell's note then says what it was.
+        for v in plan.values:
+            _set_value(book, names, state, v, texts.get(v.sheet), result)
+        _marks(book, state, plan.marks, result)
+        for chart in plan.charts:
+            chart_sheet(book, chart)
+            result.charts.append(chart.name)
+        if plan.report is not None:
+            result.report_sheet = report_sheet(book, state, plan.report)
+    finally:
+        # Also after a failure half-way: what was changed stays recorded, so clear undoes it.
+        state.save()
     if result.report_sheet is not None:
         book.sheets[result.report_sheet].activate()  # show the user what was found
     return result
