@@ -166,6 +166,9 @@ def test_stale_chart_sheets_are_reported_and_replaced(sample, tmp_path: Path) ->
     names = [g.name for g in read_workbook(out)]
     assert names[2] == "图2" and "图3 支出决算结构" not in names and "图3" in names
     assert [f for f in check_file(out).findings if f.rule == "CH-a"] == []
+    # in place: a backup first, then the input itself holds the new chart sheets
+    code, text = run("charts", out, "--in-place")
+    assert code == 0 and len(list(tmp_path.glob("新图.备份-*.xlsx"))) == 1, text
     # the command-line check reports the rule too (registered by the rule catalog)
     code, text = run("check", book)
     assert "CH-a" in text and "欧洲区" in text

@@ -229,8 +229,10 @@ def clean(file: Path, output: Path | None, in_place: bool) -> None:
               help="上年数文件（CSV：项目,金额），可用 --prior-template 生成")
 @click.option("--prior-template", type=click.Path(path_type=Path, dir_okay=False),
               help="写出一个空白的上年数文件供填写，然后退出")
+@click.option("--in-place", is_flag=True, help="直接修改原文件（先自动备份）")
+@_force
 def charts(file: Path, output: Path | None, prior: Path | None, prior_values: Path | None,
-           prior_template: Path | None) -> None:
+           prior_template: Path | None, in_place: bool, force: bool) -> None:
     """图表：按决算表重新生成图1–图7的数据表和图表（替换原有的图表数据表）。"""
     from xlbudget.charts.data import PriorValuesError
     from xlbudget.charts.data import prior_template as template_text
@@ -243,6 +245,8 @@ def charts(file: Path, output: Path | None, prior: Path | None, prior_values: Pa
         return
     if prior is not None and prior_values is not None:
         _fail("--prior 与 --prior-values 只能选一个")
+    if in_place and output is not None:
+        _fail("--in-place 与 -o 不能同时使用")
     _check_workbook(file)
     from xlbudget.charts.data import chart_data, read_prior_values, this_year_figures
     from xlbudget.charts.sheets import find_chart_sheets, plan_sheets
@@ -287,7 +291,7 @@ def charts(file: Path, output: Path | None, prior: Path | None, prior_values: Pa
         done["render"] = render_file(plan, file, tmp)
 
     rep = _write(file, output or default_output(file, "图表"), produce, _verify_marks(done),
-                 expect_fewer=("图表",) if existing else ())
+                 in_place=in_place, force=force, expect_fewer=("图表",) if existing else ())
     for ch in data:
         note = f"（{ch.note}）" if ch.note else ""
         click.echo(f"{ch.name} {ch.title}：{len(ch.rows)} 项{note}")
