@@ -368,7 +368,7 @@ def test_errors_become_alerts(books: Books) -> None:
     assert [x["func"] for x in actions(empty)] == ["alert"]
 
 
-def test_internal_error_is_an_alert_not_a_traceback(books: Books, monkeypatch) -> None:
+def test_internal_error_is_an_alert_not_a_traceback(books: Books, monkeypatch, capsys) -> None:
     import xlbudget.excel.workbook as wb
 
     def broken(*_: object) -> None:
@@ -379,6 +379,10 @@ def test_internal_error_is_an_alert_not_a_traceback(books: Books, monkeypatch) -
     a.check()
     alert = _alert(book)
     assert alert.startswith("bad.xlsx：处理时发生内部错误（RuntimeError: boom）")
+    # the traceback goes to a log file, not to the user (nor to stderr, which xlwings shows)
+    log = Path(alert.rsplit("详细信息已记录在 ", 1)[1])
+    assert "RuntimeError: boom" in log.read_text(encoding="utf-8").rsplit("--- ", 1)[1]
+    assert capsys.readouterr().err == ""
 
     def verbose(*_: object) -> None:
         raise ValueError("详情" * 2000)

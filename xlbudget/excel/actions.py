@@ -9,13 +9,12 @@ marks, ``help`` explains the buttons. Every error ends as an alert, never as a t
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from xlbudget.findings import SEVERITY_ZH, FileResult
-
-log = logging.getLogger(__name__)
+from xlbudget.sources.grid import SourceError
 
 TITLE = "xlbudget 决算校验"
 #: An alert stays readable with this many findings listed.
@@ -60,24 +59,42 @@ def _run(action: Callable[[Any], str]) -> None:
     try:
         book = xw.Book.caller()
     except Exception as exc:  # not called from Excel: nothing to alert in
-        log.error("xlbudget：找不到调用的工作簿（%s）", exc)
-        return
+        raise SystemExit(f"xlbudget：找不到调用的工作簿（{exc}）") from None
     try:
         message = action(book)
+    except SourceError as exc:  # the workbook could not be read: the message says where
+        message = str(exc)
     except Exception as exc:
         message = failure_message(book, exc)
-        log.exception("xlbudget action failed")
+        log = _write_log()
+        if log is not None:
+            message += f"\n详细信息已记录在 {log}"
     if len(message) > _ALERT_MAX:
         message = message[:_ALERT_MAX - 1] + "…"
     book.app.alert(message, title=TITLE)
 
 
-def failure_message(book: Any, exc: Exception) -> str:
-    """The alert for an action that could not finish: Chinese, naming the workbook."""
-    from xlbudget.sources.grid import SourceError
+def _write_log() -> Path | None:
+    """Append the current traceback to a log file for the developers; the user sees an alert.
 
-    if isinstance(exc, SourceError):
-        return str(exc)
+    Not to stderr: xlwings shows whatever a RunPython call writes there (on macOS always) as an
+    error box with the traceback in it.
+    """
+    import tempfile
+    import traceback
+    from datetime import datetime
+
+    path = Path(tempfile.gettempdir()) / "xlbudget-excel.log"
+    try:
+        with path.open("a", encoding="utf-8") as fh:
+            fh.write(f"--- {datetime.now():%Y-%m-%d %H:%M:%S}\n{traceback.format_exc()}\n")
+    except OSError:
+        return None
+    return path
+
+
+def failure_message(book: Any, exc: Exception) -> str:
+    """The alert for an action that failed on a bug: Chinese, naming the workbook."""
     return (f"{book.name}：处理时发生内部错误（{type(exc).__name__}: {exc}）。"
             "工作簿未被改动或只改动了一部分，可点击「清除标注」恢复；请将此工作簿反馈给开发者。")
 
