@@ -7,6 +7,7 @@ from __future__ import annotations
 import ast
 import importlib
 import inspect
+import os
 import re
 import shutil
 import subprocess
@@ -334,11 +335,35 @@ def test_libreoffice_opens_the_file_and_exposes_the_macros(
     assert _without_attributes(xlwings_code) == _without_attributes(_source("xlwings.bas"))
 
 
-def test_build_command_writes_both_files_and_checks_sources(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-m", "xlbudget.excel.build", "--check"],
-        capture_output=True, text=True, cwd=build.REPO, check=False,
-    )
-    assert done.returncode == 0, done.stdout + done.stderr
-    assert build.main(["--out", str(tmp_path)]) == 0
-    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([build.ADDIN, build.DEMO])
+def test_build_command_writes_both_files_and_checks_sources(
+    built: dict[str, Path], tmp_path: Path
+) -> None:
+    def run(*args: str, seed: str = "0") -> subprocess.CompletedProcess[str]:
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        return subprocess.run([sys.executable, "-m", "xlbudget.excel.build", *args],
+                              capture_output=True, text=True, cwd=build.REPO, env=env,
+                              check=False)
+
+    checked = run("--check")
+    assert checked.returncode == 0, checked.stdout + checked.stderr  # before anything is written
+    done = run("--out", str(tmp_path), seed="12345")
+    assert done.returncode == 0, done.stderr
+    # Another process, another hash seed: the same bytes as this process built.
+    for name in (build.ADDIN, build.DEMO):
+        assert (tmp_path / name).read_bytes() == built[name].read_bytes()
+
+
+def test_build_reports_bad_sources_in_chinese(tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    assert build.main(["--macros", str(tmp_path / "none"), "--out", str(tmp_path / "o")]) == 2
+    assert "找不到源文件目录" in capsys.readouterr().err
+
+    macros = tmp_path / "macros"
+    shutil.copytree(build.MACROS, macros)
+    ribbon = macros / "xlbudget_ribbon.bas"
+    ribbon.write_text(ribbon.read_text(encoding="utf-8").replace("a.check()", "a.校验()"),
+                      encoding="utf-8")
+    assert build.main(["--macros", str(macros), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert "模块 xlbudget_ribbon 第 8 行" in err and "Traceback" not in err
+    assert not (tmp_path / "o" / build.ADDIN).exists()

@@ -449,17 +449,20 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m xlbudget.excel.build", description="由 macros/ 中的源文件生成 Excel 加载项"
     )
     parser.add_argument("--out", type=Path, default=DIST, help="输出目录（默认 dist/）")
+    parser.add_argument("--macros", type=Path, default=MACROS, help="源文件目录（默认 macros/）")
     parser.add_argument(
         "--check", action="store_true", help="只检查 macros/ 中生成的源文件是否最新，不写文件"
     )
     args = parser.parse_args(argv)
     try:
         if args.check:
-            stale = refresh_sources(check=True)
+            stale = refresh_sources(args.macros, check=True)
             for name in stale:
                 print(f"过期：macros/{name}（运行 python -m xlbudget.excel.build 更新）")
             return 1 if stale else 0
-        for path in build(args.out):
+        if not args.macros.is_dir():
+            raise BuildError(f"找不到源文件目录 {args.macros}")
+        for path in build(args.out, args.macros):
             print(f"已生成 {path}")
     except (BuildError, ValueError, RuntimeError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
