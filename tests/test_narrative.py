@@ -329,3 +329,25 @@ def test_vehicle_counts_exceed_their_total(dept: dict) -> None:
     f = _only(found, "N-parts")
     assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (
         para, str(parts - 1), str(parts))
+
+
+def test_template_alternatives_left_in(dept: dict) -> None:
+    text = _block(dept, "占本年支出合计的")
+    verb = "增加" if "支出增加" in text else "减少"
+    trend = "增长" if verb == "增加" else "下降"
+    new = text.replace(f"支出{verb}", "支出增加（减少）", 1).replace(trend, "增长（下降）", 1)
+    found, para = _perturb(dept, text, text, new, "alt.docx")
+    # Flagged as left-over template words; the figures themselves are still right.
+    assert [(f.rule, f.actual) for f in found] == [("N-placeholder", "增加(减少)"),
+                                                   ("N-placeholder", "增长(下降)")]
+    assert {f.extra["location"]["paragraph"] for f in found} == {para}
+
+
+def test_wrong_economic_item_in_basic_spending(dept: dict) -> None:
+    text = _block(dept, "其中：人员经费")
+    name, amount = re.search(r"主要包括(\w+?)(\d+\.\d\d)万元", text).groups()
+    wrong = str(Decimal(amount) + 10)
+    found, para = _perturb(dept, text, f"{name}{amount}万元", f"{name}{wrong}万元", "eco.docx")
+    f = _only(found, "N-amount")
+    assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, wrong, amount)
+    assert f.related[0]["sheet"] == dept["model"].tables["T6"].sheet

@@ -10,7 +10,6 @@ tail-adjusted to 100) and a rate by 0.02 pp (rates computed from 元-level data)
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -316,7 +315,8 @@ class Checker:
             if prior is None or f.kind != "amount":
                 return  # without last year's table, the stated change defines last year
             expected = self.in_unit(now - prior, f)
-            if abs(f.signed * f.scale - (now - prior)) > band + pband + f.half_yuan:
+            stated = f.signed * f.scale if f.sign else f.yuan * (1 if now >= prior else -1)
+            if abs(stated - (now - prior)) > band + pband + f.half_yuan:
                 self.emit("N-growth", f.sentence,
                           f"与上年相比的增减额应为 {_signed_zh(expected, f.unit)}，"
                           f"文中为 {_signed_zh(f.signed, f.unit)}",
@@ -325,20 +325,23 @@ class Checker:
         if prior is None:
             if change is None:
                 return
+            if change.sign == 0:
+                return  # "增加（减少）B": last year cannot be derived from the text
             prior = now - change.signed * change.scale
             pband = band + change.half_yuan
         if prior == 0 or abs(prior) <= pband:
             self.emit("N-zero-base", f.sentence,
                       f"上年数为零，增长率无意义，文中却写为 {f.value}%",
-                      figure=f, actual=f.signed, expected=None)
+                      figure=f, actual=f.signed if f.sign else f.value, expected=None)
             return
         expected = arith.growth(now, prior)
+        stated = f.signed if f.sign else f.value * (1 if expected >= 0 else -1)
         slack = ((band + pband) / abs(prior) + abs(now) * pband / (prior * prior)) * _HUNDRED
-        if abs(f.signed - expected) > slack + RATE_SLACK + _half(f):
+        if abs(stated - expected) > slack + RATE_SLACK + _half(f):
             self.emit("N-growth", f.sentence,
                       f"与上年相比的增减率应为 {_signed_zh(expected, '%')}，"
-                      f"文中为 {_signed_zh(f.signed, '%')}",
-                      figure=f, actual=f.signed, expected=expected)
+                      f"文中为 {_signed_zh(stated, '%')}",
+                      figure=f, actual=stated, expected=expected)
 
     def check_completion(self, f: Figure) -> None:
         a = f.anchor
@@ -461,6 +464,9 @@ class Checker:
                 i = s.norm.index(str(n.year))
                 self.emit("N-year", s, f"说明的年度为 {n.year} 年，决算表为 {y} 年",
                           span=(s.start + i, s.start + i + 4), actual=n.year, expected=y)
+        # A sentence stating a table figure must be about the report year (plans for next year
+        # and history are not judged).
+        tabled = {id(f.sentence) for f in self.figures if self.key(f) is not None}
         for s in n.sentences:
             if not s.section.key.startswith("S"):
                 continue
@@ -471,7 +477,7 @@ class Checker:
                               span=(s.start + m.start(1), s.start + m.end(1)),
                               actual=cy, expected=y - 1)
             m = _LEAD_YEAR.match(s.norm)
-            if m is None:
+            if m is None or id(s) not in tabled:
                 continue
             lead = int(m.group(1))
             # Last year may open a sentence only when the sentence compares with it.
@@ -502,7 +508,8 @@ class Checker:
 
     def check_placeholders(self) -> None:
         for p in self.placeholders:
-            self.emit("N-placeholder", p.sentence, f"留有模板占位符“{p.text}”",
+            what = "模板中的备选用词未删除" if "(" in p.text else "留有模板占位符"
+            self.emit("N-placeholder", p.sentence, f"{what}“{p.text}”",
                       span=(p.start, p.end), actual=p.text)
 
     # --- Word tables (项目绩效目标完成情况表 and the like) -------------------------------------
@@ -622,6 +629,3 @@ def run_checks(narrative: Narrative, figures: list[Figure], placeholders: list[P
     return sorted(found, key=lambda f: (f.extra["location"]["paragraph"],
                                         f.extra["location"]["start"]))
 
-
-def rules() -> Iterable[Rule]:
-    return [REGISTRY[code] for code, *_ in _RULES]

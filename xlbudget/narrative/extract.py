@@ -20,9 +20,13 @@ COUNT_UNITS = ("批次", "人次", "团组", "个", "辆", "次", "人", "家", 
 _NUMBER = r"(?<![\d.A-Za-z])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
 _UNIT = r"\s*(万元|亿元|千元|元|%|个百分点|百分点|" + "|".join(COUNT_UNITS) + r")?"
 _FIGURE = re.compile(_NUMBER + _UNIT)
-_PLACEHOLDER = re.compile(r"(?<![A-Za-z])(?:[Xx]{2,}|×{2,}|\*{2,}|某某)(?![A-Za-z])")
+_PLACEHOLDER = re.compile(
+    r"(?<![A-Za-z])(?:[Xx]{2,}|×{2,}|\*{2,}|某某)(?![A-Za-z])"
+    # the template's alternatives left in: "增加（减少）", "增长（下降）", "大于（小于、等于）"
+    r"|(?:增加|增长|上升|大于)\((?:减少|下降|小于)[^)]{0,4}\)")
+#: The alternative of an unedited "增加（减少）": the direction is unknown (sign 0).
+_EITHER = re.compile(r"(?:增加|增长|上升)\((?:减少|下降)\)(?:了)?$")
 _COORD = re.compile(r"^\s*(?:和|、|与|及|以及|/)\s*$")
-_YEAR = re.compile(r"(\d{4})\s*年")
 _CMP_YEAR = re.compile(r"(?:与|同|较|比)(?:上年度?|(\d{4})\s*年度?)(?:决算数?)?(?:相比|比较|对比)?")
 _SHARE = re.compile(r"占(?P<base>[^,;:]*?)(?:的)?(?:比重|比例|百分比)?(?:为|是)?$|占比(?:为)?$")
 _COMPLETION = re.compile(
@@ -44,6 +48,7 @@ class Figure:
     ``kind`` is 'amount', 'percent', 'pp' (percentage points) or 'count'. ``role`` says what a
     figure is: 'level' (an amount or count of something), 'change' (an amount of increase or
     decrease, signed by ``sign``), 'share', 'growth', 'completion', 'budget' or '' (unknown).
+    ``sign`` is 0 when the text leaves the direction open ("增加（减少）").
     ``start``/``end`` are offsets into the paragraph text.
     """
 
@@ -96,13 +101,6 @@ class Figure:
     def signed(self) -> Decimal:
         return self.value * self.sign
 
-    def shown(self, value: Decimal | None = None) -> str:
-        """A value as this figure would print it (its decimals)."""
-        from xlbudget.arith import round_half_up
-
-        v = self.value if value is None else value
-        return str(round_half_up(v, self.decimals))
-
     def __repr__(self) -> str:  # short form for test failures
         return f"Figure({self.role} {self.subject!r} {self.text!r} p{self.para})"
 
@@ -148,6 +146,8 @@ def _clean_subject(text: str) -> str:
 def _role(prefix: str, kind: str) -> tuple[str, int, str]:
     """(role, sign, base) from the text right before a figure in its clause."""
     p = prefix.rstrip()
+    if _EITHER.search(p):
+        return ("change" if kind != "percent" else "growth"), 0, ""
     if kind in ("percent", "pp"):
         m = _SHARE.search(p)
         if m:
@@ -316,7 +316,7 @@ def _strip_roles(prefix: str) -> str:
     m = _CMP_YEAR.search(t)
     if m:
         t = t[:m.start()]
-    for pat in (_SHARE, _COMPLETION, _UP, _DOWN):
+    for pat in (_EITHER, _SHARE, _COMPLETION, _UP, _DOWN):
         t = pat.sub("", t)
     return t
 

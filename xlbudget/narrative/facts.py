@@ -212,6 +212,11 @@ def resolve(subject: str, section: str, facts: Facts, position: int = 0,
     s = norm_name(subject)
     if _LEVEL_TAG.search(s):
         return _classified(s, section, facts)
+    if section == "S6":
+        # Economic items named in the basic-spending paragraph ("基本工资", "办公费").
+        for key, fact in facts.items():
+            if key.startswith("T6.code.") and norm_name(fact.label) in (s, s.removesuffix("支出")):
+                return key
     if _BOTH.search(s) and position == 1:
         key = "T4.grand_total" if section == "S4" or "财政拨款" in s else "ex.grand_total"
         if key == "T4.grand_total" and "T4.grand_total" in facts:

@@ -175,11 +175,16 @@ class _Writer:
 
     def _basic(self) -> None:
         self.add("h2", "六、一般公共预算财政拨款基本支出决算情况说明")
-        self.add("p", f"{self.year}年一般公共预算财政拨款基本支出{self.wan('T5.basic')}万元，其中："
-                      "人员经费"
-                      f"{self.wan('T6.personnel')}万元，主要包括基本工资、津贴补贴、奖金、社会保障"
-                      "缴费等；"
-                      f"日常公用经费{self.wan('T6.public')}万元，主要包括办公费、水电费、差旅费等。")
+        self.add("p", f"{self.year}年一般公共预算财政拨款基本支出{self.wan('T5.basic')}万元，"
+                      f"其中：人员经费{self.wan('T6.personnel')}万元，主要包括"
+                      f"{self._items(('301', '303'))}等；日常公用经费{self.wan('T6.public')}万元，"
+                      f"主要包括{self._items(('302', '310'))}等。")
+
+    def _items(self, classes: tuple[str, ...]) -> str:
+        """The three largest economic items of some classes: ``基本工资X万元、…``."""
+        items = sorted((k for k in self.f if k.startswith("T6.code.") and len(k) == 13
+                        and k[8:11] in classes and self.yuan(k)), key=self.yuan, reverse=True)
+        return "、".join(f"{self.f[k].label}{self.wan(k)}万元" for k in items[:3])
 
     def _sangong(self) -> None:
         y, rng = self.year, self.rng
