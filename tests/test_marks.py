@@ -487,3 +487,17 @@ def test_marks_on_merged_ranges_and_missing_sheets(sample: tuple[Path, object],
     assert all("无此表" in s for s in done["r"].skipped)
     c = openpyxl.load_workbook(out).worksheets[0][anchor]
     assert c.fill.fgColor.rgb.endswith(FILLS["warning"]) and "T1-a" in c.comment.text
+
+
+def test_damaged_state_sheet_gets_a_message(one_error: tuple[Path, str, str, Decimal],
+                                            tmp_path: Path) -> None:
+    bad, *_ = one_error
+    marked = tmp_path / "m.xlsx"
+    assert run("mark", bad, "-o", marked)[0] == 0
+    wb = openpyxl.load_workbook(marked)
+    wb[STATE_SHEET]["D2"] = "{不是 JSON"
+    wb.save(marked)
+    before = marked.read_bytes()
+    code, out = run("clean", marked)
+    assert code == 2 and f"“{STATE_SHEET}”第 2 行" in out and "Traceback" not in out
+    assert marked.read_bytes() == before

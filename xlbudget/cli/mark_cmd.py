@@ -80,6 +80,9 @@ def _write(src: Path, dst: Path, produce: Callable[[Path], None], verify: Callab
                             expect_fewer=expect_fewer)
     except WriteError as exc:
         _fail(str(exc))
+    except Exception as exc:  # a bug must not show a traceback; the input is untouched anyway
+        _fail(f"{src.name}：写出时发生内部错误（{type(exc).__name__}: {exc}），原文件未改动，"
+              "请将此文件反馈给开发者")
 
 
 def _report_write(rep: Any) -> None:

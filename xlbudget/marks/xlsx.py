@@ -45,8 +45,14 @@ def load(path: Path) -> Any:
     """Open a workbook for writing, keeping what openpyxl can keep (VBA, links, rich text)."""
     import openpyxl
 
-    return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm",
-                                  keep_links=True, rich_text=True)
+    from xlbudget.marks.safe import WriteError
+
+    try:
+        return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm",
+                                      keep_links=True, rich_text=True)
+    except Exception as exc:  # openpyxl's zip, XML and schema errors all mean "cannot write"
+        raise WriteError(f"{path.name}：无法打开此文件进行写入（{type(exc).__name__}: {exc}），"
+                         "原文件未改动") from exc
 
 
 def render_file(plan: Plan, src: Path, dst: Path) -> RenderResult:
@@ -79,9 +85,7 @@ def render_file(plan: Plan, src: Path, dst: Path) -> RenderResult:
 def clean_file(src: Path, dst: Path) -> int:
     """Remove every xlbudget mark of ``src`` into ``dst``; returns the number of records undone."""
     wb = load(src)
-    state = _State(wb)
-    n = state.undo()
-    state.save()
+    n = _State(wb).undo()
     _save(wb, src, dst, keep_formula_results=True)
     return n
 
@@ -120,10 +124,17 @@ class _State:
         self.records: list[tuple[str, str, str, Any]] = []
         self.old: list[tuple[str, str, str, Any]] = []
         if STATE_SHEET in wb.sheetnames:
-            for row in wb[STATE_SHEET].iter_rows(min_row=2, values_only=True):
-                if row and row[0]:
-                    self.old.append((row[0], row[1] or "", row[2] or "",
-                                     json.loads(row[3]) if row[3] else None))
+            from xlbudget.marks.safe import WriteError
+
+            for n, row in enumerate(wb[STATE_SHEET].iter_rows(min_row=2, values_only=True), 2):
+                if not row or not row[0]:
+                    continue
+                try:
+                    data = json.loads(row[3]) if len(row) > 3 and row[3] else None
+                except ValueError as exc:
+                    raise WriteError(f"工作表“{STATE_SHEET}”第 {n} 行的标注记录已损坏，"
+                                     "无法还原原有格式，未写出") from exc
+                self.old.append((str(row[0]), row[1] or "", row[2] or "", data))
 
     def add(self, kind: str, sheet: str, cell: str, data: Any) -> None:
         self.records.append((kind, sheet, cell, data))
