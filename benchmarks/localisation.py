@@ -307,6 +307,11 @@ def report(cases: list[Case], clean_workbooks: int, clean_findings: int,
         if c.alternative is not None:
             print("  not identifiable:", c.layout, c.kinds, [str(r) for r in c.injected],
                   "also repaired by", sorted(str(r) for r in c.alternative))
+    for c in outside:
+        lost = set(c.injected) - {CellRef(f.sheet, f.cell) for f in c.findings}
+        if lost:
+            print("  not found:", c.layout, c.kinds, sorted(str(r) for r in lost),
+                  [(f.cell, f.certain, f.message[:50]) for f in c.findings][:4])
     misses = [c for c in ident if not top1(c)]
     for c in misses[:10]:
         print("  missed:", c.layout, c.kinds, [str(r) for r in c.injected],

@@ -34,7 +34,7 @@ from xlbudget.rules.identity import Identity, round_half_up
 
 #: At most this many minimal repairs are enumerated per group; beyond, certainty is proven
 #: cell by cell instead.
-MAX_REPAIRS = 12
+MAX_REPAIRS = 40
 
 
 @dataclass(slots=True)
