@@ -367,3 +367,20 @@ def test_build_reports_bad_sources_in_chinese(tmp_path: Path,
     err = capsys.readouterr().err
     assert "模块 xlbudget_ribbon 第 8 行" in err and "Traceback" not in err
     assert not (tmp_path / "o" / build.ADDIN).exists()
+
+
+def test_demo_errors_are_found_by_the_engine(built: dict[str, Path], tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    from xlbudget.engine import check_file
+    from xlbudget.generate import generate, write
+
+    sample = write(generate(build.DEMO_SEED), tmp_path / "clean.xlsx", layout="shanghai")
+    result = check_file(str(built[build.DEMO]))
+    errors = {(f.sheet, f.cell) for f in result.findings if f.severity == "error"}
+    wb = load_workbook(built[build.DEMO], keep_vba=True)
+    for key, change in build.DEMO_ERRORS:
+        sheet, cell = sample.cells[key]
+        assert (sheet, cell) in errors
+        assert wb[sheet][cell].value == pytest.approx(float(sample.shown[key] + change))
+        assert f"“{sheet}”{cell}" in wb[build.DEMO_SHEET]["C5"].value

@@ -23,6 +23,7 @@ import sys
 import uuid
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -48,6 +49,12 @@ RIBBON_MODULE = "xlbudget_ribbon"
 CONF_SHEET = f"{PROJECT_NAME}.conf"
 DEMO_SHEET = "xlbudget 使用说明"
 DEMO_SEED = 2023
+#: Amounts the demo shows wrong on purpose (sample key, change in the table's unit), so that
+#: 校验 has something to find: 三公经费 total (T7) and total income (T1).
+DEMO_ERRORS = (
+    (("T7", "main", "total", "total_final"), Decimal("0.56")),
+    (("T1", "income", "income_total", "amount"), Decimal("-10.00")),
+)
 
 # One GUID per file kind, derived from fixed names so that builds repeat byte for byte.
 _PROJECT_IDS = {
@@ -252,9 +259,16 @@ def build_demo(macros: Path = MACROS) -> bytes:
     from xlbudget.generate import generate, write
 
     with tempfile.TemporaryDirectory() as tmp:
-        sample = Path(tmp) / "sample.xlsx"
-        write(generate(DEMO_SEED), sample, layout="shanghai")
-        wb = load_workbook(sample)
+        sample = write(generate(DEMO_SEED), Path(tmp) / "sample.xlsx", layout="shanghai")
+        wb = load_workbook(sample.path)
+    wrong = []
+    for key, change in DEMO_ERRORS:
+        sheet, cell = sample.cells[key]
+        shown = sample.shown[key]
+        if shown is None:
+            raise BuildError(f"示例工作簿的 {sheet}!{cell} 是空白，无法放入示例错误")
+        wb[sheet][cell].value = float(shown + change)
+        wrong.append(f"“{sheet}”{cell}")
     ws = wb.create_sheet(DEMO_SHEET, 0)
     wb.active = 0
     ws.column_dimensions["A"].width = 2
@@ -263,6 +277,8 @@ def build_demo(macros: Path = MACROS) -> bytes:
     ws["B2"] = "xlbudget 决算校验 示例工作簿"
     ws["B2"].font = Font(size=16, bold=True)
     ws["C4"] = "左侧按钮与加载项“决算校验”选项卡上的按钮相同，作用于本工作簿后面的九张公开表。"
+    ws["C5"] = (f"示例中故意写错了 {len(wrong)} 个数：{'、'.join(wrong)}。"
+                "先点“校验”，再点“标注”看看。")
     items = buttons(_read(macros, "customUI.xml"))
     for i, button in enumerate(items):
         cell = ws.cell(row=6 + 3 * i, column=3, value=f"{button.label}：{button.tip}")
