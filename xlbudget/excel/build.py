@@ -25,6 +25,7 @@ import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from xlbudget.excel.vba_project import (
@@ -33,6 +34,9 @@ from xlbudget.excel.vba_project import (
     build_vba_project,
     document_module,
 )
+
+if TYPE_CHECKING:
+    from openpyxl import Workbook
 
 REPO = Path(__file__).resolve().parents[2]
 MACROS = REPO / "macros"
@@ -209,35 +213,35 @@ def vba_modules(macros: Path, sheet_codes: list[str], udfs: str) -> list[VbaModu
 # ---- workbooks ---------------------------------------------------------------------------
 
 
-def _conf_sheet(wb: object, *, hidden: bool) -> None:
+def _conf_sheet(wb: Workbook, *, hidden: bool) -> None:
     # xlwings reads "UDF MODULES" from a sheet named after the project (sheet before files);
     # an add-in's sheets are never shown, a workbook's is hidden.
-    ws = wb.create_sheet(CONF_SHEET)  # type: ignore[attr-defined]
+    ws = wb.create_sheet(CONF_SHEET)
     ws["A1"], ws["B1"] = "UDF MODULES", UDF_MODULE
     if hidden:
         ws.sheet_state = "hidden"
 
 
-def _code_names(wb: object) -> list[str]:
-    wb.code_name = "ThisWorkbook"  # type: ignore[attr-defined]
+def _code_names(wb: Workbook) -> list[str]:
+    wb.code_name = "ThisWorkbook"
     codes = []
-    for i, ws in enumerate(wb.worksheets, start=1):  # type: ignore[attr-defined]
+    for i, ws in enumerate(wb.worksheets, start=1):
         ws.sheet_properties.codeName = f"Sheet{i}"
         codes.append(f"Sheet{i}")
     return codes
 
 
-def _save(wb: object) -> bytes:
+def _save(wb: Workbook) -> bytes:
     out = io.BytesIO()
-    wb.save(out)  # type: ignore[attr-defined]
+    wb.save(out)
     return out.getvalue()
 
 
 def build_addin(macros: Path = MACROS) -> bytes:
     """The bytes of ``xlbudget.xlam``."""
-    from openpyxl import Workbook
+    from openpyxl import Workbook as NewWorkbook
 
-    wb = Workbook()
+    wb = NewWorkbook()
     wb.remove(wb.active)
     _conf_sheet(wb, hidden=False)
     codes = _code_names(wb)
