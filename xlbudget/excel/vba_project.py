@@ -33,7 +33,7 @@ ModuleKind = Literal["module", "class", "document"]
 #: The project's code page; the sources must be plain text in it (MS-OVBA 2.3.4.2.1.4).
 CODEPAGE = "cp1252"
 
-#: Document modules of a workbook with one sheet: VB_Base names Excel's coclasses.
+#: VB_Base of the workbook's and a worksheet's document module: Excel's coclasses.
 WORKBOOK_BASE = "0{00020819-0000-0000-C000-000000000046}"
 WORKSHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"
 
@@ -66,7 +66,7 @@ class VbaModule:
     code: str
 
     def stored_text(self) -> str:
-        """The text kept in the module stream: CRLF lines, no export header, VB_Name first."""
+        """The text kept in the module stream: CRLF lines, no export header, the right VB_Name."""
         text = _EXPORT_HEADER.sub("", self.code.replace("\r\n", "\n").replace("\n", "\r\n"))
         found = _VB_NAME.search(text)
         if not found or found.group(1) != self.name:
