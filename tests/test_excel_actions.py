@@ -391,7 +391,9 @@ def test_internal_error_is_an_alert_not_a_traceback(books: Books, monkeypatch, c
     book = _open(payload_from_xlsx(books.bad))
     a.mark()
     alert = _alert(book)
-    assert len(alert) <= 1000 and alert.endswith("…")  # MsgBox shows 1024 characters at most
+    assert len(alert) <= 1000  # MsgBox shows 1024 characters at most
+    body, log_line = alert.rsplit("\n", 1)
+    assert body.endswith("…") and log_line.startswith("详细信息已记录在 ")
     assert [x["func"] for x in actions(book)] == ["alert"]
 
 

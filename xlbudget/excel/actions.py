@@ -60,6 +60,7 @@ def _run(action: Callable[[Any], str]) -> None:
         book = xw.Book.caller()
     except Exception as exc:  # not called from Excel: nothing to alert in
         raise SystemExit(f"xlbudget：找不到调用的工作簿（{exc}）") from None
+    suffix = ""
     try:
         message = action(book)
     except SourceError as exc:  # the workbook could not be read: the message says where
@@ -67,11 +68,11 @@ def _run(action: Callable[[Any], str]) -> None:
     except Exception as exc:
         message = failure_message(book, exc)
         log = _write_log()
-        if log is not None:
-            message += f"\n详细信息已记录在 {log}"
-    if len(message) > _ALERT_MAX:
-        message = message[:_ALERT_MAX - 1] + "…"
-    book.app.alert(message, title=TITLE)
+        suffix = "" if log is None else f"\n详细信息已记录在 {log}"
+    limit = _ALERT_MAX - len(suffix)
+    if len(message) > limit:
+        message = message[:limit - 1] + "…"
+    book.app.alert(message + suffix, title=TITLE)
 
 
 def _write_log() -> Path | None:
