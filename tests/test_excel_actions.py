@@ -483,3 +483,28 @@ def test_a_failure_half_way_stays_undoable(books: Books, monkeypatch) -> None:
     dropped = {(s, x["args"][0].replace("$", "")) for s, x in _named(book, "deleteNote")}
     assert dropped == set(books.truth)
     assert [s for s, _ in _named(book, "sheetDelete")] == [STATE_SHEET]
+
+
+def test_clear_in_excel_undoes_marks_written_by_the_file_renderer(books: Books,
+                                                                  tmp_path: Path) -> None:
+    # One plan, two renderers: a workbook marked by `xlbudget mark` (openpyxl) is cleaned by
+    # the add-in, from the state sheet the file renderer wrote.
+    from xlbudget.engine import analyse
+    from xlbudget.marks.plan import build_plan
+    from xlbudget.marks.xlsx import render_file
+    from xlbudget.sources.files import read_workbook
+
+    plan = build_plan(analyse(read_workbook(books.bad), str(books.bad)).result)
+    marked = tmp_path / "marked.xlsx"
+    render_file(plan, books.bad, marked)
+    notes: dict[str, list[str]] = {}
+    for m in plan.marks:
+        notes.setdefault(m.sheet, []).append(m.cell)
+    book = _open(payload_from_xlsx(marked, notes=notes))
+    a.clear()
+    assert [s for s, _ in _named(book, "sheetDelete")] == [REPORT_SHEET, STATE_SHEET]
+    dropped = {(s, x["args"][0].replace("$", "")) for s, x in _named(book, "deleteNote")}
+    assert dropped == set(books.truth)
+    # the cells had no fill before: the fill is removed
+    assert _painted(book, skip=set()) == dict.fromkeys(books.truth)
+    assert f"已清除 {2 * len(books.truth) + 1} 处标注" in _alert(book)
