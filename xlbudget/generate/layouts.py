@@ -562,24 +562,37 @@ def _cover(sample: Sample) -> tuple[list[str], list[str]]:
 def _emit(sample: Sample, sheets: list[_Sheet]) -> None:
     """Write the sheets with openpyxl: merges, borders, number formats, column widths."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
+    from openpyxl.worksheet.cell_range import CellRange
 
     thin = Side(style="thin")
     box = Border(left=thin, right=thin, top=thin, bottom=thin)
-    fmt = {
-        "title": (Font(name="宋体", size=16, bold=True), Alignment(horizontal="center"), None),
-        "meta": (Font(name="宋体", size=10), Alignment(horizontal="left"), None),
-        "meta_center": (Font(name="宋体", size=10), Alignment(horizontal="center"), None),
-        "meta_right": (Font(name="宋体", size=10), Alignment(horizontal="right"), None),
-        "header": (Font(name="宋体", size=10, bold=True),
-                   Alignment(horizontal="center", vertical="center", wrap_text=True), box),
-        "label": (Font(name="宋体", size=10), Alignment(horizontal="left"), box),
-        "code": (Font(name="宋体", size=10), Alignment(horizontal="center"), box),
-        "amount": (Font(name="宋体", size=10), Alignment(horizontal="right"), box),
-        "note": (Font(name="宋体", size=9), Alignment(horizontal="left", wrap_text=False), None),
+    plain = Border()
+
+    def font(size: int = 10, bold: bool = False) -> Font:
+        return Font(name="宋体", size=size, bold=bold)
+
+    # Named styles: assigning one is a lookup, while assigning font/border/alignment objects
+    # hashes them per cell (most of openpyxl's write time for these small sheets).
+    specs = {
+        "title": (font(16, True), Alignment(horizontal="center"), plain, "General"),
+        "meta": (font(), Alignment(horizontal="left"), plain, "General"),
+        "meta_center": (font(), Alignment(horizontal="center"), plain, "General"),
+        "meta_right": (font(), Alignment(horizontal="right"), plain, "General"),
+        "header": (font(bold=True),
+                   Alignment(horizontal="center", vertical="center", wrap_text=True), box,
+                   "General"),
+        "label": (font(), Alignment(horizontal="left"), box, "General"),
+        "code": (font(), Alignment(horizontal="center"), box, "@"),
+        "code_number": (font(), Alignment(horizontal="center"), box, "0"),
+        "amount": (font(), Alignment(horizontal="right"), box, sample.style.number_format),
+        "note": (font(9), Alignment(horizontal="left"), plain, "General"),
     }
     wb = Workbook()
     wb.remove(wb.active)
+    for kind, (f, align, border, number_format) in specs.items():
+        wb.add_named_style(NamedStyle(f"xlb_{kind}", font=f, alignment=align, border=border,
+                                      number_format=number_format))
     if sample.style.sheet_names == "stacked":
         cover, notes = _cover(sample)
         for name, lines in (("封面", cover), ("说明", notes)):
@@ -590,20 +603,17 @@ def _emit(sample: Sample, sheets: list[_Sheet]) -> None:
     for sh in sheets:
         ws = wb.create_sheet(sh.name)
         for (r, c), kind in sh.kinds.items():
-            cell = ws.cell(r + 1, c + 1)
-            if (r, c) in sh.cells:
-                cell.value = sh.cells[(r, c)]
-            font, align, border = fmt[kind]
-            cell.font, cell.alignment = font, align
-            if border is not None:
-                cell.border = border
-            if kind == "amount":
-                cell.number_format = sample.style.number_format
-            elif kind == "code":
-                cell.number_format = "0" if isinstance(cell.value, int) else "@"
+            value = sh.cells.get((r, c))
+            cell = ws.cell(r + 1, c + 1, value)
+            if kind == "code" and isinstance(value, int):
+                kind = "code_number"
+            cell.style = f"xlb_{kind}"
         for r1, c1, r2, c2 in sh.merges:
-            ws.merge_cells(start_row=r1 + 1, start_column=c1 + 1, end_row=r2 + 1,
-                           end_column=c2 + 1)
+            # Registered as plain ranges: ws.merge_cells (and MergedCellRange) would work out
+            # and re-draw each range's border, which every cell of the range already has; the
+            # writer needs only the reference.
+            ws.merged_cells.add(CellRange(min_row=r1 + 1, min_col=c1 + 1, max_row=r2 + 1,
+                                          max_col=c2 + 1))
         widths: dict[int, float] = {}
         for (_r, c), v in sh.cells.items():
             if sh.kinds[(_r, c)] in ("label", "amount", "code", "header") and v is not None:
