@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import uuid
 
 import olefile
@@ -148,6 +149,17 @@ def test_project_is_source_only_and_well_formed() -> None:
     # Each module stream is the compressed source from offset 0 (no p-code).
     source = _decompress(ole.openstream("VBA/Buttons").read())
     assert source.startswith(b'Attribute VB_Name = "Buttons"\r\n')
+    # dir stream (MS-OVBA 2.3.4.2): references as Excel writes them, no VBA/Excel library.
+    directory = _decompress(ole.openstream("VBA/dir").read())
+    refs, at = [], 0
+    while at < len(directory):
+        record, size = struct.unpack_from("<HI", directory, at)
+        size = 6 if record == 0x0009 else size  # PROJECTVERSION's size field is reserved
+        if record == 0x0016:
+            refs.append(directory[at + 6 : at + 6 + size].decode("cp1252"))
+        at += 6 + size
+    assert refs == ["stdole", "Office"]
+    assert struct.unpack_from("<HI", directory, len(directory) - 6) == (0x0010, 0)
     project = ole.openstream("PROJECT").read().decode("cp1252")
     lines = project.split("\r\n")
     assert lines[0] == "ID=\"{" + str(PROJECT_ID).upper() + "}\""

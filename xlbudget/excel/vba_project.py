@@ -37,15 +37,10 @@ CODEPAGE = "cp1252"
 WORKBOOK_BASE = "0{00020819-0000-0000-C000-000000000046}"
 WORKSHEET_BASE = "0{00020820-0000-0000-C000-000000000046}"
 
-# The references Excel writes into every project (VBA, Excel, OLE Automation, Office).
-# The paths are informative: Excel resolves a registered type library by its GUID.
+# The references Excel itself writes (OLE Automation, Office); the VBA and Excel libraries are
+# built in and not listed. The paths are informative: Excel resolves a registered type library
+# by its GUID.
 _REFERENCES = (
-    ("VBA", "000204EF-0000-0000-C000-000000000046", "4.2", "9",
-     r"C:\Program Files\Common Files\Microsoft Shared\VBA\VBA7.1\VBE7.DLL",
-     "Visual Basic For Applications"),
-    ("Excel", "00020813-0000-0000-C000-000000000046", "1.9", "0",
-     r"C:\Program Files\Microsoft Office\root\Office16\EXCEL.EXE",
-     "Microsoft Excel 16.0 Object Library"),
     ("stdole", "00020430-0000-0000-C000-000000000046", "2.0", "0",
      r"C:\Windows\System32\stdole2.tlb", "OLE Automation"),
     ("Office", "2DF8D04C-5BFA-101B-BDE5-00AA0044DE52", "2.8", "0",
