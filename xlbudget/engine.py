@@ -24,10 +24,13 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
     """Recognise, confront and locate. Raises nothing for bad content: it becomes findings."""
     from xlbudget.confront import rounding_notes
     from xlbudget.locate import locate
+    from xlbudget.marks.plan import own_sheets
     from xlbudget.rules import catalog  # noqa: F401  (registers the rules)
     from xlbudget.rules.registry import REGISTRY, selected
 
     name = Path(path).name
+    ours = own_sheets(grids)  # xlbudget's report and state sheets are not the user's tables
+    grids = [g for g in grids if g.name not in ours]
     model = recognise(grids, path)
     result = FileResult(path=path, ignored_sheets=list(model.ignored_sheets))
     result.tables = [TableInfo(t.key, t.sheet, t.range, t.unit)
