@@ -51,10 +51,9 @@ def _check_workbook(file: Path) -> None:
 
 def _analyse(file: Path, select: tuple[str, ...] = (), ignore: tuple[str, ...] = ()
              ) -> tuple[Any, bool]:
-    """Read and check a workbook, leaving out the sheets xlbudget itself wrote; also whether the
-    workbook carries earlier xlbudget marks."""
+    """Read and check a workbook; also whether it carries earlier xlbudget marks."""
     from xlbudget.engine import analyse
-    from xlbudget.marks.plan import STATE_SHEET
+    from xlbudget.marks.plan import own_sheets
     from xlbudget.sources.files import read_workbook
     from xlbudget.sources.grid import SourceError
 
@@ -62,12 +61,8 @@ def _analyse(file: Path, select: tuple[str, ...] = (), ignore: tuple[str, ...] =
         grids = read_workbook(file)
     except SourceError as exc:
         _fail(str(exc))
-    ours = {STATE_SHEET}
-    for g in grids:
-        if g.name == STATE_SHEET:
-            ours |= {str(r[1]) for r in g.rows[1:] if r and r[0] == "sheet" and len(r) > 1}
-    kept = [g for g in grids if g.name not in ours]
-    return analyse(kept, str(file), select=select, ignore=ignore), len(kept) < len(grids)
+    # analyse() leaves xlbudget's own sheets out itself.
+    return analyse(grids, str(file), select=select, ignore=ignore), bool(own_sheets(grids))
 
 
 def _write(src: Path, dst: Path, produce: Callable[[Path], None], verify: Callable[[list], None],

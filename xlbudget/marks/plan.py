@@ -30,12 +30,14 @@ nothing else: corrected values and chart sheets are the user's content once writ
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from xlbudget.findings import SEVERITIES, SEVERITY_ZH, FileResult, Finding
+from xlbudget.sources.grid import Grid
 
 REPORT_SHEET = "校验结果"
 STATE_SHEET = "_xlbudget"
@@ -147,6 +149,17 @@ class Plan:
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=1)
+
+
+def own_sheets(grids: Iterable[Grid]) -> set[str]:
+    """The sheets xlbudget wrote into a workbook (the state sheet and the sheets it records as
+    added, such as the report sheet), which no check should read as the user's tables."""
+    out: set[str] = set()
+    for g in grids:
+        if g.name == STATE_SHEET:
+            out.add(g.name)
+            out |= {str(r[1]) for r in g.rows[1:] if len(r) > 1 and r[0] == "sheet" and r[1]}
+    return out
 
 
 def _rank(severity: str) -> int:
