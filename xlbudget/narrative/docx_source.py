@@ -108,15 +108,32 @@ def _runs(paragraph: DocxParagraph) -> list[Run]:
     return out
 
 
-def _heading_level(paragraph: DocxParagraph) -> int | None:
-    name = (paragraph.style.name if paragraph.style is not None else "") or ""
+def _style_names(doc: DocxDocument) -> dict[str, str]:
+    """Style id -> name, read once: python-docx's ``paragraph.style`` resolves the default style
+    by scanning every style for each paragraph, which dominated the read time."""
+    return {s.style_id: s.name or "" for s in doc.styles}
+
+
+def _style_and_heading(paragraph: DocxParagraph, names: dict[str, str]
+                       ) -> tuple[str, int | None]:
+    from docx.oxml.ns import qn
+
+    ppr = paragraph._p.pPr
+    sid = ppr.pStyle.val if ppr is not None and ppr.pStyle is not None else None
+    name = names.get(sid, sid or "Normal") if sid else "Normal"
     low = name.lower()
     if low == "title":
-        return 0
+        return name, 0
     for prefix in ("heading ", "标题 "):
         if low.startswith(prefix) and low[len(prefix):].strip().isdigit():
-            return int(low[len(prefix):])
-    return None
+            return name, int(low[len(prefix):])
+    # Custom heading styles of Chinese templates often carry only an outline level.
+    outline = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+    if outline is not None and outline.get(qn("w:val"), "9").isdigit():
+        level = int(outline.get(qn("w:val"), "9"))
+        if level < 9:
+            return name, level + 1
+    return name, None
 
 
 def _walk(doc: DocxDocument) -> Iterator[tuple[DocxParagraph, int | None, tuple[int, int] | None]]:
@@ -147,13 +164,14 @@ def _walk(doc: DocxDocument) -> Iterator[tuple[DocxParagraph, int | None, tuple[
 def read_docx(path: str | Path) -> DocxText:
     """The document's paragraphs and tables; NarrativeError (Chinese) for unusable input."""
     doc = _open(path)
+    names = _style_names(doc)
     paras: list[Para] = []
     tables: dict[int, WordTable] = {}
     last_cell: tuple[int | None, tuple[int, int] | None] = (None, None)
     for p, tno, cell in _walk(doc):
         text = "".join(r.text for r in _runs(p))
-        style = (p.style.name if p.style is not None else "") or ""
-        para = Para(len(paras) + 1, text, style, _heading_level(p), tno, cell)
+        style, heading = _style_and_heading(p, names)
+        para = Para(len(paras) + 1, text, style, heading, tno, cell)
         paras.append(para)
         if tno is not None and cell is not None:
             wt = tables.setdefault(tno, WordTable(tno))
