@@ -12,8 +12,8 @@ from xlbudget.batch import discover
 def _tree(tmp_path: Path) -> Path:
     root = tmp_path / "决算"
     for rel in ["a.xlsx", "b.XLSM", "sub/c.xls", "sub/deep/d.xlsx", "2024/草稿/e.xlsx",
-                "sub/~$c.xlsx", "sub/.~lock.d.xlsx#", "notes.txt", "data.csv",
-                "sub/f.xlbudget.xlsx", "xlbudget-summary.xlsx", ".git/x.xlsx", "out/g.xlsx"]:
+                "sub/~$c.xlsx", "sub/.~lock.d.xlsx#", "notes.txt", "data.csv", ".git/x.xlsx",
+                "out/g.xlsx"]:
         p = root / rel
         p.parent.mkdir(parents=True, exist_ok=True)
         if rel.endswith(".xlsx"):
@@ -21,6 +21,31 @@ def _tree(tmp_path: Path) -> Path:
         else:
             p.write_bytes(b"x")
     return root
+
+
+def _with_state_sheet(path: Path) -> Path:
+    """A workbook carrying xlbudget's very hidden state sheet, as marked copies do."""
+    import openpyxl
+
+    from xlbudget.marks.plan import STATE_SHEET
+
+    make_workbook(path)
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet(STATE_SHEET).sheet_state = "veryHidden"
+    wb.save(path)
+    return path
+
+
+def test_own_outputs_are_skipped_by_content_not_by_name(tmp_path: Path) -> None:
+    from xlbudget.batch.report import Tally
+    from xlbudget.batch.xlsx_report import XlsxSink
+
+    root = tmp_path / "in"
+    _with_state_sheet(root / "单位_标注.xlsx")  # a marked copy: skipped
+    _with_state_sheet(root / "单位.xlsx")  # fixed in place by the user: still an input
+    make_workbook(root / "单位_修正.xlsx")  # the user's own revised file: an input
+    XlsxSink(root / "上次的汇总.xlsx").close(Tally())  # a batch summary: skipped
+    assert _rel(list(discover([root])), root) == ["单位.xlsx", "单位_修正.xlsx"]
 
 
 def _rel(paths: list[Path], root: Path) -> list[str]:

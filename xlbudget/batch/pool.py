@@ -10,11 +10,11 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections.abc import Iterator
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Any, Protocol
 
-from xlbudget.batch.worker import init_worker
+from xlbudget.batch.worker import init_worker, worker_ready
 
 
 class Pool(Protocol):
@@ -54,16 +54,21 @@ class ProcessPool:
             self.context.set_forkserver_preload(list(preload))
 
     def open(self) -> Executor:
-        return ProcessPoolExecutor(self.workers, mp_context=self.context,
-                                   initializer=init_worker)
+        executor = ProcessPoolExecutor(self.workers, mp_context=self.context,
+                                       initializer=init_worker)
+        # Wait until every worker runs: a worker still starting when the pool is killed (Ctrl-C
+        # in the first second) prints a traceback about its vanished semaphore.
+        wait([executor.submit(worker_ready) for _ in range(self.workers)])
+        return executor
 
     def kill(self, executor: Executor) -> None:
         # ProcessPoolExecutor cannot stop a running task (Python 3.14 adds kill_workers()); killing
-        # its processes is the only way to free a worker stuck in native code.
+        # its processes is the only way to free a worker stuck in native code. The pool then
+        # fails its own futures; cancelling them first would make its manager thread raise.
         processes = getattr(executor, "_processes", None) or {}
         for proc in list(processes.values()):
             proc.kill()
-        executor.shutdown(wait=True, cancel_futures=True)
+        executor.shutdown(wait=True)
 
 
 class GivenExecutor:

@@ -189,7 +189,8 @@ class _Batch:
             return
         for fut in expired:
             item = self.pending.pop(fut)
-            fut.cancel()
+            if not self.pool.restartable:
+                fut.cancel()  # frees a Dask slot; a local pool is killed below instead
             if item.index == self.alone:
                 self.alone = None
             self._emit(item.index, timeout_result(item.path, self.task.timeout or 0))
@@ -220,9 +221,9 @@ class _Batch:
         self.executor = self.pool.open()
 
     def _close(self, clean: bool) -> None:
-        for fut in self.pending:
-            fut.cancel()
         if not self.pool.restartable:
+            for fut in self.pending:
+                fut.cancel()
             return
         if clean:
             self.executor.shutdown(wait=True)

@@ -3,7 +3,9 @@ outputs, show progress on a terminal, and stop cleanly on Ctrl-C with what was d
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -14,6 +16,7 @@ from xlbudget.batch.pool import Pool, PoolError, ProcessPool, dask_pool, inline_
 from xlbudget.batch.report import CsvSink, JsonSink, Sink, Tally
 from xlbudget.batch.run import map_files
 from xlbudget.batch.worker import Task
+from xlbudget.findings import FileResult
 
 #: ``--report`` suffixes and what they write.
 REPORT_SUFFIXES = (".xlsx", ".csv", ".json")
@@ -35,36 +38,82 @@ def run_batch(files: list[Path], task: Task, opts: Options) -> int:
     """Check ``files``, write every output, return the exit code (see ``findings.exit_code``;
     130 after Ctrl-C). Messages for the user go to stderr in Chinese."""
     tally = Tally()
+    sinks: list[Sink] = []
+    stream: Iterator[FileResult] | None = None
     with ExitStack() as stack:
+        guard = stack.enter_context(_CtrlC())
         try:
-            pool = stack.enter_context(_pool(files, opts))
+            with guard.deferred():  # setting up (workers starting): Ctrl-C waits until done
+                pool = stack.enter_context(_pool(files, opts))
+                bar = stack.enter_context(_progress(len(files), opts.progress))
+                # Looked up after the bar started: on a terminal, stdout prints above the bar.
+                sinks.append(_stdout_sink(opts.fmt, sys.stdout))
+                if opts.report is not None:
+                    sinks.append(_report_sink(opts.report, stack))
+                paths = [str(p.resolve()) if opts.scheduler else str(p) for p in files]
+                stream = map_files(task, paths, pool, ordered=True)
+            for result in stream:
+                with guard.deferred():  # a result goes to every output or to none
+                    tally.add(result)
+                    for sink in sinks:
+                        sink.add(result)
+                    bar(result.path)
         except PoolError as exc:
             _say(str(exc))
             return 2
-        bar = stack.enter_context(_progress(len(files), opts.progress))
-        # Looked up after the bar started: on a terminal, stdout then prints above the bar.
-        sinks = [_stdout_sink(opts.fmt, sys.stdout)]
-        if opts.report is not None:
-            sinks.append(_report_sink(opts.report, stack))
-        paths = [str(p.resolve()) if opts.scheduler else str(p) for p in files]
-        stream = map_files(task, paths, pool, ordered=True)
-        try:
-            for result in stream:
-                tally.add(result)
-                for sink in sinks:
-                    sink.add(result)
-                bar(result.path)
         except KeyboardInterrupt:
             tally.interrupted = True
-            stream.close()
-        for sink in sinks:
-            sink.close(tally)
+        except OSError as exc:  # an output that cannot be written (disk full, closed pipe)
+            _say(f"无法写出结果：{exc.filename or ''}（{exc.strerror or exc}）")
+            return 2
+        finally:
+            if stream is not None:
+                stream.close()  # stops the workers unless they are done
+        with guard.deferred(reraise=False):
+            for sink in sinks:
+                sink.close(tally)
     if opts.report is not None:
         _say(f"汇总报告已写出：{opts.report}")
     if tally.interrupted:
         _say(f"已中断：完成 {tally.files}/{len(files)} 个文件，结果已写出")
         return INTERRUPTED
     return tally.exit_code()
+
+
+class _CtrlC:
+    """Ctrl-C raises KeyboardInterrupt as usual, except inside ``deferred()``, where it waits
+    for the block to end, so a result is written to every output or to none."""
+
+    def __init__(self) -> None:
+        self.critical = False
+        self.hit = False
+
+    def __enter__(self) -> _CtrlC:
+        self.previous = None
+        if threading.current_thread() is threading.main_thread():
+            self.previous = signal.signal(signal.SIGINT, self._handler)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.previous is not None:
+            signal.signal(signal.SIGINT, self.previous)
+
+    def _handler(self, signum: int, frame: object) -> None:
+        if self.critical:
+            self.hit = True
+        else:
+            raise KeyboardInterrupt
+
+    @contextmanager
+    def deferred(self, *, reraise: bool = True) -> Iterator[None]:
+        self.critical = True
+        try:
+            yield
+        finally:
+            self.critical = False
+        if self.hit and reraise:
+            self.hit = False
+            raise KeyboardInterrupt
 
 
 def _say(text: str) -> None:

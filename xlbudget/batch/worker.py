@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import signal
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +77,11 @@ def init_worker() -> None:
     """Pool initializer: Ctrl-C is the parent's to handle; a worker that saw it would die
     mid-task and break the pool."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def worker_ready() -> None:
+    """A no-op task long enough that each worker of a starting pool takes one."""
+    time.sleep(0.05)
 
 
 def _name(path: str) -> str:

@@ -184,13 +184,8 @@ def _number(text: str | None) -> Decimal | str:
 
 
 def _rule_titles() -> dict[str, str]:
-    """Chinese titles of the registered rules; empty when the rules cannot be loaded here (the
-    findings themselves still carry their messages)."""
-    try:
-        from xlbudget.engine import load_rules  # type: ignore[attr-defined]
-        from xlbudget.rules.registry import REGISTRY
+    """Chinese titles of the registered rules (the findings carry only codes and messages)."""
+    from xlbudget.rules import catalog  # noqa: F401  (registers the rules)
+    from xlbudget.rules.registry import REGISTRY
 
-        load_rules()
-    except ImportError:
-        return {}
     return {code: rule.title for code, rule in REGISTRY.items()}
