@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlbudget.generate import LAYOUTS, Dataset, generate, write
 from xlbudget.generate.inject import inject
@@ -164,6 +166,20 @@ def test_every_identity_holds_exactly_in_yuan(datasets: list[Dataset]) -> None:
         assert identity_failures(ds) == [], ds.seed
         assert ds.prior is not None
         assert identity_failures(ds.prior) == [], f"prior of {ds.seed}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10**9), year=st.integers(2016, 2030))
+def test_identities_hold_for_any_seed_and_year(seed: int, year: int) -> None:
+    ds = generate(seed, year)
+    assert identity_failures(ds) == []
+    assert ds.prior is not None and identity_failures(ds.prior) == []
+
+
+def test_names_follow_the_year() -> None:
+    ds = generate(3, 2019)
+    assert ds.names["210"] == "卫生健康支出"
+    assert ds.prior is not None and ds.prior.names["210"] == "医疗卫生与计划生育支出"
 
 
 def test_department_structure(datasets: list[Dataset]) -> None:
@@ -385,6 +401,14 @@ def test_sample_command(tmp_path: Path) -> None:
     again = CliRunner().invoke(main, args)
     assert again.exit_code == 2 and "已存在" in again.output
     assert CliRunner().invoke(main, [*args, "--force"]).exit_code == 0
+    for bad, message in (([str(tmp_path / "a.xls")], ".xlsx"),
+                         ([str(tmp_path / "无此目录" / "a.xlsx")], "不存在"),
+                         ([str(tmp_path / "b.xlsx"), "--prior", str(tmp_path / "b.xlsx")],
+                          "不能与输出文件相同"),
+                         ([str(tmp_path / "c.xlsx"), "--layout", "beijing"], "beijing")):
+        result = CliRunner().invoke(main, ["sample", *bad])
+        assert result.exit_code == 2 and message in result.output, result.output
+        assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
 

@@ -12,7 +12,13 @@ import random
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from xlbudget.codes import ECONOMIC_CLASSES, ECONOMIC_ITEMS, FUNCTION_CLASSES, FUNCTION_ITEMS
+from xlbudget.codes import (
+    ECONOMIC_CLASSES,
+    ECONOMIC_ITEMS,
+    FUNCTION_CLASSES,
+    FUNCTION_ITEMS,
+    OUTDATED,
+)
 
 #: (table, block, row id, column); row id is a canonical row key or a classification code.
 Key = tuple[str, str, str, str]
@@ -99,6 +105,14 @@ class Dataset:
     def shown(self, key: Key, unit: str = "万元") -> Decimal:
         """The value a cell shows: its own 元 amount rounded half-up to 0.01 of ``unit``."""
         return shown_value(self.yuan[key], unit)
+
+
+def function_name(code: str, year: int) -> str:
+    """The name a function code had in ``year`` (卫生健康支出 was 医疗卫生与计划生育支出 before)."""
+    old = OUTDATED.get(code)
+    if old is not None and year < old[1]:
+        return old[0]
+    return FUNCTION_CLASSES.get(code) or FUNCTION_ITEMS[code]
 
 
 def shown_value(yuan: int, unit: str = "万元") -> Decimal:
@@ -373,7 +387,7 @@ def _build(seed: int, year: int, s: _Structure, prior: Dataset | None) -> Datase
         y[("T6", "main", key, "amount")] = sum(
             v for c, v in economic.items() if ECONOMIC_CLASSES[c[:3]][1] == side)
 
-    names = {c: FUNCTION_CLASSES.get(c) or FUNCTION_ITEMS[c] for c in codes}
+    names = {c: function_name(c, year) for c in codes}
     names.update({c: ECONOMIC_CLASSES[c][0] if len(c) == 3 else ECONOMIC_ITEMS[c]
                   for c in econ_codes})
     return Dataset(seed, year, s.organisation, rows, columns, y, names, prior)

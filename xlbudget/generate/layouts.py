@@ -22,6 +22,7 @@ from xlbudget.generate.data import (
     T7_ITEMS,
     Dataset,
     Key,
+    function_name,
     shown_value,
 )
 from xlbudget.sources.grid import to_a1
@@ -403,8 +404,8 @@ def _class_lines(sh: _Sheet, table: str) -> list:
     used = [c for c in ds.rows[(table, "expense")] if c.isdigit()]
     if not sh.style.all_classes:
         return [(ds.names[c], c) for c in used]
-    return [(ordinal(i + 1) + name, c if c in used else None)
-            for i, (c, name) in enumerate(FUNCTION_CLASSES.items())]
+    return [(ordinal(i + 1) + function_name(c, ds.year), c if c in used else None)
+            for i, c in enumerate(FUNCTION_CLASSES)]
 
 
 def _t1(sh: _Sheet, r0: int) -> int:
