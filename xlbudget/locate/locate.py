@@ -334,7 +334,7 @@ class _Findings:
                 rule=rule,
                 severity=severity_of((errors or involved)[0]),
                 message=messages.repair(amount, text, failing=failing, holding=containing,
-                                        alternatives=alternatives),
+                                        alternatives=alternatives, unproven=o.timed_out),
                 sheet=amount.ref.sheet,
                 cell=amount.ref.cell,
                 actual=messages.shown(amount.value, amount.decimals),

@@ -39,18 +39,23 @@ def _place(ref: CellRef, home: str) -> str:
 
 
 def repair(amount: Amount, expected: str | None, *, failing: Sequence[Identity],
-           holding: Sequence[Identity], alternatives: Sequence[CellRef] = ()) -> str:
-    """The message of a cell judged wrong (or one candidate of several)."""
+           holding: Sequence[Identity], alternatives: Sequence[CellRef] = (),
+           unproven: bool = False) -> str:
+    """The message of a cell judged wrong, or of one candidate of several (``alternatives``
+    are the other candidates; ``unproven`` when time ran out before uniqueness was settled)."""
     why = (f"违反 {_identities(failing)}" if failing
            else f"为使 {_identities(holding)} 同时成立")
+    note = "；定位超过时限，未能确认是否唯一" if unproven else ""
     if alternatives:
-        others = "、".join(_place(r, amount.ref.sheet) for r in alternatives)
+        named = "、".join(_place(r, amount.ref.sheet) for r in alternatives[:_MAX_NAMED + 2])
+        if len(alternatives) > _MAX_NAMED + 2:
+            named += f" 等 {len(alternatives)} 处"
         value = f"若此格有误应为 {expected}" if expected is not None else "应为多少无法唯一确定"
-        return (f"可能有误（与 {others} 等处改其一即可，无法确定是哪一格）：{_actual(amount)}，"
-                f"{value}（{why}）")
+        return (f"可能有误（与 {named} 改其一即可，无法确定是哪一格）：{_actual(amount)}，"
+                f"{value}（{why}{note}）")
     value = (f"应为 {expected}" if expected is not None
              else "数值有误，应为多少无法由表间关系唯一确定")
-    return f"{_actual(amount)}，{value}（{why}）"
+    return f"{_actual(amount)}，{value}（{why}{note}）"
 
 
 def difference(identity: Identity) -> str:

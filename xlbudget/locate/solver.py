@@ -7,6 +7,10 @@ without integer variables.
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -63,7 +67,7 @@ class HighsSolver:
             "mip_feasibility_tolerance": MIP_FEASIBILITY_TOLERANCE,
             "primal_feasibility_tolerance": PRIMAL_FEASIBILITY_TOLERANCE,
         }
-        with warnings.catch_warnings():
+        with warnings.catch_warnings(), _quiet_stdout():
             warnings.filterwarnings("ignore", "Unrecognized options", RuntimeWarning)
             res = milp(
                 program.c,
@@ -81,6 +85,32 @@ class HighsSolver:
         if res.status == 2:
             return Solution("infeasible")
         return Solution("error")
+
+
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """Silence C-level stdout during a solve.
+
+    HiGHS (as bundled with scipy 1.17) prints a debugging line with ``printf`` when a
+    presolved solution needs repair, ignoring its own output options; stdout carries the JSON
+    report of ``xlbudget check``, so such a line would corrupt it. The CLI and the batch workers
+    run one solve at a time per process, so the short process-wide redirect is safe there.
+    """
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # no file behind stdout (captured, GUI)
+        yield
+        return
+    sys.stdout.flush()
+    saved = os.dup(fd)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, fd)
+    os.close(null)
+    try:
+        yield
+    finally:
+        os.dup2(saved, fd)
+        os.close(saved)
 
 
 def get_solver(name: str = "highs") -> Solver:
