@@ -450,3 +450,18 @@ def test_error_workbook_differs_from_its_clean_twin_exactly_at_the_listed_cells(
     for path in sorted(tmp_path.glob("*.xlsx")):
         rebuilt = {n: g.rows for n, g in _read(path).items()}
         assert {n: g.rows for n, g in _read(repo / path.name).items()} == rebuilt, path.name
+
+
+def test_reproducible_files_carry_no_build_time(tmp_path: Path) -> None:
+    import zipfile
+
+    from xlbudget.generate.samples import reproducible
+
+    sample = write(generate(2), tmp_path / "r.xlsx", "shanghai")
+    before = {n: g.rows for n, g in _read(sample.path).items()}
+    reproducible(sample.path, 2023)
+    with zipfile.ZipFile(sample.path) as zf:
+        assert {i.date_time for i in zf.infolist()} == {(2024, 8, 31, 0, 0, 0)}
+        core = zf.read("docProps/core.xml").decode()
+    assert core.count("2024-08-31T00:00:00Z") == 2
+    assert {n: g.rows for n, g in _read(sample.path).items()} == before

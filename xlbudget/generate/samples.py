@@ -7,7 +7,9 @@ wrong, so the README's table of sheet, cell, wrong and right value is computed, 
 
 from __future__ import annotations
 
+import re
 import sys
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
@@ -148,6 +150,21 @@ def _resolve(sample: Sample) -> list[InjectedCell]:
     return out
 
 
+def reproducible(path: Path, year: int = YEAR) -> None:
+    """Rewrite an .xlsx with fixed zip times and document dates, so that a rebuild of an
+    unchanged sample is byte-identical and git sees no change (openpyxl stamps the time)."""
+    stamp = f"{year + 1}-08-31T00:00:00Z".encode()
+    with zipfile.ZipFile(path) as zf:
+        parts = [(info.filename, zf.read(info)) for info in zf.infolist()]
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in parts:
+            if name == "docProps/core.xml":
+                data = re.sub(rb"(<dcterms:(?:created|modified)\b[^>]*>)[^<]*",
+                              rb"\g<1>" + stamp, data)
+            info = zipfile.ZipInfo(name, date_time=(year + 1, 8, 31, 0, 0, 0))
+            zf.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED)
+
+
 def build(out_dir: str | Path) -> list[Path]:
     """Write every sample workbook and README.md into ``out_dir``; returns the files written."""
     out = Path(out_dir)
@@ -167,6 +184,8 @@ def build(out_dir: str | Path) -> list[Path]:
              for c in cells]
     inject(base.path, out / "sample-errors.xlsx", edits)
     written += [base.path, out / "sample-errors.xlsx"]
+    for path in written:
+        reproducible(path)
     readme = out / "README.md"
     readme.write_text(_readme(clean_rows, ds, cells), encoding="utf-8")
     written.append(readme)
