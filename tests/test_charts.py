@@ -213,3 +213,18 @@ def test_libreoffice_opens_marked_and_charted_files(sample, tmp_path: Path) -> N
     for n in range(1, 8):
         assert f'table:name="图{n}"' in charted
     assert charted.count("<draw:object ") == 7
+
+
+def test_chart_sheets_are_recognised_by_name_or_caption() -> None:
+    from xlbudget.charts.sheets import chart_number
+    from xlbudget.sources.grid import Grid
+
+    assert chart_number(Grid("图表 4", [[]])) == 4
+    assert chart_number(Grid("Sheet3", [["图3：支出决算结构图"]])) == 3
+    # 图4's title contains 图1's: the longer one wins
+    assert chart_number(Grid("收支图", [["财政拨款收、支决算总计变动情况"]])) == 4
+    paragraph = ("本单位支出决算结构情况说明：基本支出占比较高，"
+                 "项目支出主要用于信息化建设和业务运行等方面")
+    assert chart_number(Grid("说明", [[paragraph]])) is None
+    assert chart_number(Grid(REPORT_SHEET, [["图1"]])) is None
+    assert chart_number(Grid("图12", [[]])) is None

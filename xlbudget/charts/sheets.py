@@ -26,8 +26,8 @@ def chart_number(grid: Grid) -> int | None:
     for r in range(min(grid.height, 3)):
         for c in range(min(len(grid.rows[r]), 4)):
             text = norm(grid.text(r, c)).replace('"', "")
-            if not text:
-                continue
+            if not text or len(text) > 40:
+                continue  # a caption, not a paragraph that happens to name a chart
             # longest title first: 图4's title contains 图1's.
             for n, title in sorted(titles.items(), key=lambda kv: -len(kv[1])):
                 if title in text:
