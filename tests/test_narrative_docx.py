@@ -235,3 +235,13 @@ def test_cli_mark_docx(dept: dict) -> None:
     res = CliRunner().invoke(main, ["mark", str(bad)])
     assert res.exit_code == 2 and "不是 Word .docx 文档" in res.output
     assert "Traceback" not in res.output
+
+
+def test_shipped_sample_narrative_matches_its_workbook() -> None:
+    """``workbooks/sample-shanghai-说明.docx`` is rebuilt when the sample workbooks change
+    (``python -m xlbudget.narrative.generate``); a stale copy fails here."""
+    root = Path(__file__).resolve().parents[1] / "workbooks"
+    wb, prior = root / "sample-shanghai.xlsx", root / "sample-shanghai-prior.xlsx"
+    model = analyse(read_workbook(wb), str(wb)).model
+    prior_model = analyse(read_workbook(prior), str(prior)).model
+    assert check_narrative(root / "sample-shanghai-说明.docx", model, prior_model) == []
