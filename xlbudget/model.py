@@ -9,14 +9,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 #: 元 per unit of a table's unit.
 UNIT_SCALE: dict[str, int] = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
 
 
-@dataclass(frozen=True, slots=True)
-class CellRef:
-    """A cell of the workbook, by sheet name and Excel A1 address."""
+class CellRef(NamedTuple):
+    """A cell of the workbook, by sheet name and Excel A1 address (a tuple: cheap to hash)."""
 
     sheet: str
     cell: str

@@ -67,26 +67,26 @@ def _find(model: WorkbookModel, t: str, block: str, row: str, col: str) -> tuple
 
 
 def _make(rule: str, op: str, terms: list[tuple[int, Table, Row, str, Amount]],
-          n_left: int) -> Identity | None:
+          n_left: int, suffix: str = "") -> Identity | None:
     if not terms or any(a.unknown for *_, a in terms):
         return None
-    same_table = len({t.key for _, t, *_ in terms}) == 1
-    words = []
-    for i, (sign, table, row, col, _) in enumerate(terms):
-        w = describe(table, row, col, with_table=not same_table)
-        if i == n_left:
-            w = ("≤ " if op == "<=" else "= ") + w
-        elif i:
-            w = ("− " if sign < 0 else "+ ") + w
-        words.append(w)
-    text = " ".join(words)
-    if same_table:
-        text = f"{SPECS[terms[0][1].key].name}：{text}"
+
+    def text() -> str:
+        same_table = len({t.key for _, t, *_ in terms}) == 1
+        words = []
+        for i, (sign, table, row, col, _) in enumerate(terms):
+            w = describe(table, row, col, with_table=not same_table)
+            if i == n_left:
+                w = ("≤ " if op == "<=" else "= ") + w
+            elif i:
+                w = ("− " if sign < 0 else "+ ") + w
+            words.append(w)
+        out = " ".join(words) + suffix
+        return f"{SPECS[terms[0][1].key].name}：{out}" if same_table else out
+
     # left - right (op) 0; left terms keep their sign, right terms flip.
-    return Identity(
-        rule=rule,
-        terms=[Term(s if i < n_left else -s, a) for i, (s, *_, a) in enumerate(terms)],
-        op=op, target=terms[0][4], text=text)
+    return Identity(rule, [Term(s if i < n_left else -s, a) for i, (s, *_, a) in enumerate(terms)],
+                    op, terms[0][4], text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,9 +165,8 @@ class RowSum:
                 if col in row.values:
                     terms.append((sign, table, row, col, row.values[col]))
             if len(terms) > 1:
-                ident = _make(self.code, "=", terms, 1)
+                ident = _make(self.code, "=", terms, 1, f"（{row.label}行）")
                 if ident is not None:
-                    ident.text = f"{ident.text}（{row.label}行）"
                     yield ident
 
 
@@ -224,7 +223,7 @@ class NonNegative:
             for col, a in row.values.items():
                 if a.value is not None and not a.unknown:
                     yield Identity(self.code, [Term(-1, a)], "<=", a,
-                                   f"{describe(table, row, col)} ≥ 0")
+                                   lambda t=table, r=row, c=col: f"{describe(t, r, c)} ≥ 0")
 
 
 def _per_item(table: str, block: str, total: str, parts: tuple[str, ...]) -> tuple[str, ...]:

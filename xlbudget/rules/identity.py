@@ -7,6 +7,7 @@ last decimal, and an identity fails only when those intervals cannot satisfy it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -19,29 +20,50 @@ class Term:
     amount: Amount
 
 
-@dataclass(slots=True)
 class Identity:
     """One instance of a rule: ``Σ coef·amount.yuan  op  0`` with op ``=`` or ``<=``.
 
     ``target`` is the derived cell (a total, the left side of a comparison): the cell reported
-    when nothing better is known. ``text`` says the identity in Chinese for messages.
+    when nothing better is known. ``text`` says the identity in Chinese for messages; it may be
+    given as a function, called only when a message needs it (most identities hold).
     """
 
-    rule: str
-    terms: list[Term]
-    op: str
-    target: Amount
-    text: str
+    __slots__ = ("_residual", "_text", "_tolerance", "op", "rule", "target", "terms")
+
+    def __init__(self, rule: str, terms: list[Term], op: str, target: Amount,
+                 text: str | Callable[[], str]) -> None:
+        self.rule, self.terms, self.op, self.target = rule, terms, op, target
+        self._text = text
+        self._residual: Decimal | None = None
+        self._tolerance: Decimal | None = None
+
+    def __repr__(self) -> str:
+        return f"Identity({self.rule!r}, {self.op!r}, {self.text!r})"
+
+    @property
+    def text(self) -> str:
+        if not isinstance(self._text, str):
+            self._text = self._text()
+        return self._text
+
+    @text.setter
+    def text(self, value: str | Callable[[], str]) -> None:
+        self._text = value
 
     @property
     def residual(self) -> Decimal:
         """Σ coef·value in 元 (positive: the left side is too large)."""
-        return sum((t.coef * t.amount.yuan for t in self.terms), Decimal(0))
+        if self._residual is None:
+            self._residual = sum((t.coef * t.amount.yuan for t in self.terms), Decimal(0))
+        return self._residual
 
     @property
     def tolerance(self) -> Decimal:
         """Largest residual the rounding of the shown values can explain, in 元."""
-        return sum((abs(t.coef) * t.amount.half_band_yuan for t in self.terms), Decimal(0))
+        if self._tolerance is None:
+            self._tolerance = sum((abs(t.coef) * t.amount.half_band_yuan for t in self.terms),
+                                  Decimal(0))
+        return self._tolerance
 
     @property
     def fails(self) -> bool:

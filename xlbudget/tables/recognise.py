@@ -60,6 +60,7 @@ def recognise(grids: list[Grid], path: str) -> WorkbookModel:
             model.ignored_sheets.append(grid.name)
             model.extra_sheets[grid.name] = grid
             continue
+        texts = _texts(grid)
         for i, (row, spec) in enumerate(found):
             end = found[i + 1][0] if i + 1 < len(found) else grid.height
             if spec.key in model.tables:
@@ -68,11 +69,22 @@ def recognise(grids: list[Grid], path: str) -> WorkbookModel:
                     f"{spec.name}出现不止一次，只校验第一张（{model.tables[spec.key].sheet}）",
                     CellRef(grid.name, to_a1(max(row, 0), 0))))
                 continue
-            reader = _Region(grid, spec, row, end, model.problems)
+            reader = _Region(grid, spec, row, end, model.problems, texts)
             model.tables[spec.key] = reader.read()
     years = [t.year for t in model.tables.values() if t.year]
     model.year = Counter(years).most_common(1)[0][0] if years else None
     return model
+
+
+def _texts(grid: Grid) -> list[list[str]]:
+    """Every cell as normalised text, once per sheet (numbers as Excel shows integers)."""
+    out = []
+    for row in grid.rows:
+        out.append([norm(v) if isinstance(v, str) else
+                    "" if v is None else
+                    str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+                    for v in row])
+    return out
 
 
 def _find_titles(grid: Grid) -> list[tuple[int, TableSpec]]:
@@ -89,6 +101,8 @@ def _find_titles(grid: Grid) -> list[tuple[int, TableSpec]]:
 
 
 def _title_spec(text: str) -> TableSpec | None:
+    if "表" not in text and "三公" not in text:
+        return None
     s = canon_item(norm(text))
     if s.startswith("注") or len(s) < 4:
         return None
@@ -124,11 +138,10 @@ class _Region:
     """One table's rows [top, end) of a grid."""
 
     def __init__(self, grid: Grid, spec: TableSpec, title_row: int, end: int,
-                 problems: list[Problem]) -> None:
+                 problems: list[Problem], texts: list[list[str]]) -> None:
         self.g, self.spec, self.problems = grid, spec, problems
         self.title_row, self.end = title_row, end
-        self.texts = [[norm(grid.text(r, c)) for c in range(len(row))]
-                      for r, row in enumerate(grid.rows)]
+        self.texts = texts
         self.table = Table(key=spec.key, title=spec.name, sheet=grid.name, range="")
         self.amounts: list[Amount] = []
 
