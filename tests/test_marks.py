@@ -95,6 +95,7 @@ def test_mark_colours_notes_and_reports(one_error: tuple[Path, str, str, Decimal
     hit = [r for r in rows if r[3] == sheet and r[4] == cell]
     assert hit and hit[0][1] == "错误" and hit[0][2] == "T5-a"
     assert Decimal(str(hit[0][6])) == shown
+    assert hit[0][10]  # the other cells of the failing identity
     r, c = from_a1(cell)
     assert Decimal(repr(grids[sheet].value(r, c))) == shown + Decimal("12.34")  # mark only
     wb = openpyxl.load_workbook(marked)

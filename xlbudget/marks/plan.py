@@ -220,7 +220,16 @@ def build_plan(result: FileResult, *, fix: bool = False, now: datetime | None = 
 
 
 REPORT_HEADER = ["序号", "级别", "规则", "工作表", "单元格", "表中数", "应为", "是否确定", "说明",
-                 "处理"]
+                 "处理", "相关单元格"]
+
+
+def _related(f: Finding) -> str:
+    """The other cells of the finding's identity, sheet named only when it differs."""
+    refs = [r.get("cell") if r.get("sheet") == f.sheet else f"{r.get('sheet')}!{r.get('cell')}"
+            for r in f.related if r.get("cell")]
+    text = "、".join(str(x) for x in refs)
+    # Excel cells hold 32767 characters; a long list is cut where a reader stops anyway.
+    return text if len(text) <= 300 else text[:300] + "…"
 
 
 def build_report(result: FileResult, created: str, fixed: set[int]) -> ReportSheet:
@@ -247,11 +256,12 @@ def build_report(result: FileResult, created: str, fixed: set[int]) -> ReportShe
         r = len(rows) + 1
         status = "已修正" if i in fixed else ("请核对" if f.cell else "")
         rows.append([n, SEVERITY_ZH.get(f.severity, f.severity), f.rule, f.sheet, f.cell,
-                     f.actual, f.expected, "是" if f.certain else "否", f.message, status])
+                     f.actual, f.expected, "是" if f.certain else "否", f.message, status,
+                     _related(f)])
         sev_rows[r] = f.severity
         if f.sheet and f.cell:
             links.append(Link(r, 5, f.sheet, f.cell))
     if not result.findings:
         rows.append(["", "", "", "", "", "", "", "", "未发现问题"])
     return ReportSheet(REPORT_SHEET, rows, header_row, links, sev_rows,
-                       [6, 6, 8, 28, 8, 14, 14, 8, 70, 8])
+                       [6, 6, 8, 28, 8, 14, 14, 8, 70, 8, 40])
