@@ -11,7 +11,15 @@ from click.testing import CliRunner
 
 from xlbudget.cli import main
 from xlbudget.excel import build
-from xlbudget.excel.install import InstallError, install, read_config, target, uninstall
+from xlbudget.excel import install as install_module
+from xlbudget.excel.install import (
+    InstallError,
+    built_addin,
+    install,
+    read_config,
+    target,
+    uninstall,
+)
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +102,22 @@ def test_cli_build_check_and_help() -> None:
     assert runner.invoke(main, ["excel", "build", "--check"]).exit_code == 0
     help_text = runner.invoke(main, ["excel", "--help"]).output
     assert "install" in help_text and "build" in help_text and "uninstall" in help_text
+
+
+def test_default_addin_is_built_afresh_from_the_sources(
+    addin: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    macros = tmp_path / "macros"
+    shutil.copytree(build.MACROS, macros)
+    monkeypatch.setattr(install_module, "MACROS", macros)
+    monkeypatch.setattr(install_module, "DIST", tmp_path / "dist")
+    path = built_addin()
+    assert path == tmp_path / "dist" / build.ADDIN
+    assert path.read_bytes() == addin.read_bytes()
+
+    monkeypatch.setattr(install_module, "MACROS", tmp_path / "no-macros")
+    monkeypatch.setattr(install_module, "DIST", tmp_path / "no-dist")
+    with pytest.raises(InstallError, match="没有已生成的加载项"):
+        built_addin()

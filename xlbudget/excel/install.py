@@ -66,21 +66,26 @@ def target(platform: str, env: Mapping[str, str], home: Path) -> Target | None:
 
 
 def built_addin(path: Path | None = None) -> Path:
-    """The add-in file to install: ``path``, or ``dist/xlbudget.xlam`` (built when missing)."""
+    """The add-in file to install: ``path``, or ``dist/xlbudget.xlam`` built afresh from
+    ``macros/`` when the sources are there (so a stale build is never installed)."""
     if path is not None:
         if not path.is_file():
             raise InstallError(f"找不到加载项文件 {path}")
         return path
     default = DIST / ADDIN
-    if not default.is_file():
-        if not MACROS.is_dir():
-            raise InstallError(
-                f"没有已生成的加载项 {default}，也没有 macros/ 源文件可以生成它；"
-                "请在 xlbudget 源码目录中运行 python -m xlbudget.excel.build"
-            )
-        from xlbudget.excel.build import build
+    if MACROS.is_dir():
+        from xlbudget.excel.build import BuildError, build
 
-        build()
+        try:
+            build(DIST, MACROS)
+        except (BuildError, ValueError, RuntimeError, OSError) as exc:
+            raise InstallError(f"生成加载项失败：{exc}") from exc
+    elif not default.is_file():
+        raise InstallError(
+            f"没有已生成的加载项 {default}，也没有 macros/ 源文件可以生成它；"
+            "请在 xlbudget 源码目录中运行 python -m xlbudget.excel.build，"
+            "或用 --addin 指定加载项文件"
+        )
     return default
 
 
