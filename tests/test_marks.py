@@ -507,3 +507,19 @@ def test_damaged_state_sheet_gets_a_message(one_error: tuple[Path, str, str, Dec
     code, out = run("clean", marked)
     assert code == 2 and f"“{STATE_SHEET}”第 2 行" in out and "Traceback" not in out
     assert marked.read_bytes() == before
+
+
+def test_fix_keeps_numbers_stored_as_text(tmp_path: Path) -> None:
+    s = write(generate(3), tmp_path / "叠.xlsx", "stacked", text_numbers=1.0)
+    sheet, cell = s.cells[BASIC_TOTAL]
+    shown = s.shown[BASIC_TOTAL]
+    wb = openpyxl.load_workbook(s.path)
+    assert wb[sheet][cell].value == f"{shown:,.2f}"  # the generator stored it as text
+    wb[sheet][cell].value = f"{shown + 1000:,.2f}"
+    bad = tmp_path / "错.xlsx"
+    wb.save(bad)
+    code, out = run("fix", bad)
+    assert code == 0 and "已修正 1 个单元格" in out, out
+    fixed = tmp_path / "错_修正.xlsx"
+    assert openpyxl.load_workbook(fixed)[sheet][cell].value == f"{shown:,.2f}"
+    assert [f for f in check_file(fixed).findings if f.severity == "error"] == []
