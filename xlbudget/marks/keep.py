@@ -177,8 +177,9 @@ def _drawings(zs: zipfile.ZipFile, zd: zipfile.ZipFile, skip: frozenset[str],
             continue
         m = _DRAWING.search(zs.read(sp))
         sheet = changes.get(dp) or zd.read(dp)
-        if m is None or _DRAWING.search(sheet) or _rels_path(sp) not in zs.namelist():
-            continue
+        if m is None or _DRAWING.search(sheet) or _rels_path(sp) not in zs.namelist() \
+                or b"</worksheet>" not in sheet:
+            continue  # chart sheets keep their drawing through openpyxl
         rel = next((r for r in _REL.findall(zs.read(_rels_path(sp)))
                     if b'Id="' + m.group(1) + b'"' in r), None)
         if rel is None:
