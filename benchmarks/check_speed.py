@@ -1,0 +1,87 @@
+"""Speed of one workbook check against baselines measured in the same run.
+
+(a) a raw python-calamine read of every sheet; (b) xlbudget's library check of the same file;
+(c) pandas.read_excel(sheet_name=None, engine="openpyxl"). Prints b/a (goal ≤ 2.0) and c/b
+(goal ≥ 5). Then the cold command ``xlbudget check one.xlsx`` against ``python -c pass``
+(goal: ≤ 0.6 s more). Medians of interleaved repetitions, because this machine is noisy.
+
+    python benchmarks/check_speed.py [--layout shanghai] [--seed 1] [--repeat 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+def _time(fn: Callable[[], object]) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--layout", default="shanghai")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--repeat", type=int, default=15)
+    ap.add_argument("--cold", type=int, default=7, help="repetitions of the cold command")
+    args = ap.parse_args()
+
+    import pandas as pd
+    import python_calamine as pc
+
+    from xlbudget.engine import check_file
+    from xlbudget.generate import generate, write
+
+    tmp = Path(tempfile.mkdtemp(prefix="xlb-bench-"))
+    path = tmp / "one.xlsx"
+    write(generate(args.seed), path, args.layout)
+
+    def calamine() -> None:
+        wb = pc.CalamineWorkbook.from_path(str(path))
+        for name in wb.sheet_names:
+            wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        wb.close()
+
+    def library() -> None:
+        check_file(path)
+
+    def pandas() -> None:
+        pd.read_excel(path, sheet_name=None, engine="openpyxl")
+
+    for fn in (calamine, library, pandas):  # warm imports and caches
+        fn()
+    times: dict[str, list[float]] = {"a": [], "b": [], "c": []}
+    for _ in range(args.repeat):
+        times["a"].append(_time(calamine))
+        times["b"].append(_time(library))
+        times["c"].append(_time(pandas))
+    a, b, c = (statistics.median(times[k]) for k in "abc")
+    print(f"workbook: {args.layout} seed {args.seed}, {path.stat().st_size} bytes")
+    print(f"(a) calamine read of every sheet : {a * 1000:8.2f} ms")
+    print(f"(b) xlbudget check (library)     : {b * 1000:8.2f} ms")
+    print(f"(c) pandas.read_excel(openpyxl)  : {c * 1000:8.2f} ms")
+    print(f"b/a = {b / a:5.2f}   (goal ≤ 2.0)")
+    print(f"c/b = {c / b:5.2f}   (goal ≥ 5)")
+
+    exe = [sys.executable, "-m", "xlbudget", "check", str(path)]
+    base = [sys.executable, "-c", "pass"]
+    cold: list[float] = []
+    bare: list[float] = []
+    for _ in range(args.cold):
+        bare.append(_time(lambda: subprocess.run(base, check=True)))
+        cold.append(_time(lambda: subprocess.run(exe, capture_output=True)))
+    cm, bm = statistics.median(cold), statistics.median(bare)
+    print(f"cold `xlbudget check one.xlsx`   : {cm:6.3f} s;  `python -c pass`: {bm:6.3f} s")
+    print(f"difference = {cm - bm:5.3f} s   (goal ≤ 0.6 s)")
+
+
+if __name__ == "__main__":
+    main()
