@@ -57,8 +57,8 @@ def paired_narrative(workbook: str | Path) -> Path | None:
     """The .docx beside a workbook with the same stem (``单位.xlsx`` → ``单位.docx``), also the
     ``-说明``/``情况说明`` spellings; None when there is none."""
     p = Path(workbook)
-    for name in (f"{p.stem}.docx", f"{p.stem}-说明.docx", f"{p.stem}说明.docx",
-                 f"{p.stem}情况说明.docx", f"{p.stem}-情况说明.docx"):
+    for name in (f"{p.stem}.docx", f"{p.stem}-说明.docx", f"{p.stem}_说明.docx",
+                 f"{p.stem}说明.docx", f"{p.stem}情况说明.docx", f"{p.stem}-情况说明.docx"):
         cand = p.with_name(name)
         if cand.is_file():
             return cand
