@@ -22,6 +22,10 @@ from xlbudget.findings import FileResult
 REPORT_SUFFIXES = (".xlsx", ".csv", ".json")
 #: Exit code after Ctrl-C (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
+#: Imported once in the fork server so every worker (and every restarted one) starts warm; the
+#: engine imports scipy's solver lazily, which would cost each worker ~0.8 s at its first error.
+_PRELOAD = ("xlbudget.batch.tasks", "xlbudget.engine", "xlbudget.rules.catalog",
+            "xlbudget.locate", "xlbudget.narrative", "scipy.optimize", "scipy.sparse")
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,8 +134,7 @@ def _pool(files: list[Path], opts: Options) -> Iterator[Pool]:
         yield inline_pool()
     else:
         jobs = min(opts.jobs or ProcessPool().workers, len(files))
-        yield ProcessPool(jobs, preload=("xlbudget.batch.tasks", "xlbudget.engine",
-                                         "xlbudget.rules.catalog"))
+        yield ProcessPool(jobs, preload=_PRELOAD)
 
 
 def _stdout_sink(fmt: str, out: IO[str]) -> Sink:
