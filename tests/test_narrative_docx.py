@@ -245,3 +245,15 @@ def test_shipped_sample_narrative_matches_its_workbook() -> None:
     model = analyse(read_workbook(wb), str(wb)).model
     prior_model = analyse(read_workbook(prior), str(prior)).model
     assert check_narrative(root / "sample-shanghai-说明.docx", model, prior_model) == []
+
+
+def test_sangong_budget_in_table_checked_against_t7(dept: dict) -> None:
+    blocks = _copy(dept["blocks"])
+    table = next(b for b in blocks if b.kind == "table" and "预算数（万元）" in b.rows[0])
+    right = table.rows[2][1]  # 因公出国（境）费 预算数
+    table.rows[2][1] = str(Decimal(right) + 1)
+    path = dept["dir"] / "budget.docx"
+    write_docx(blocks, path)
+    [f] = check_narrative(path, dept["model"])
+    assert (f.rule, f.expected) == ("N-amount", right)
+    assert "预算数" in f.message

@@ -161,7 +161,10 @@ class Checker:
             return None
         if f.index not in self._keys:
             pos = f.coordinated.index(f) if f.coordinated else 0
-            self._keys[f.index] = resolve(f.subject, f.sentence.section.key, self.facts, pos)
+            key = resolve(f.subject, f.sentence.section.key, self.facts, pos)
+            if f.role == "budget" and key is not None and not key.endswith("_budget"):
+                key = None  # a budget is judged only against a table's 预算数 (三公)
+            self._keys[f.index] = key
         return self._keys[f.index]
 
     def in_unit(self, yuan: Decimal, f: Figure) -> Decimal:
@@ -174,7 +177,7 @@ class Checker:
         self.check_outdated()
         self.check_placeholders()
         for f in self.figures:
-            if f.kind == "amount" and f.role == "level":
+            if f.kind == "amount" and f.role in ("level", "budget"):
                 self.check_amount(f)
         for f in self.figures:
             if f.role == "share":
