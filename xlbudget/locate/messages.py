@@ -39,10 +39,11 @@ def _place(ref: CellRef, home: str) -> str:
 
 
 def repair(amount: Amount, expected: str | None, *, failing: Sequence[Identity],
-           holding: Sequence[Identity], alternatives: Sequence[CellRef] = (),
+           holding: Sequence[Identity], alternatives: Sequence[CellRef] = (), size: int = 1,
            unproven: bool = False) -> str:
     """The message of a cell judged wrong, or of one candidate of several (``alternatives``
-    are the other candidates; ``unproven`` when time ran out before uniqueness was settled)."""
+    are the other candidates, ``size`` the number of cells each minimal repair changes;
+    ``unproven`` when time ran out before uniqueness was settled)."""
     why = (f"违反 {_identities(failing)}" if failing
            else f"为使 {_identities(holding)} 同时成立")
     note = "；定位超过时限，未能确认是否唯一" if unproven else ""
@@ -51,8 +52,9 @@ def repair(amount: Amount, expected: str | None, *, failing: Sequence[Identity],
         if len(alternatives) > _MAX_NAMED + 2:
             named += f" 等 {len(alternatives)} 处"
         value = f"若此格有误应为 {expected}" if expected is not None else "应为多少无法唯一确定"
-        return (f"可能有误（与 {named} 改其一即可，无法确定是哪一格）：{_actual(amount)}，"
-                f"{value}（{why}{note}）")
+        which = (f"与 {named} 改其一即可，无法确定是哪一格" if size == 1 else
+                 f"有多种同样少的改法（各改 {size} 格），还涉及 {named}，无法确定是哪几格")
+        return f"可能有误（{which}）：{_actual(amount)}，{value}（{why}{note}）"
     value = (f"应为 {expected}" if expected is not None
              else "数值有误，应为多少无法由表间关系唯一确定")
     return f"{_actual(amount)}，{value}（{why}{note}）"

@@ -200,7 +200,7 @@ class System:
         return Program(
             c=np.concatenate([np.zeros(n), weights]),
             integrality=np.concatenate([np.zeros(n), np.ones(n)]),
-            lb=np.concatenate([-self.big_m, np.zeros(n)]),
+            lb=np.concatenate([self._floor(), np.zeros(n)]),
             ub=np.concatenate([self.big_m, z_ub]),
             A=vstack(blocks, format="csr"),
             b_l=np.concatenate(b_l),
@@ -219,7 +219,18 @@ class System:
         free = np.zeros(self.n, dtype=bool)
         free[list(changed)] = True
         ub = np.where(free, self.big_m, self.band)
-        return -ub, ub
+        return np.where(free, self._floor(), -self.band), ub
+
+    def _floor(self) -> np.ndarray:
+        """The lowest change of each cell: a cell shown ≥ 0 is not repaired to a negative.
+
+        Final-accounts amounts are money received, spent or carried over; a negative figure is
+        itself an error (T7-c says so for 三公). Without this bound a detail row that copied
+        its class total would be "repaired" by driving two sibling rows negative, a cheaper
+        but absurd change. Cells shown negative stay free (the sign may be what is wrong).
+        """
+        return np.where(self.value >= 0, np.maximum(-self.big_m, -(self.value + self.band)),
+                        -self.big_m)
 
     def closest(self, changed: Collection[int]) -> Program:
         """The LP over ``[d, t]`` that keeps the unchanged cells as near their shown values as
