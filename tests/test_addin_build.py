@@ -226,6 +226,12 @@ def test_udf_help_is_registered_in_chinese_when_the_file_opens(built: dict[str, 
     assert all(len(line) < 1024 for line in found["xlbudget_udfhelp.bas"].splitlines())
 
 
+def _import_path(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    # The generator runs in a child process: put the test's module folder on its path.
+    paths = [str(folder), os.environ.get("PYTHONPATH", "")]
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(p for p in paths if p))
+
+
 def test_udf_wrapper_generation_follows_xlwings(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     (tmp_path / "my_udfs.py").write_text(
@@ -236,7 +242,7 @@ def test_udf_wrapper_generation_follows_xlwings(tmp_path: Path,
         "def not_a_udf():\n    return 0\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    _import_path(monkeypatch, tmp_path)
     text = udf_wrapper_module("my_udfs", "book.xlam")
     assert text.startswith('Attribute VB_Name = "xlwings_udfs"\n')
     assert "Function PLAIN(x, Optional digits)" in text
@@ -254,7 +260,7 @@ def test_udf_wrapper_generation_reports_a_broken_module(tmp_path: Path,
         "import xlwings as xw\n\n@xw.func\n@xw.arg('nope')\ndef F(x):\n    return x\n",
         encoding="utf-8",
     )
-    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    _import_path(monkeypatch, tmp_path)
     with pytest.raises(RuntimeError, match="无法从 bad_udfs 生成"):
         udf_wrapper_module("bad_udfs", "book.xlam")
 
