@@ -245,6 +245,14 @@ def test_prior_is_same_department_other_year() -> None:
     assert prior.rows[("T3", "main")] == ds.rows[("T3", "main")]
     this, last = (d.value("T1", "income", "income_total", "amount") for d in (ds, prior))
     assert this != last and 0.6 < this / last < 1.6
+    # This year's opening balances are last year's closing ones (年初 = 上年年末).
+    assert ds.value("T1", "income", "opening_balance", "amount") == prior.value(
+        "T1", "expense", "closing_balance", "amount")
+    assert ds.value("T4", "income", "opening", "amount") == prior.value(
+        "T4", "expense", "closing", "total")
+    for t in ("T8", "T9"):
+        for row in ds.rows[(t, "main")]:
+            assert ds.value(t, "main", row, "opening") == prior.value(t, "main", row, "closing")
 
 
 def _read(path: Path) -> dict[str, Grid]:

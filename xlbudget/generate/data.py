@@ -19,6 +19,7 @@ from xlbudget.codes import (
     FUNCTION_ITEMS,
     OUTDATED,
 )
+from xlbudget.model import UNIT_SCALE
 
 #: (table, block, row id, column); row id is a canonical row key or a classification code.
 Key = tuple[str, str, str, str]
@@ -116,8 +117,8 @@ def function_name(code: str, year: int) -> str:
 
 
 def shown_value(yuan: int, unit: str = "万元") -> Decimal:
-    scale = {"元": 1, "千元": 1000, "万元": 10000}[unit]
-    return (Decimal(yuan) / scale).quantize(_CENT, rounding=ROUND_HALF_UP)
+    """An amount in 元 as a cell in ``unit`` shows it: rounded half-up to 0.01."""
+    return (Decimal(yuan) / UNIT_SCALE[unit]).quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(slots=True)
@@ -127,8 +128,6 @@ class _Structure:
     organisation: str
     leaves: list[str]
     size: dict[str, int]
-    fund: bool
-    soe: bool
     nonfiscal_leaves: list[str]
     nonfiscal_sources: list[str]
     nonfiscal_spending: list[str]
@@ -140,8 +139,8 @@ class _Structure:
 def generate(seed: int, year: int = 2023) -> Dataset:
     """A consistent department for ``year`` with its ``prior`` (year − 1) attached."""
     structure = _structure(seed)
-    prior = _build(seed, year - 1, structure, None)
-    return _build(seed, year, structure, prior)
+    prior, closing = _build(seed, year - 1, structure, None, None)
+    return _build(seed, year, structure, prior, closing)[0]
 
 
 def _is_basic(code: str) -> bool:
@@ -200,27 +199,33 @@ def _structure(seed: int) -> _Structure:
         economic += rng.sample(_CAPITAL_SOME, rng.randint(1, 2))
         if vehicle_purchase:
             economic.append("31013")
-    return _Structure(organisation, leaves, size, fund, soe, nf_leaves, nf_sources,
-                      nf_spending, sorted(set(economic)), abroad, vehicle_purchase)
+    return _Structure(organisation, leaves, size, nf_leaves, nf_sources, nf_spending,
+                      sorted(set(economic)), abroad, vehicle_purchase)
 
 
 def split(total: int, weights: list[float]) -> list[int]:
     """Split ``total`` into integer parts proportional to ``weights`` that add up exactly."""
     acc = sum(weights)
     parts, done, running = [], 0, 0.0
-    for w in weights:
+    for w in weights[:-1]:
         running += w
         upto = round(total * running / acc)
         parts.append(upto - done)
         done = upto
-    return parts
+    return [*parts, total - done]
 
 
 def _pct(rng: random.Random, lo: float, hi: float, amount: int) -> int:
     return round(amount * rng.uniform(lo, hi))
 
 
-def _build(seed: int, year: int, s: _Structure, prior: Dataset | None) -> Dataset:
+#: Year-end balances handed to the next year: (leaf, money type) or ("nonfiscal", "") -> 元.
+Balances = dict[tuple[str, str], int]
+
+
+def _build(seed: int, year: int, s: _Structure, prior: Dataset | None,
+           carried: Balances | None) -> tuple[Dataset, Balances]:
+    """One year's amounts; opening balances are last year's closing ones when ``carried``."""
     rng = random.Random(f"xlbudget-amounts:{seed}:{year}")
     y: dict[Key, int] = {}
     rows: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -234,6 +239,8 @@ def _build(seed: int, year: int, s: _Structure, prior: Dataset | None) -> Datase
         amount = _pct(rng, 0.8, 1.2, s.size[c])
         spend[(c, money)] = (amount, 0) if _is_basic(c) else (0, amount)
         opening = _pct(rng, 0.0, 0.12, amount) if rng.random() < 0.5 else 0
+        if carried is not None:
+            opening = carried[(c, money)]
         closing = _pct(rng, 0.0, 0.12, amount) if rng.random() < 0.5 else 0
         balance[(c, money)] = (opening, closing)
     nf_income: dict[tuple[str, str], int] = {}
@@ -312,13 +319,16 @@ def _build(seed: int, year: int, s: _Structure, prior: Dataset | None) -> Datase
     money_table("T9", "soe", T8_COLUMNS)
 
     # Non-fiscal money at department level: its own roll-forward (X13) with a balance that
-    # never goes negative.
+    # never goes negative (a shortfall is met from the non-fiscal reserve, 使用非财政拨款结余).
     nf_in = sum(nf_income.values())
     nf_out = sum(nf_spend.values())
     use_nf = _pct(rng, 0.02, 0.1, nf_in) if nf_in and rng.random() < 0.5 else 0
     distribution = _pct(rng, 0.01, 0.05, nf_in) if nf_in and rng.random() < 0.3 else 0
     need = nf_out + distribution - nf_in - use_nf
     nf_opening = max(need, 0) + (_pct(rng, 0.05, 0.3, nf_in) if nf_in else 0)
+    if carried is not None:
+        nf_opening = carried[("nonfiscal", "")]
+        use_nf += max(need - nf_opening, 0)
     nf_closing = nf_opening + nf_in + use_nf - nf_out - distribution
 
     def total_of(money: str, part: str) -> int:
@@ -390,7 +400,9 @@ def _build(seed: int, year: int, s: _Structure, prior: Dataset | None) -> Datase
     names = {c: function_name(c, year) for c in codes}
     names.update({c: ECONOMIC_CLASSES[c][0] if len(c) == 3 else ECONOMIC_ITEMS[c]
                   for c in econ_codes})
-    return Dataset(seed, year, s.organisation, rows, columns, y, names, prior)
+    closing_balances: Balances = {key: bal[1] for key, bal in balance.items()}
+    closing_balances[("nonfiscal", "")] = nf_closing
+    return Dataset(seed, year, s.organisation, rows, columns, y, names, prior), closing_balances
 
 
 def _with_parents(leaves: list[str]) -> list[str]:

@@ -1,4 +1,5 @@
-"""Build the project's sample workbooks (``workbooks/``) and their README with the error list.
+"""Build the project's sample workbooks (``workbooks/``), the shanghai sample's narrative
+(情况说明 .docx) and the README with the error list.
 
 Run ``python -m xlbudget.generate.samples workbooks`` from the repository root. The known
 errors are data (``ERRORS``): each names the truth's cell by its key and how the value goes
@@ -151,7 +152,7 @@ def _resolve(sample: Sample) -> list[InjectedCell]:
 
 
 def reproducible(path: Path, year: int = YEAR) -> None:
-    """Rewrite an .xlsx with fixed zip times and document dates, so that a rebuild of an
+    """Rewrite an .xlsx or .docx with fixed zip times and document dates, so that a rebuild of an
     unchanged sample is byte-identical and git sees no change (openpyxl stamps the time)."""
     stamp = f"{year + 1}-08-31T00:00:00Z".encode()
     with zipfile.ZipFile(path) as zf:
@@ -184,12 +185,27 @@ def build(out_dir: str | Path) -> list[Path]:
              for c in cells]
     inject(base.path, out / "sample-errors.xlsx", edits)
     written += [base.path, out / "sample-errors.xlsx"]
+    written.append(_narrative(out / "sample-shanghai.xlsx", out / "sample-shanghai-prior.xlsx"))
     for path in written:
         reproducible(path)
     readme = out / "README.md"
     readme.write_text(_readme(clean_rows, ds, cells), encoding="utf-8")
     written.append(readme)
     return written
+
+
+def _narrative(workbook: Path, prior: Path) -> Path:
+    """The sample narrative (情况说明) of the shanghai sample, so that it never goes stale
+    when the samples change (the narrative generator reads the workbooks back)."""
+    from xlbudget.engine import analyse
+    from xlbudget.narrative.generate import write_narrative
+    from xlbudget.sources.files import read_workbook
+
+    out = workbook.with_name(f"{workbook.stem}-说明.docx")
+    model = analyse(read_workbook(workbook), str(workbook)).model
+    prior_model = analyse(read_workbook(prior), str(prior)).model
+    write_narrative(model, out, prior_model)
+    return out
 
 
 def _features(ds: Dataset) -> str:
@@ -246,6 +262,10 @@ def _readme(clean: list, errors_ds: Dataset, cells: list[InjectedCell]) -> str:
         lines.append(f"| `{stem}.xlsx` | {layout}: {layouts[layout]} | {seed} | "
                      f"{ds.organisation} | {_features(ds)} |")
     lines += [
+        "",
+        "`sample-shanghai-说明.docx` is the narrative (情况说明) of `sample-shanghai.xlsx`, "
+        "written by `xlbudget.narrative.generate` from that workbook and its prior year; the "
+        "command above rebuilds it with the workbooks, so its figures always match.",
         "",
         "## Workbook with known errors",
         "",
