@@ -90,3 +90,11 @@ def test_explicit_files_are_kept_once_and_overlaps_deduplicated(tmp_path: Path) 
 def test_missing_path_is_passed_through_for_an_error_row(tmp_path: Path) -> None:
     missing = tmp_path / "没有这个文件.xlsx"
     assert list(discover([missing])) == [missing]
+
+
+def test_linked_folder_cycles_end(tmp_path: Path) -> None:
+    root = tmp_path / "r"
+    make_workbook(root / "a" / "x.xlsx")
+    (root / "a" / "loop").symlink_to(root, target_is_directory=True)
+    found = list(discover([root]))
+    assert [p.name for p in found] == ["x.xlsx"]

@@ -61,13 +61,18 @@ def discover(
             if wanted(root, root.name, walked=False):
                 yield root
             continue
-        for path in _walk(root, skipped):
+        for path in _walk(root, skipped, set()):
             if wanted(path, path.relative_to(root).as_posix(), walked=True):
                 yield path
 
 
-def _walk(root: Path, skipped: set[Path]) -> Iterator[Path]:
-    """Files under ``root`` in a stable order; os.scandir because Path.rglob cannot prune."""
+def _walk(root: Path, skipped: set[Path], visited: set[Path]) -> Iterator[Path]:
+    """Files under ``root`` in a stable order; os.scandir because Path.rglob cannot prune.
+    Linked folders are followed once each, so a link cycle ends."""
+    real = root.resolve()
+    if real in visited:
+        return
+    visited.add(real)
     try:
         entries = sorted(os.scandir(root), key=lambda e: e.name)
     except OSError:
@@ -76,7 +81,7 @@ def _walk(root: Path, skipped: set[Path]) -> Iterator[Path]:
         path = root / entry.name
         if entry.is_dir():
             if not entry.name.startswith(".") and path.resolve() not in skipped:
-                yield from _walk(path, skipped)
+                yield from _walk(path, skipped, visited)
         elif entry.is_file():
             yield path
 

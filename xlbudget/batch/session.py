@@ -12,7 +12,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from xlbudget.batch.pool import Pool, PoolError, ProcessPool, dask_pool, inline_pool
+from xlbudget.batch.pool import (
+    Pool,
+    PoolError,
+    ProcessPool,
+    dask_pool,
+    default_jobs,
+    inline_pool,
+)
 from xlbudget.batch.report import CsvSink, JsonSink, Sink, Tally
 from xlbudget.batch.run import map_files
 from xlbudget.batch.worker import Task
@@ -133,7 +140,7 @@ def _pool(files: list[Path], opts: Options) -> Iterator[Pool]:
         # One file: a worker process would cost more to start than the check.
         yield inline_pool()
     else:
-        jobs = min(opts.jobs or ProcessPool().workers, len(files))
+        jobs = min(opts.jobs or default_jobs(), len(files))
         yield ProcessPool(jobs, preload=_PRELOAD)
 
 

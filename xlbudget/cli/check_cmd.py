@@ -46,7 +46,8 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...],
           exclude: tuple[str, ...], report: Path | None, mark_dir: Path | None) -> None:
     """校验决算工作簿（文件或文件夹，文件夹递归查找 .xlsx/.xlsm/.xls）。
 
-    退出码：0 没有错误级问题；1 有错误级问题；2 参数不可用或所有文件都无法读取。
+    退出码：0 没有错误级问题；1 有错误级问题；2 参数不可用或所有文件都无法读取；
+    130 按 Ctrl-C 中断（已完成的结果照常写出）。
     """
     from xlbudget.batch.discover import discover
     from xlbudget.batch.session import REPORT_SUFFIXES, Options, run_batch
