@@ -296,8 +296,8 @@ def _soffice() -> str:
     return found
 
 
-def _libreoffice_basic(path: Path, tmp_path: Path) -> dict[str, str]:
-    """Convert with LibreOffice to .ods and return its Basic modules (name -> code)."""
+def _libreoffice_ods(path: Path, tmp_path: Path) -> Path:
+    """Convert ``path`` to .ods with LibreOffice and return the new file."""
     out = tmp_path / "ods"
     # LibreOffice's type detection skips .xlam by extension; name the filter explicitly.
     subprocess.run(
@@ -306,15 +306,20 @@ def _libreoffice_basic(path: Path, tmp_path: Path) -> dict[str, str]:
          str(path)],
         check=True, capture_output=True, timeout=240,
     )
+    return out / (path.stem + ".ods")
+
+
+def _basic_modules(ods: Path) -> dict[str, str]:
+    """The Basic modules LibreOffice made of the VBA project: name -> kind + newline + code."""
     script = "{http://openoffice.org/2000/script}"
     modules = {}
-    with zipfile.ZipFile(out / (path.stem + ".ods")) as z:
+    with zipfile.ZipFile(ods) as z:
         for name in z.namelist():
             if name.startswith("Basic/VBAProject/") and not name.endswith("script-lb.xml"):
                 root = ET.fromstring(z.read(name))
                 modules[root.get(f"{script}name", "")] = (
-                    root.get(f"{script}moduleType", ""), root.text or "")
-    return {name: kind + "\n" + code for name, (kind, code) in modules.items()}
+                    root.get(f"{script}moduleType", "") + "\n" + (root.text or ""))
+    return modules
 
 
 # Lines that hold attributes rather than code; LibreOffice turns them into its own options.
@@ -330,7 +335,8 @@ def _without_attributes(code: str) -> list[str]:
 def test_libreoffice_opens_the_file_and_exposes_the_macros(
     built: dict[str, Path], name: str, tmp_path: Path
 ) -> None:
-    modules = _libreoffice_basic(built[name], tmp_path)
+    ods = _libreoffice_ods(built[name], tmp_path)
+    modules = _basic_modules(ods)
     assert {"xlwings", "Dictionary", "xlbudget_ribbon", "xlwings_udfs", "xlbudget_udfhelp",
             "ThisWorkbook"} <= set(modules)
     assert modules["Dictionary"].startswith("class\n")
@@ -339,6 +345,13 @@ def test_libreoffice_opens_the_file_and_exposes_the_macros(
     assert _without_attributes(ribbon) == _without_attributes(_source("xlbudget_ribbon.bas"))
     xlwings_code = modules["xlwings"].split("\n", 1)[1]
     assert _without_attributes(xlwings_code) == _without_attributes(_source("xlwings.bas"))
+    if name == build.DEMO:
+        # LibreOffice binds each button shape to its Sub in the document's VBA project.
+        with zipfile.ZipFile(ods) as z:
+            content = z.read("content.xml").decode("utf-8")
+        bound = re.findall(r"vnd\.sun\.star\.script:VBAProject\.xlbudget_ribbon\.(\w+)\?",
+                           content)
+        assert bound == [b.action for b in build.buttons(_source("customUI.xml"))]
 
 
 def test_build_command_writes_both_files_and_checks_sources(
