@@ -379,6 +379,18 @@ def test_layout_options_override_the_preset(tmp_path: Path) -> None:
     assert list(_read(sample.path)) == [f"表{i}" for i in range(1, 10)]
     with pytest.raises(ValueError, match="未知的版式"):
         write(generate(2), tmp_path / "x.xlsx", "beijing")
+    with pytest.raises(ValueError, match="未知的版式选项：colour"):
+        write(generate(2), tmp_path / "x.xlsx", "central", colour="red")
+    with pytest.raises(ValueError, match="t7"):
+        write(generate(2), tmp_path / "x.xlsx", "central", t7="diagonal")
+    # Every preset can take every grouping of T7 and T6 and still reads back exactly.
+    ds = generate(2)
+    for layout, t7, blocks in (("stacked", "interleaved", 3), ("shanghai", "vertical", 3),
+                               ("central", "vertical", 2)):
+        sample = write(ds, tmp_path / f"{layout}-{t7}.xlsx", layout, t7=t7, t6_blocks=blocks)
+        grids = _read(sample.path)
+        for key in ds.amount_keys("T7") + ds.amount_keys("T6"):
+            assert _as_decimal(_cell(grids, *sample.cells[key])) == sample.shown[key], key
 
 
 def test_inject_changes_values_and_keeps_formats(tmp_path: Path) -> None:

@@ -128,6 +128,14 @@ class Style:
     number_format: str = "#,##0.00"
 
 
+#: Allowed values of the Style fields that select a code path.
+_CHOICES: dict[str, tuple[object, ...]] = {
+    "sheet_names": ("canonical", "tag", "number", "stacked"),
+    "t7": ("interleaved", "blocked", "vertical"),
+    "t6_blocks": (2, 3),
+    "t6_unit": ("元", "万元"),
+}
+
 PRESETS: dict[str, Style] = {
     "shanghai": Style(t5_total_last=True),
     "central": Style(sheet_names="tag", org_label="编制部门：", unit_label="金额单位：", tag=True,
@@ -220,7 +228,15 @@ def write(dataset: Dataset, path: str | Path, layout: str = "shanghai", **option
     """Write ``dataset`` as a workbook in ``layout``; ``options`` override fields of its Style."""
     if layout not in PRESETS:
         raise ValueError(f"未知的版式：{layout}（可选：{'、'.join(LAYOUTS)}）")
+    fields = {f.name for f in dataclasses.fields(Style)}
+    unknown = sorted(set(options) - fields)
+    if unknown:
+        raise ValueError(f"未知的版式选项：{'、'.join(unknown)}")
     style = dataclasses.replace(PRESETS[layout], **options)  # type: ignore[arg-type]
+    for name, allowed in _CHOICES.items():
+        if getattr(style, name) not in allowed:
+            raise ValueError(f"版式选项 {name} 不能为 {getattr(style, name)!r}"
+                             f"（可选：{'、'.join(map(str, allowed))}）")
     sample = Sample(Path(path), layout, dataset, style)
     sample.units = {t: (style.t6_unit if t == "T6" else "万元") for t in TABLE_KEYS}
     rng = random.Random(f"xlbudget-layout:{dataset.seed}:{dataset.year}:{layout}")
