@@ -257,3 +257,50 @@ def test_sangong_budget_in_table_checked_against_t7(dept: dict) -> None:
     [f] = check_narrative(path, dept["model"])
     assert (f.rule, f.expected) == ("N-amount", right)
     assert "预算数" in f.message
+
+
+def _published(dept: dict, **wrong: str) -> list[Block]:
+    """Sentence shapes as published documents write them (not the project's template): the 项
+    named on its own line, 预算 before 决算, 完成年初预算的, 其中 with a comma, units repeated,
+    thousands separators. ``wrong`` replaces a figure by name."""
+    f, y = dept["facts"], dept["model"].year
+
+    def w(key: str) -> str:
+        return wrong.get(key) or f"{arith.round_half_up(f[key].yuan / 10000, 2):,}"
+
+    leaf = next(k for k in f if k.startswith("T5.code.") and len(k) == 15 and f[k].yuan)
+    code = leaf.removeprefix("T5.code.")
+    names = [f[f"T5.code.{code[:n]}"].label for n in (3, 5, 7)]
+    budget = f[leaf].yuan * Decimal("1.25")
+    rate = arith.rate(f[leaf].yuan, budget)
+    return [
+        Block("title", f"某区某局{y}年度部门决算"),
+        Block("h2", "收入支出决算总体情况说明"),
+        Block("p", f"{y}年度，本部门收入总计{w('in.grand_total')}万元，支出总计"
+                   f"{w('ex.grand_total')}万元。"),
+        Block("h2", "一般公共预算财政拨款支出决算情况说明"),
+        Block("p", f"1.{names[0].removesuffix('支出')}（类）{names[1]}（款）{names[2]}（项）"),
+        Block("p", f"年初预算为{arith.round_half_up(budget / 10000, 2)}万元，支出决算为"
+                   f"{w(leaf)}万元，完成年初预算的{wrong.get('rate') or rate}%。"),
+        Block("h2", "“三公”经费财政拨款支出决算情况说明"),
+        Block("p", f"{y}年度“三公”经费财政拨款支出预算为{w('T7.total_budget')}万元，支出决算为"
+                   f"{w('T7.total_final')}万元，完成预算的"
+                   f"{arith.rate(f['T7.total_final'].yuan, f['T7.total_budget'].yuan)}%。"
+                   f"其中：公务接待费支出预算为{w('T7.reception_budget')}万元，支出决算为"
+                   f"{w('T7.reception_final')}万元。"),
+    ]
+
+
+def test_published_sentence_shapes(dept: dict) -> None:
+    path = dept["dir"] / "published.docx"
+    write_docx(_published(dept), path)
+    assert check_narrative(path, dept["model"]) == []
+    f = dept["facts"]
+    leaf = next(k for k in f if k.startswith("T5.code.") and len(k) == 15 and f[k].yuan)
+    right = _wan(f["T7.reception_final"].yuan)
+    write_docx(_published(dept, **{"T7.reception_final": "1,234.00", leaf: "0.01",
+                                   "rate": "12.34"}), path)
+    found = {(x.rule, x.expected) for x in check_narrative(path, dept["model"])}
+    budget = f[leaf].yuan * Decimal("1.25")
+    assert found == {("N-amount", right), ("N-amount", _wan(f[leaf].yuan)),
+                     ("N-completion", str(arith.rate(f[leaf].yuan, budget)))}

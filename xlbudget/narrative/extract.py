@@ -38,6 +38,8 @@ _BUDGET = re.compile(r"(?:年初|全年|调整后?的?)?预算(?:数|安排)?(?:
 _FILLER = re.compile(r"(?:决算数?|决算金额)?(?:为|是|共计|共|达到|达|约)?$")
 #: Subjects that say nothing on their own ("支出决算为A万元" under a 类/款/项 heading clause).
 _GENERIC = frozenset({"", "支出", "决算", "收入", "金额", "支出决算", "合计", "总额"})
+_TAGGED = re.compile(r"\((?:类|款|项)\)")
+_BUDGET_WORDS = re.compile(r"(?:年初|全年|调整后?的?)?预算(?:数|安排)?$")
 _AFTER_FIGURE = re.compile(r"(?:\d|元|%|次|人|辆|个|家|项|台|套|户|名|点)$")
 
 
@@ -177,7 +179,11 @@ def extract(narrative: Narrative) -> tuple[list[Figure], list[Placeholder]]:
             placeholders.append(Placeholder(m.group(0), s.start + m.start(), s.start + m.end(), s))
         if s.para != last_para:
             prev_sentence_figs, last_para = [], s.para
-        figs = _sentence_figures(s)
+            # A 类/款/项 heading line above the paragraph names what it is about.
+            context = s.subsection if _TAGGED.search(normalise(s.subsection)) else ""
+        figs = _sentence_figures(s, context)
+        if not figs and len(s.norm) <= 80:
+            context = s.norm  # "1.一般公共服务（类）…（项）。" then "年初预算为…"
         if not figs and s.para in cells:
             figs = _cell_figure(s, *cells[s.para])
         _link(figs, prev_sentence_figs)
@@ -234,7 +240,7 @@ def _cell_figure(s: Sentence, subject: str, unit: str) -> list[Figure]:
                    subject=_clean_subject(subject), clause=subject)]
 
 
-def _sentence_figures(s: Sentence) -> list[Figure]:
+def _sentence_figures(s: Sentence, context: str = "") -> list[Figure]:
     norm = s.norm
     bounds = _clause_bounds(norm)
     cmp_m = _CMP_YEAR.search(norm)
@@ -280,7 +286,7 @@ def _sentence_figures(s: Sentence) -> list[Figure]:
             head.coordinated.append(f)
             f.coordinated = head.coordinated
         else:
-            f.subject = _subject_of(norm, prefix, start, bounds, out, s)
+            f.subject = _subject_of(norm, prefix, start, bounds, out, s, context)
         out.append(f)
     return out
 
@@ -291,9 +297,10 @@ def _is_coordinated_number(norm: str, m: re.Match[str]) -> bool:
 
 
 def _subject_of(norm: str, prefix: str, start: int, bounds: list[int], before: list[Figure],
-                s: Sentence) -> str:
-    """The subject of a figure: its clause's words, or the clause before when that is a bare
-    heading such as ``行政运行（项）：``."""
+                s: Sentence, context: str = "") -> str:
+    """The subject of a figure: its clause's words; else the subject of a budget stated just
+    before ("“三公”经费预算为A万元，支出决算为B万元"); else a bare heading clause such as
+    ``行政运行（项）：``; else the heading line above (``context``)."""
     own = _strip_roles(prefix)
     subject = _clean_subject(own)
     if subject not in _GENERIC:
@@ -302,12 +309,18 @@ def _subject_of(norm: str, prefix: str, start: int, bounds: list[int], before: l
     # Back over clauses that hold only figures ("年初预算为X万元，") to a bare heading clause.
     for j in range(i - 1, -1, -1):
         lo, hi = bounds[j], bounds[j + 1] - 1
-        if any(s.start + lo <= f.start < s.start + hi for f in before):
-            if before and before[-1].kind == "count" and before[-1].start >= s.start + lo:
-                return before[-1].subject  # "接待10批次，100人次"
+        inside = [f for f in before if s.start + lo <= f.start < s.start + hi]
+        if inside:
+            last = inside[-1]
+            if last.kind == "count" and before[-1] is last:
+                return last.subject  # "接待10批次，100人次"
+            if last.role == "budget":
+                named = _BUDGET_WORDS.sub("", last.subject)
+                if named not in _GENERIC and named not in ("年初", "全年"):
+                    return named
             continue
         return _clean_subject(_strip_roles(norm[lo:hi])) or subject
-    return subject
+    return _clean_subject(context) if context else subject
 
 
 def _strip_roles(prefix: str) -> str:
