@@ -13,6 +13,7 @@ import dataclasses
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 from xlbudget.codes import FUNCTION_CLASSES
@@ -286,13 +287,6 @@ def _column_numbers(sh: _Sheet, r: int, label_cols: int, first: int, count: int)
         sh.put(r, first + i, i + 1, "header")
 
 
-def _flat_headers(headers: tuple) -> list[str]:
-    out: list[str] = []
-    for h in headers:
-        out += list(h[1]) if isinstance(h, tuple) else [h]
-    return out
-
-
 def _amount_headers(sh: _Sheet, r: int, depth: int, first: int, headers: tuple) -> None:
     """Amount headers over ``depth`` rows; a group puts its text over its leaves."""
     c = first
@@ -308,10 +302,10 @@ def _amount_headers(sh: _Sheet, r: int, depth: int, first: int, headers: tuple) 
             c += 1
 
 
-def _code_table(sh: _Sheet, r0: int, table: str, headers: tuple, total_last: bool = False
-                ) -> int:
+def _code_table(sh: _Sheet, r0: int, table: str, headers: tuple) -> int:
     """T2/T3/T5/T8/T9: 项目 {科目编码, 科目名称} | amounts; rows 合计 and 类/款/项."""
     st, ds = sh.style, sh.sample.dataset
+    total_last = table == "T5" and st.t5_total_last
     columns = ds.columns[(table, "main")]
     label_cols = 4 if st.split_codes else 2
     width = label_cols + len(columns)
@@ -408,7 +402,7 @@ def _two_blocks(sh: _Sheet, r0: int, table: str, left: list, right: list, tail: 
                 k = (table, block, key, col)
                 if k in ds.yuan:
                     sh.amount(r, c + 1 + ln + i, k)
-                elif key is not None or text:
+                else:  # a class the department does not have: a bordered blank
                     sh.put(r, c + 1 + ln + i, None, "amount")
         r += 1
     return _note(sh, r, table, width) - r0
@@ -445,26 +439,6 @@ def _t4(sh: _Sheet, r0: int) -> int:
     tail.append((("总计", "grand_total"), ("总计", "grand_total")))
     headers = ("合计", *(T4_INCOME_LABELS[k] for k in FISCAL))
     return _two_blocks(sh, r0, "T4", left, _class_lines(sh, "T4"), tail, headers)
-
-
-def _t2(sh: _Sheet, r0: int) -> int:
-    return _code_table(sh, r0, "T2", T2_HEADERS)
-
-
-def _t3(sh: _Sheet, r0: int) -> int:
-    return _code_table(sh, r0, "T3", T3_HEADERS)
-
-
-def _t5(sh: _Sheet, r0: int) -> int:
-    return _code_table(sh, r0, "T5", (_SPENDING,), total_last=sh.style.t5_total_last)
-
-
-def _t8(sh: _Sheet, r0: int) -> int:
-    return _code_table(sh, r0, "T8", T8_HEADERS)
-
-
-def _t9(sh: _Sheet, r0: int) -> int:
-    return _code_table(sh, r0, "T9", T8_HEADERS)
 
 
 def _t6(sh: _Sheet, r0: int) -> int:
@@ -561,8 +535,12 @@ def _t7(sh: _Sheet, r0: int) -> int:
     return _note(sh, r + 1, "T7", width) - r0
 
 
-_BUILDERS = {"T1": _t1, "T2": _t2, "T3": _t3, "T4": _t4, "T5": _t5, "T6": _t6, "T7": _t7,
-             "T8": _t8, "T9": _t9}
+_BUILDERS = {"T1": _t1, "T4": _t4, "T6": _t6, "T7": _t7,
+             "T2": partial(_code_table, table="T2", headers=T2_HEADERS),
+             "T3": partial(_code_table, table="T3", headers=T3_HEADERS),
+             "T5": partial(_code_table, table="T5", headers=(_SPENDING,)),
+             "T8": partial(_code_table, table="T8", headers=T8_HEADERS),
+             "T9": partial(_code_table, table="T9", headers=T8_HEADERS)}
 
 
 def _cover(sample: Sample) -> tuple[list[str], list[str]]:
