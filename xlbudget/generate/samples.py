@@ -123,6 +123,8 @@ ERRORS: tuple[KnownError, ...] = (
 
 @dataclass(frozen=True, slots=True)
 class InjectedCell:
+    """One changed cell of the error workbook, as listed in the README."""
+
     number: int
     what: str
     sheet: str
