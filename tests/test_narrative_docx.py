@@ -304,3 +304,20 @@ def test_published_sentence_shapes(dept: dict) -> None:
     budget = f[leaf].yuan * Decimal("1.25")
     assert found == {("N-amount", right), ("N-amount", _wan(f[leaf].yuan)),
                      ("N-completion", str(arith.rate(f[leaf].yuan, budget)))}
+
+
+def test_narrative_is_compared_with_the_corrected_tables(tmp_path: Path) -> None:
+    """A narrative that quotes the right value of a mistyped cell is not wrong: the workbook
+    rules report the cell, and the narrative is compared with the corrected tables."""
+    root = Path(__file__).resolve().parents[1] / "workbooks"
+    clean = analyse(read_workbook(root / "sample-errors-clean.xlsx"), "clean").model
+    write_docx(narrative_blocks(clean, seed=1), tmp_path / "说明.docx")
+    wrong_tables = analyse(read_workbook(root / "sample-errors.xlsx"), "errors").model
+    raw = check_narrative(tmp_path / "说明.docx", wrong_tables)
+    result = check_with_narrative(root / "sample-errors.xlsx", tmp_path / "说明.docx")
+    narrative = [f for f in result.findings if f.rule.startswith("N-")]
+    workbook_cells = {(f.sheet, f.cell) for f in result.findings if f.severity == "error"}
+    assert len(narrative) < len(raw)
+    for f in narrative:  # what remains touches a cell judged wrong without a certain fix
+        assert not f.certain and "也被判定有误" in f.message
+        assert any((r["sheet"], r["cell"]) in workbook_cells for r in f.related)

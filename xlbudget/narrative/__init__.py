@@ -97,11 +97,53 @@ def check_with_narrative(workbook: str | Path, docx_path: str | Path, *,
             extra.append(Finding("N-file", REGISTRY["N-file"].severity,
                                  f"上年决算工作簿无法读取，增减额和增减率只按说明本身核对：{exc}"))
     try:
-        extra.extend(check_narrative(docx_path, analysis.model, prior_model))
+        extra.extend(check_narrative(docx_path, _corrected(analysis.model, result.findings),
+                                     prior_model))
     except NarrativeError as exc:
         extra.append(Finding("N-file", REGISTRY["N-file"].severity, str(exc),
                              extra={"location": {"file": Path(docx_path).name, "part": None,
                                                  "paragraph": None, "quote": None}}))
+    # Cells the workbook check judged wrong without a certain correction: a narrative figure
+    # compared with them may be the right one, so say so and make the finding uncertain.
+    suspect = {(f.sheet, f.cell) for f in result.findings
+               if f.severity == "error" and f.sheet and f.cell and not _correction(f)}
+    for f in extra:
+        if any((r.get("sheet"), r.get("cell")) in suspect for r in f.related):
+            f.certain = False
+            tail = f"（{f.extra['location']['part']}）"
+            f.message = (f.message.removesuffix(tail)
+                         + "；表格中的相关单元格也被判定有误，请先核对表格" + tail)
     result.findings.extend(f for f in extra if selected(f.rule, select, ignore))
     result.refresh_status()
     return result
+
+
+def _correction(f: Finding) -> bool:
+    """A certain correction of one cell by the workbook check."""
+    return (f.severity == "error" and f.certain and bool(f.sheet and f.cell)
+            and f.expected is not None)
+
+
+def _corrected(model: WorkbookModel, findings: Sequence[Finding]) -> WorkbookModel:
+    """The model with the workbook check's certain corrections applied, so that the narrative is
+    compared with what the tables should say (a narrative that quotes the right value of a
+    mistyped cell is not wrong; the cell is reported by the workbook rules)."""
+    import copy
+    from decimal import Decimal, InvalidOperation
+
+    fixes: dict[tuple[str, str], Decimal] = {}
+    for f in findings:
+        if _correction(f):
+            try:
+                fixes[(f.sheet, f.cell)] = Decimal(str(f.expected))  # type: ignore[index]
+            except InvalidOperation:
+                continue  # a name, not an amount
+    if not fixes:
+        return model
+    fixed = copy.deepcopy(model)
+    for table in fixed.tables.values():
+        for amount in table.amounts():
+            value = fixes.get((amount.ref.sheet, amount.ref.cell))
+            if value is not None:
+                amount.value = value
+    return fixed
