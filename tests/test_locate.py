@@ -257,3 +257,17 @@ def test_single_error_property(seed: int, pick: int, kind: str, pos: int) -> Non
     if abs(wrong - original) >= 1:
         [f] = findings
         assert ((f.sheet, f.cell), f.expected, f.certain) == (ref(cell), str(original), True)
+
+
+def test_row_copying_its_class_row_is_repaired_without_negative_siblings() -> None:
+    """Copying the class row into a 项 row could also be undone by driving the sibling 项 row
+    negative in all three columns; repairs keep non-negative cells non-negative."""
+    wb = budget_workbook(8)
+    originals = {}
+    for col in ("total", "basic", "project"):
+        a = wb.cells[f"T5:2010101:{col}"]
+        originals[ref(a)] = str(a.value)
+        a.value = wb.cells[f"T5:201:{col}"].value
+    found = by_cell(locate(wb.identities))
+    assert {k: (f.expected, f.certain) for k, f in found.items()} == {
+        k: (v, True) for k, v in originals.items()}
