@@ -17,7 +17,13 @@ from xlbudget import arith
 from xlbudget.codes import FUNCTION_CLASSES, FUNCTION_ITEMS, OUTDATED
 from xlbudget.findings import Finding
 from xlbudget.narrative.docx_source import WordTable
-from xlbudget.narrative.extract import AMOUNT_UNITS, Figure, Placeholder
+from xlbudget.narrative.extract import (
+    AMOUNT_UNITS,
+    Figure,
+    Placeholder,
+    header_unit,
+    unit_above,
+)
 from xlbudget.narrative.facts import Fact, Facts, resolve
 from xlbudget.narrative.parse import Narrative, Sentence, normalise
 from xlbudget.rules.registry import REGISTRY, Rule, RuleDoc, register
@@ -531,7 +537,8 @@ class Checker:
         r = _col(head, r"执行率|完成率")
         if b is None or e is None or r is None:
             return  # only tables with a rate column are target tables (项目绩效目标完成情况表)
-        unit_scale = _header_scale(head, doc, t) or 1
+        unit = header_unit(head) or unit_above(doc, t)
+        unit_scale = AMOUNT_UNITS[unit] if unit else 1
         data = []
         for i in range(header + 1, len(texts)):
             row = texts[i]
@@ -607,22 +614,6 @@ def _col(head: list[str], pattern: str) -> int | None:
 def _dec_places(text: str) -> int:
     t = normalise(text).strip()
     return len(t.split(".")[1]) if "." in t else 0
-
-
-def _header_scale(head: list[str], doc: object, t: WordTable) -> int | None:
-    """元 per unit of a Word table: from its header (“预算数（万元）”) or the line above it."""
-    for c in head:
-        m = re.search(r"\((万元|元|千元|亿元)\)|单位:(万元|元|千元|亿元)", c)
-        if m:
-            return AMOUNT_UNITS[m.group(1) or m.group(2)]
-    first = t.rows[0][0][0] if t.rows and t.rows[0] and t.rows[0][0] else None
-    paras = getattr(doc, "paragraphs", [])
-    if first is not None:
-        for p in reversed(paras[max(0, first - 4):first - 1]):
-            m = re.search(r"单位[:：]\s*(万元|元|千元|亿元)", normalise(p.text))
-            if m:
-                return AMOUNT_UNITS[m.group(1)]
-    return None
 
 
 def run_checks(narrative: Narrative, figures: list[Figure], placeholders: list[Placeholder],

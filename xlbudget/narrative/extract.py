@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from xlbudget.narrative.docx_source import DocxText, WordTable
 from xlbudget.narrative.parse import Narrative, Sentence, normalise
 
 AMOUNT_UNITS = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
@@ -200,6 +201,25 @@ _UNIT_IN_HEADER = re.compile(r"(万元|亿元|千元|元)")
 _UNIT_LINE = re.compile(r"单位\s*[:：]\s*(万元|亿元|千元|元)")
 
 
+def unit_above(doc: DocxText, t: WordTable) -> str | None:
+    """The unit a ``单位：万元`` line within three paragraphs above a Word table gives."""
+    first = t.rows[0][0][0] if t.rows and t.rows[0] and t.rows[0][0] else 1
+    for p in reversed(doc.paragraphs[max(0, first - 4):first - 1]):
+        m = _UNIT_LINE.search(normalise(p.text))
+        if m:
+            return m.group(1)
+    return None
+
+
+def header_unit(head: list[str]) -> str | None:
+    """A unit named in a table header (``预算数（万元）``, ``单位：元``)."""
+    for cell in head:
+        m = _UNIT_IN_HEADER.search(cell)
+        if m:
+            return m.group(1)
+    return None
+
+
 def _cell_subjects(narrative: Narrative) -> dict[int, tuple[str, str]]:
     """Amount cells of Word tables whose unit is in the column header or the 单位 line above:
     paragraph -> (subject = row label + column header, unit)."""
@@ -209,20 +229,14 @@ def _cell_subjects(narrative: Narrative) -> dict[int, tuple[str, str]]:
         if len(t.rows) < 2:
             continue
         head = [normalise(doc.cell_text(c)).replace(" ", "") for c in t.rows[0]]
-        table_unit = None
-        first = t.rows[0][0][0] if t.rows[0] and t.rows[0][0] else 1
-        for p in reversed(doc.paragraphs[max(0, first - 4):first - 1]):
-            m = _UNIT_LINE.search(normalise(p.text))
-            if m:
-                table_unit = m.group(1)
-                break
+        above = unit_above(doc, t)
         for row in t.rows[1:]:
             label = normalise(doc.cell_text(row[0])).strip() if row else ""
             for c, cell in enumerate(row[1:], start=1):
                 if c >= len(head) or re.search(r"率|%|比重|占比|数量|人数|次数", head[c]):
                     continue
                 m = _UNIT_IN_HEADER.search(head[c])
-                unit = m.group(1) if m else table_unit
+                unit = m.group(1) if m else above
                 if unit is None or not cell:
                     continue
                 column = _UNIT_IN_HEADER.sub("", head[c]).strip("()（）")
