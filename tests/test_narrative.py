@@ -351,3 +351,11 @@ def test_wrong_economic_item_in_basic_spending(dept: dict) -> None:
     f = _only(found, "N-amount")
     assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, wrong, amount)
     assert f.related[0]["sheet"] == dept["model"].tables["T6"].sheet
+
+
+def test_assets_at_the_end_of_another_year(dept: dict) -> None:
+    y = dept["model"].year
+    found, para = _perturb(dept, "共有车辆", f"截至{y}年12月31日", f"截至{y - 1}年12月31日",
+                           "yearend.docx")
+    f = _only(found, "N-year")
+    assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, str(y - 1), str(y))

@@ -485,6 +485,11 @@ class Checker:
                     self.emit("N-year", s, f"应与上一年度（{y - 1}年）比较，文中为与{cy}年比较",
                               span=(s.start + m.start(1), s.start + m.end(1)),
                               actual=cy, expected=y - 1)
+            for m in _YEAR_END.finditer(s.norm):
+                if int(m.group(1)) != y:
+                    self.emit("N-year", s, f"应为截至 {y} 年末的情况，文中为 {m.group(1)} 年",
+                              span=(s.start + m.start(1), s.start + m.end(1)),
+                              actual=int(m.group(1)), expected=y)
             m = _LEAD_YEAR.match(s.norm)
             if m is None or id(s) not in tabled:
                 continue
@@ -584,6 +589,8 @@ class Checker:
 
 _NAME_END = r"(?:支出)?(?=\((?:类|款|项)\)|[,;。、]|$)"
 _CMP = re.compile(r"(?:与|同|较|比)(\d{4})\s*年度?(?:决算数?)?(?:相比|比较|对比)?")
+#: "截至Y年12月31日" / "Y年末": assets and vehicles at the end of the report year.
+_YEAR_END = re.compile(r"截[至止]\s*(\d{4})\s*年(?:12月31日|末|底)")
 _LEAD_YEAR = re.compile(r"^\s*(?:\d+[.、])?\s*(\d{4})\s*年")
 
 
