@@ -20,6 +20,7 @@ from xlbudget.cli import main
 from xlbudget.codes import FUNCTION_CLASSES
 from xlbudget.engine import analyse, check_file
 from xlbudget.generate import generate, write
+from xlbudget.generate.inject import inject
 from xlbudget.marks.plan import REPORT_SHEET
 from xlbudget.sources.files import read_workbook
 
@@ -198,7 +199,9 @@ def test_charts_keep_earlier_marks(sample, tmp_path: Path) -> None:  # type: ign
 def test_libreoffice_opens_marked_and_charted_files(sample, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     s, _ = sample
     src = tmp_path / "表.xlsx"
-    shutil.copy(s.path, src)
+    # one wrong total, so that the marked copy carries a note
+    key = ("T7", "main", "total", "total_final")
+    inject(s.path, src, [(*s.cells[key], float(s.shown[key] + 1))])
     assert run("mark", src)[0] == 0 and run("charts", src)[0] == 0
     files = [tmp_path / "表_标注.xlsx", tmp_path / "表_图表.xlsx"]
     proc = subprocess.run(

@@ -420,11 +420,13 @@ def test_sample_errors_workbook_marks_every_finding_cell_in_its_worst_colour() -
     expected = _expected(SAMPLE_ERRORS)
     worst: dict[tuple[str, str], str] = {}
     for f in expected.findings:
-        if f.sheet and f.cell:
+        # rounding notes (info) are listed on the report sheet, not painted
+        if f.sheet and f.cell and f.severity != "info":
             cur = worst.get((f.sheet, f.cell))
             if cur is None or SEVERITIES.index(f.severity) < SEVERITIES.index(cur):
                 worst[(f.sheet, f.cell)] = f.severity
-    assert {"error", "warning", "info"} <= set(worst.values())
+    assert {"error", "warning"} <= set(worst.values())
+    assert any(f.severity == "info" for f in expected.findings)
     assert any(not f.certain for f in expected.findings)
     book = _open(payload_from_xlsx(SAMPLE_ERRORS))
     a.fix()

@@ -207,7 +207,9 @@ def build_plan(result: FileResult, *, fix: bool = False, now: datetime | None = 
                 plan.values.append(CellValue(f.sheet, f.cell, f.expected, f.actual, f.rule))  # type: ignore[arg-type]
     by_cell: dict[tuple[str, str], list[tuple[int, Finding]]] = {}
     for i, f in enumerate(result.findings):
-        if f.sheet and f.cell:
+        # Rounding notes (info) are no problem to fix: they are listed on the report sheet only,
+        # so that a clean workbook comes back without coloured cells.
+        if f.sheet and f.cell and f.severity != "info":
             by_cell.setdefault((f.sheet, f.cell), []).append((i, f))
     for (sheet, cell), items in by_cell.items():
         items.sort(key=lambda it: _rank(it[1].severity))

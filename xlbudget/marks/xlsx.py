@@ -85,7 +85,9 @@ def render_file(plan: Plan, src: Path, dst: Path) -> RenderResult:
 def clean_file(src: Path, dst: Path) -> int:
     """Remove every xlbudget mark of ``src`` into ``dst``; returns the number of records undone."""
     wb = load(src)
-    n = _State(wb).undo()
+    state = _State(wb)
+    n = state.undo()
+    state.save()  # only the record of corrections, if any
     _save(wb, src, dst, keep_formula_results=True)
     return n
 
@@ -140,10 +142,13 @@ class _State:
         self.records.append((kind, sheet, cell, data))
 
     def undo(self) -> int:
-        """Restore fills and notes, drop added sheets; corrections stay (the user asked)."""
+        """Restore fills and notes, drop added sheets; corrections stay (the user asked), and so
+        does their record, so that old values remain recoverable after cleaning."""
         wb, n = self.wb, 0
         for kind, sheet, cell, data in self.old:
-            if kind == "sheet":
+            if kind == "value":
+                self.records.append((kind, sheet, cell, data))
+            elif kind == "sheet":
                 if sheet in wb.sheetnames:
                     del wb[sheet]
                 n += 1
