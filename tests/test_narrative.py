@@ -359,3 +359,15 @@ def test_assets_at_the_end_of_another_year(dept: dict) -> None:
                            "yearend.docx")
     f = _only(found, "N-year")
     assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, str(y - 1), str(y))
+
+
+def test_vehicle_count_contradicts_purchase_amount(dept: dict) -> None:
+    text = _block(dept, "购置公务用车")
+    count = int(_figure(text, r"购置公务用车(\d+)辆"))
+    bought = dept["facts"]["T7.vehicle_purchase_final"].yuan > 0
+    new = 0 if bought else 2
+    assert (count > 0) == bought
+    found, para = _perturb(dept, text, f"购置公务用车{count}辆", f"购置公务用车{new}辆",
+                           "count.docx")
+    f = _only(found, "N-count")
+    assert (f.extra["location"]["paragraph"], f.actual) == (para, str(new))

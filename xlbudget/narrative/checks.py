@@ -106,6 +106,12 @@ _RULES = [
         "分项与总数矛盾说明至少一个数字有误。",
         "政府采购支出总额 100 万元，其中货物 50 万元、工程 30 万元、服务 30 万元。",
         "核对各分项与总数。")),
+    ("N-count", "“三公”次数、辆数与决算数矛盾", "warning", RuleDoc(
+        "说明中的出国团组、公务接待批次、购置公务用车辆数与“三公”经费表的决算数对照："
+        "有次数而决算数为零，或决算数不为零而次数为零。",
+        "次数与金额矛盾说明其中之一填错，或表格漏填（参考文档 §5 第 8 类问题）。",
+        "公务用车购置费决算数为 0，说明写“购置公务用车2辆”。",
+        "核对车辆购置、出国、接待的实际发生情况，改正说明或表格。")),
     ("N-file", "情况说明文档无法读取", "error", RuleDoc(
         "与工作簿一同校验的情况说明（.docx）无法读取：文件不存在、不是 .docx、是旧版 .doc 或没有文"
         "字。",
@@ -193,6 +199,7 @@ class Checker:
             elif f.role == "completion":
                 self.check_completion(f)
         self.check_share_sums()
+        self.check_counts()
         self.check_parts()
         self.check_duplicates()
         for t in self.narrative.source.tables:
@@ -418,6 +425,24 @@ class Checker:
                           f"所列各部分占{base or '整体'}的比重之和为 {total}%，应为 100%",
                           figure=last, actual=total, expected="100.00", certain=False)
 
+    def check_counts(self) -> None:
+        for f in self.figures:
+            if f.kind != "count" or f.sentence.section.key != "S7":
+                continue
+            words = f.clause + f.subject
+            item = next((key for pattern, key in _COUNT_ITEMS if re.search(pattern, words)), None)
+            fact = self.facts.get(item) if item else None
+            if fact is None:
+                continue
+            if f.value > 0 and fact.yuan == 0:
+                self.emit("N-count", f.sentence,
+                          f"文中为 {f.text}，但{fact.label}决算数为零", figure=f, actual=f.value,
+                          related=fact.related())
+            elif f.value == 0 and fact.yuan > fact.band:
+                self.emit("N-count", f.sentence,
+                          f"{fact.label}决算数不为零，文中却为 {f.text}", figure=f, actual=f.value,
+                          related=fact.related())
+
     def check_parts(self) -> None:
         groups: dict[int, list[Figure]] = {}
         for f in self.figures:
@@ -587,6 +612,9 @@ class Checker:
         return next((s for s in self.narrative.sentences if s.para in paras), None)
 
 
+#: Counts of the 三公 items: what the clause names -> the T7 决算数 it must agree with.
+_COUNT_ITEMS = ((r"购置.{0,4}(公务用车|车辆)|购车", "T7.vehicle_purchase_final"),
+                (r"出国|出境|团组", "T7.abroad_final"), (r"接待", "T7.reception_final"))
 _NAME_END = r"(?:支出)?(?=\((?:类|款|项)\)|[,;。、]|$)"
 _CMP = re.compile(r"(?:与|同|较|比)(\d{4})\s*年度?(?:决算数?)?(?:相比|比较|对比)?")
 #: "截至Y年12月31日" / "Y年末": assets and vehicles at the end of the report year.
