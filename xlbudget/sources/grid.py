@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 Value = str | float | int | bool | None
 
@@ -11,6 +12,7 @@ class SourceError(Exception):
     """A file that cannot be read; the message is Chinese and names the file."""
 
 
+@lru_cache(maxsize=1024)
 def col_letter(col: int) -> str:
     """0-based column index to Excel letters (0 -> A, 26 -> AA)."""
     s = ""

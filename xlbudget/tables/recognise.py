@@ -274,12 +274,12 @@ class _Region:
         v = self.g.value(r, c)
         ref = CellRef(self.g.name, to_a1(r, c))
         raw = None if v is None else str(v)
-        if (r, c) in self.g.errors:
+        if self.g.errors and (r, c) in self.g.errors:
             a = Amount(None, 0, ref, raw=self.g.errors[(r, c)], unknown=True)
             self.problems.append(Problem("IN-b", "error",
                                          f"单元格为错误值 {self.g.errors[(r, c)]}，无法校验", ref,
                                          self.g.errors[(r, c)]))
-        elif (r, c) in self.g.uncached:
+        elif self.g.uncached and (r, c) in self.g.uncached:
             a = Amount(None, 0, ref, raw=self.g.uncached[(r, c)], unknown=True)
             self.problems.append(Problem(
                 "IN-c", "warning",
