@@ -371,3 +371,23 @@ def test_vehicle_count_contradicts_purchase_amount(dept: dict) -> None:
                            "count.docx")
     f = _only(found, "N-count")
     assert (f.extra["location"]["paragraph"], f.actual) == (para, str(new))
+
+
+def test_budget_execution_rate_in_the_evaluation_report(dept: dict) -> None:
+    text = _block(dept, "预算执行率")
+    budget = Decimal(_figure(text, r"预算数(\d+\.\d\d)万元"))
+    spent = Decimal(_figure(text, r"执行数(\d+\.\d\d)万元"))
+    rate = _figure(text, r"执行率(\d+\.\d\d)%")
+    found, para = _perturb(dept, text, f"执行率{rate}%", "执行率100.00%", "exec.docx")
+    f = _only(found, "N-completion")
+    assert (f.extra["location"]["paragraph"], f.expected) == (para, str(arith.rate(spent, budget)))
+
+
+def test_staff_parts_exceed_their_total(dept: dict) -> None:
+    text = _block(dept, "年末实有人员")
+    total = int(_figure(text, r"年末实有人员(\d+)人"))
+    found, para = _perturb(dept, text, f"实有人员{total}人", f"实有人员{total - 1}人",
+                           "staff.docx")
+    f = _only(found, "N-parts")
+    assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, str(total - 1),
+                                                                        str(total))

@@ -286,6 +286,10 @@ class _Writer:
         self.add("h2", f"{self.org}{y}年度部门整体支出绩效评价报告")
         self.add("p", f"{y}年，本部门机关运行经费支出{_yuan_text(self.running)}元，严格控制在预算以"
                       "内。")
+        spent = self.yuan("ex.expense_total")
+        budget = (spent * Decimal(rng.choice([1.02, 1.05, 1.1]))).quantize(Decimal(100))
+        self.add("p", f"{y}年度部门预算数{_wan(budget)}万元，执行数{_wan(spent)}万元，预算执行率"
+                      f"{arith.rate(spent, budget)}%。")
         self.add("p", "项目绩效目标完成情况表")
         self.add("p", "单位：元")
         rows = [["项目名称", "预算数", "执行数", "执行率"]]
