@@ -228,6 +228,9 @@ def test_cli_mark_docx(dept: dict) -> None:
     [comment] = list(marked.comments)
     assert comment.text.startswith("本年收入合计应为 " + total)
     assert _digest(narrative) == before
+    res = CliRunner().invoke(main, ["mark", str(narrative), "-o", str(narrative)])
+    assert res.exit_code == 2 and "不能覆盖原文件" in res.output
+    assert _digest(narrative) == before
     res = CliRunner().invoke(main, ["fix", str(narrative)])
     assert res.exit_code == 2 and "不能自动修正" in res.output
     bad = narrative.with_name("坏.docx")

@@ -46,6 +46,9 @@ def mark_narrative(path: Path, output: Path | None, fix: bool) -> int:
     if out.suffix.lower() != ".docx":
         click.echo(f"错误：{out.name}：标注结果应保存为 .docx", err=True)
         return 2
+    if out.resolve() == path.resolve():
+        click.echo(f"错误：{path.name}：标注结果不能覆盖原文件，请用 -o 指定另一个文件", err=True)
+        return 2
     workbook = paired_workbook(path)
     model = WorkbookModel(path="")
     if workbook is not None:
