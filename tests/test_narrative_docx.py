@@ -98,6 +98,8 @@ def test_figure_split_over_runs_is_found_and_marked(dept: dict) -> None:
     before = _digest(d / "runs.docx")
     assert mark_docx(d / "runs.docx", found, d / "runs-marked.docx") == 1
     assert _digest(d / "runs.docx") == before  # the input is never changed
+    with pytest.raises(NarrativeError, match="不能覆盖原文件"):
+        mark_docx(d / "runs.docx", found, d / "runs.docx")
     marked = docx.Document(str(d / "runs-marked.docx"))
     p = marked.paragraphs[para - 1]
     assert p.text == read_docx(d / "runs.docx").para(para).text
