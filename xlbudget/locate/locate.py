@@ -35,6 +35,8 @@ from xlbudget.rules.identity import Identity, round_half_up
 #: At most this many minimal repairs are enumerated per group; beyond, certainty is proven
 #: cell by cell instead.
 MAX_REPAIRS = 40
+#: Rings of cells around the failures searched before the whole group (see _localise_group).
+MAX_RING = 4
 
 
 @dataclass(slots=True)
@@ -76,9 +78,14 @@ class _Localiser:
         self.solver = solver
         self.time_limit = time_limit
         self.deadline = time.monotonic() + time_limit
+        #: solves stopped by the time limit so far (an outcome during which this grows is
+        #: incomplete: its uniqueness and values are not settled)
+        self.timeouts = 0
 
     def _solve(self, program) -> Solution:
-        return self.solver.solve(program, self.deadline - time.monotonic())
+        sol = self.solver.solve(program, self.deadline - time.monotonic())
+        self.timeouts += sol.status == "time_limit"
+        return sol
 
     def run(self, identities: Sequence[Identity]) -> list[Finding]:
         judged = [i for i in identities
@@ -96,33 +103,57 @@ class _Localiser:
     # -- one group -------------------------------------------------------------------------
 
     def _localise_group(self, group: list[Identity]) -> list[Outcome]:
-        """Localise one connected group, on the identities the failures touch when possible.
+        """Localise one connected group, searching near the failures first.
 
-        Every repair changes a cell of each failing identity, so it costs at least the cheapest
-        set of cells meeting them all (a hitting set). A repair that changes only cells of
-        failing identities and costs exactly that is minimal, and every repair that changes any
-        other cell costs more. The search may then keep all other cells unchanged: only the
-        identities that contain a cell of a failing identity matter (the rest keep their shown
-        values and still hold), and they fall apart into small independent parts. When the
-        bound is not met, the whole group is searched with every cell changeable.
+        In a minimal repair every changed cell is linked to a failing identity through
+        identities whose cells are changed too (a cluster of changes touching no failing
+        identity could be undone). Let ring 1 be the cells of the failing identities and ring
+        k+1 add the cells sharing an identity with ring k. Every repair changes a cell of each
+        failing identity, so it costs at least the cheapest hitting set H of those identities;
+        a repair that changes a cell outside ring k also changes a chain of at least k cells
+        outside ring 1, so it costs at least H + k. Hence a repair found with only ring-k cells
+        changeable that costs at most H + k − 1 is minimal, and so are all its ties, which the
+        restricted search then lists completely. Ring 1 falls apart into small independent
+        parts (one per cluster of failures); wider rings are searched whole, and the whole
+        group with every cell changeable is the last resort.
         """
-        inside = {t.amount.ref for i in group if i.fails for t in i.terms}
-        touched = [i for i in group if any(t.amount.ref in inside for t in i.terms)]
+        ring = {t.amount.ref for i in group if i.fails for t in i.terms}
         outcomes = []
-        for part in _groups(touched):
-            system = System.build(part)
-            fixed = [i for i, a in enumerate(system.cells) if a.ref not in inside]
-            out = self._localise(system, fixed)
+        for part in _groups(_touching(group, ring)):
+            out = self._localise(System.build(part), ring, allowance=0)
             if out is None:
-                whole = self._localise(System.build(group), [])
-                assert whole is not None  # nothing fixed: never None
-                return [whole]
+                break
             outcomes.append(out)
-        return outcomes
+        else:
+            return outcomes
+        everything = {t.amount.ref for i in group for t in i.terms}
+        for allowance in range(1, MAX_RING):
+            ring = {t.amount.ref for i in _touching(group, ring) for t in i.terms}
+            if ring == everything:
+                break
+            out = self._localise(System.build(_touching(group, ring)), ring, allowance)
+            if out is not None:
+                return [out]
+        whole = self._localise(System.build(group), None, 0)
+        assert whole is not None  # nothing fixed: never None
+        return [whole]
 
-    def _localise(self, system: System, fixed: list[int]) -> Outcome | None:
-        """All minimal repairs of ``system`` that leave ``fixed`` alone; None when ``fixed`` is
-        not empty and such a repair is not provably minimal (see :meth:`_localise_group`)."""
+    def _localise(self, system: System, changeable: set[CellRef] | None, allowance: int
+                  ) -> Outcome | None:
+        """All minimal repairs of ``system`` that change only ``changeable`` cells (None: any).
+
+        Returns None when the cells are restricted and the repair found costs more than the
+        hitting-set bound plus ``allowance`` cells (see :meth:`_localise_group`).
+        """
+        fixed = [] if changeable is None else [
+            i for i, a in enumerate(system.cells) if a.ref not in changeable]
+        timeouts = self.timeouts
+        out = self._search(system, fixed, allowance)
+        if out is not None and self.timeouts > timeouts:
+            out.timed_out = True
+        return out
+
+    def _search(self, system: System, fixed: list[int], allowance: int) -> Outcome | None:
         out = Outcome(system)
         weights = cell_weights(system.cells)
         if fixed and weights.min() == weights.max():
@@ -142,7 +173,7 @@ class _Localiser:
             return out
         first = system.changed_cells(sol.x)
         best = float(weights[list(first)].sum())
-        if fixed and not self._minimal(system, weights, best):
+        if fixed and not self._minimal(system, weights, best - allowance * weights.min()):
             return None
         found = [first]
         cap = best + 1e-6 * max(1.0, best)
@@ -252,6 +283,11 @@ def _direct_value(system: System, changed: frozenset[int], cell: int) -> Decimal
     copies = [v for n, v in values if n == 2]
     pool = copies or [v for _, v in values]
     return Counter(pool).most_common(1)[0][0]
+
+
+def _touching(identities: list[Identity], cells: set[CellRef]) -> list[Identity]:
+    """The identities that hold at least one of ``cells``."""
+    return [i for i in identities if any(t.amount.ref in cells for t in i.terms)]
 
 
 def _groups(identities: list[Identity]) -> list[list[Identity]]:
