@@ -355,6 +355,10 @@ def report(cases: list[Case], clean_workbooks: int, clean_findings: int,
             print("  not found:", c.layout, c.kinds, sorted(str(r) for r in lost),
                   "absent from every identity" if lost <= c.absent else "",
                   [(f.cell, f.certain, f.message[:50]) for f in c.findings][:4])
+    for c, f in right:
+        if not _near(f.expected, c.injected[CellRef(f.sheet, f.cell)]):
+            print(f"  value: {c.layout} {c.kinds} {f.sheet}!{f.cell} expected {f.expected}, "
+                  f"printed {c.injected[CellRef(f.sheet, f.cell)]}")
     for c in cases:
         if c.seconds > 0.5:
             print(f"  slow: {c.layout} {c.kinds} {[str(r) for r in c.injected]} "
