@@ -74,18 +74,17 @@ class _Writer:
         self.add("title", f"{self.org}{y}年度部门决算")
         self.add("h1", "第一部分 部门概况")
         self.add("h2", "一、基本职能及主要工作")
-        self.add("p", f"（一）主要职能。{self.org}贯彻落实党和国家的方针政策，承担本行业的行政管理"
-                      "和"
-                      "公共服务职能。")
-        self.add("p", f"（二）{y}年度重点工作完成情况。全年各项重点工作按计划推进，完成年度目标任务"
-                      "。")
+        self.add("p", f"（一）主要职能。{self.org}贯彻落实党和国家的方针政策，"
+                      "承担本行业的行政管理和公共服务职能。")
+        self.add("p", f"（二）{y}年度重点工作完成情况。"
+                      "全年各项重点工作按计划推进，完成年度目标任务。")
         self.add("h2", "二、机构设置")
         admin, inst = rng.randint(1, 4), rng.randint(0, 6)
         staff, retired = rng.randint(40, 300), rng.randint(5, 80)
-        self.add("p", f"{self.org}下属单位共{admin + inst}个，其中：行政单位{admin}个、事业单位"
-                      f"{inst}个。"
-                      f"年末实有人员{staff + retired}人，其中：在职人员{staff}人，离退休人员"
-                      f"{retired}人。")
+        self.add("p", f"{self.org}下属单位共{admin + inst}个，"
+                      f"其中：行政单位{admin}个、事业单位{inst}个。"
+                      f"年末实有人员{staff + retired}人，"
+                      f"其中：在职人员{staff}人，离退休人员{retired}人。")
         self.add("h1", f"第二部分 {y}年度部门决算情况说明")
         self._totals()
         self._income()
@@ -99,10 +98,10 @@ class _Writer:
         self._other()
         self.add("h1", "第三部分 名词解释")
         self.add("p", "1.财政拨款收入：指单位从同级财政部门取得的财政预算资金。")
-        self.add("p", "2.行政事业单位养老支出（款）：反映用于行政事业单位离退休人员及养老保险缴费方"
-                      "面的支出。")
-        self.add("p", "3.“三公”经费：指用财政拨款安排的因公出国（境）费、公务用车购置及运行维护费和"
-                      "公务接待费。")
+        self.add("p", "2.行政事业单位养老支出（款）："
+                      "反映用于行政事业单位离退休人员及养老保险缴费方面的支出。")
+        self.add("p", "3.“三公”经费：指用财政拨款安排的因公出国（境）费、"
+                      "公务用车购置及运行维护费和公务接待费。")
         self._attachment()
         return self.blocks
 
@@ -167,10 +166,9 @@ class _Writer:
             names = (FUNCTION_CLASSES[code[:3]].removesuffix("支出"),
                      self.f[f"T5.code.{code[:5]}"].label if f"T5.code.{code[:5]}" in self.f else "",
                      self.f[key].label)
-            self.add("p", f"{n}.{names[0]}（类）{names[1]}（款）{names[2]}（项）：年初预算为"
-                          f"{_wan(budget)}"
-                          f"万元，支出决算为{self.wan(key)}万元，完成预算"
-                          f"{arith.rate(final, budget)}%。"
+            self.add("p", f"{n}.{names[0]}（类）{names[1]}（款）{names[2]}（项）："
+                          f"年初预算为{_wan(budget)}万元，支出决算为{self.wan(key)}万元，"
+                          f"完成预算{arith.rate(final, budget)}%。"
                           f"决算数{rel}预算数的主要原因是据实结算。")
 
     def _basic(self) -> None:
@@ -213,8 +211,8 @@ class _Writer:
         self.add("p", f"1.因公出国（境）费支出决算{self.wan('T7.abroad_final')}万元，"
                       f"{self._done('abroad')}。"
                       f"{self._item_cmp('T7.abroad_final', '因公出国（境）费')}"
-                      f"全年安排因公出国（境）团组{groups}个，累计{groups * rng.randint(2, 5)}人次"
-                      "。")
+                      f"全年安排因公出国（境）团组{groups}个，"
+                      f"累计{groups * rng.randint(2, 5)}人次。")
         bought = rng.randint(1, 2) if self.yuan("T7.vehicle_purchase_final") else 0
         self.add("p", f"2.公务用车购置及运行维护费支出决算{self.wan('T7.vehicle_final')}万元，"
                       f"{self._done('vehicle')}。"
@@ -273,9 +271,8 @@ class _Writer:
                       f"{arith.pct(sme, total)}%，其中：授予小微企业合同金额{_wan(small)}万元。")
         self.add("h3", "（三）国有资产占用情况")
         law, other = rng.randint(1, 6), rng.randint(0, 3)
-        self.add("p", f"截至{y}年12月31日，本部门共有车辆{law + other}辆，其中：执法执勤用车{law}辆"
-                      "、"
-                      f"其他用车{other}辆。")
+        self.add("p", f"截至{y}年12月31日，本部门共有车辆{law + other}辆，"
+                      f"其中：执法执勤用车{law}辆、其他用车{other}辆。")
         self.add("h3", "（四）预算绩效管理情况")
         self.add("p", f"本部门对{y}年度一般公共预算项目支出全面开展绩效自评，共涉及项目3个，"
                       f"资金{self.wan('T5.project')}万元。")
@@ -284,8 +281,8 @@ class _Writer:
         y, rng = self.year, self.rng
         self.add("h1", "第四部分 附件")
         self.add("h2", f"{self.org}{y}年度部门整体支出绩效评价报告")
-        self.add("p", f"{y}年，本部门机关运行经费支出{_yuan_text(self.running)}元，严格控制在预算以"
-                      "内。")
+        self.add("p", f"{y}年，本部门机关运行经费支出{_yuan_text(self.running)}元，"
+                      "严格控制在预算以内。")
         spent = self.yuan("ex.expense_total")
         budget = (spent * Decimal(rng.choice([1.02, 1.05, 1.1]))).quantize(Decimal(100))
         self.add("p", f"{y}年度部门预算数{_wan(budget)}万元，执行数{_wan(spent)}万元，预算执行率"
