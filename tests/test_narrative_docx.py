@@ -326,3 +326,25 @@ def test_narrative_is_compared_with_the_corrected_tables(tmp_path: Path) -> None
     for f in narrative:  # what remains touches a cell judged wrong without a certain fix
         assert not f.certain and "也被判定有误" in f.message
         assert any((r["sheet"], r["cell"]) in workbook_cells for r in f.related)
+
+
+def test_paragraphs_inside_content_controls(dept: dict) -> None:
+    """Template documents may wrap paragraphs in content controls (w:sdt)."""
+    from docx.oxml import OxmlElement
+
+    d = dept["dir"]
+    grand = dept["facts"]["in.grand_total"].yuan
+    blocks = _copy(dept["blocks"])
+    target = next(b for b in blocks if "年度收、支总计" in b.text)
+    target.text = target.text.replace(f"总计{_wan(grand)}", "总计1.00", 1)
+    write_docx(blocks, d / "sdt.docx")
+    doc = docx.Document(str(d / "sdt.docx"))
+    p = next(p for p in doc.paragraphs if "年度收、支总计" in p.text)
+    sdt, content = OxmlElement("w:sdt"), OxmlElement("w:sdtContent")
+    sdt.append(content)
+    p._p.addprevious(sdt)
+    content.append(p._p)
+    doc.save(str(d / "sdt.docx"))
+    [f] = check_narrative(d / "sdt.docx", dept["model"])
+    assert (f.rule, f.expected) == ("N-amount", _wan(grand))
+    assert mark_docx(d / "sdt.docx", [f], d / "sdt-marked.docx") == 1

@@ -153,12 +153,30 @@ def _walk(doc: DocxDocument) -> Iterator[tuple[DocxParagraph, int | None, tuple[
                 for p in cell.paragraphs:
                     yield p, number, (r, c)
 
-    for block in doc.iter_inner_content():
+    for block in _blocks(doc._body._body, doc._body):
         if isinstance(block, Table):
             table_no += 1
             yield from table_paras(block, table_no)
         else:
             yield block, None, None
+
+
+def _blocks(element: Any, parent: Any) -> Iterator[Any]:
+    """Body paragraphs and tables in order, also those inside content controls (``w:sdt``),
+    which python-docx's ``iter_inner_content`` skips."""
+    from docx.oxml.ns import qn
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for child in element.iterchildren():
+        if child.tag == qn("w:p"):
+            yield Paragraph(child, parent)
+        elif child.tag == qn("w:tbl"):
+            yield Table(child, parent)
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                yield from _blocks(content, parent)
 
 
 def read_docx(path: str | Path) -> DocxText:
