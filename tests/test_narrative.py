@@ -8,6 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xlbudget import arith
 from xlbudget.engine import analyse
@@ -391,3 +393,39 @@ def test_staff_parts_exceed_their_total(dept: dict) -> None:
     f = _only(found, "N-parts")
     assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, str(total - 1),
                                                                         str(total))
+
+
+# --- property: any figure of sections 一…九 changed is found, at its paragraph -----------------
+
+_SECTION_FIGURES = re.compile(r"(\d+\.\d\d)(万元|%)")
+
+
+def _determined(dept: dict) -> list[tuple[int, int]]:
+    """(block, match) of every amount and percentage in 第二部分 一…九."""
+    out, inside = [], False
+    for i, b in enumerate(dept["blocks"]):
+        if b.kind == "h2":
+            inside = any(b.text.startswith(o + "、") for o in "一二三四五六七八九")
+            if b.text.startswith("十、"):
+                inside = False
+        if inside and b.kind == "p":
+            out.extend((i, j) for j, _ in enumerate(_SECTION_FIGURES.finditer(b.text)))
+    return out
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(data=st.data())
+def test_any_changed_figure_is_found_at_its_paragraph(dept: dict, data: st.DataObject) -> None:
+    i, j = data.draw(st.sampled_from(_determined(dept)))
+    blocks = [Block(b.kind, b.text, [list(r) for r in b.rows]) for b in dept["blocks"]]
+    m = list(_SECTION_FIGURES.finditer(blocks[i].text))[j]
+    value = Decimal(m.group(1))
+    new = value + 1 if m.group(2) == "%" else arith.round_half_up(value * Decimal("1.1") + 1, 2)
+    blocks[i].text = blocks[i].text[:m.start(1)] + str(new) + blocks[i].text[m.end(1):]
+    path = dept["dir"] / "prop.docx"
+    write_docx(blocks, path)
+    para = next(p.index for p in read_docx(path).paragraphs if p.text == blocks[i].text)
+    found = check_narrative(path, dept["model"], dept["prior"])
+    assert found, blocks[i].text
+    assert any(f.extra["location"]["paragraph"] == para for f in found), [
+        (f.rule, f.message) for f in found]
