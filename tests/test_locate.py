@@ -271,3 +271,30 @@ def test_row_copying_its_class_row_is_repaired_without_negative_siblings() -> No
     found = by_cell(locate(wb.identities))
     assert {k: (f.expected, f.certain) for k, f in found.items()} == {
         k: (v, True) for k, v in originals.items()}
+
+
+def test_documented_examples_run() -> None:
+    import doctest
+    import importlib
+
+    for name in ("xlbudget.locate.locate", "xlbudget.locate.identifiable"):
+        result = doctest.testmod(importlib.import_module(name))
+        assert result.attempted > 0 and result.failed == 0
+
+
+def test_solver_interface() -> None:
+    import numpy as np
+    from scipy.sparse import csr_array
+
+    from xlbudget.locate.solver import Program, get_solver
+
+    with pytest.raises(ValueError, match="unknown solver"):
+        get_solver("cplex")
+    # min x + y with x + y >= 1.5, x, y binary: optimum 2
+    p = Program(c=np.ones(2), integrality=np.ones(2), lb=np.zeros(2), ub=np.ones(2),
+                A=csr_array(np.ones((1, 2))), b_l=np.array([1.5]), b_u=np.array([np.inf]))
+    solver = get_solver()
+    assert (solver.solve(p, 5.0).status, solver.solve(p, 5.0).objective) == ("optimal", 2.0)
+    assert solver.solve(p, 0.0).status == "time_limit"
+    p.b_l = np.array([3.0])
+    assert solver.solve(p, 5.0).status == "infeasible"
