@@ -50,9 +50,9 @@ def repair(amount: Amount, expected: str | None, *, failing: Sequence[Identity],
     if alternatives:
         named = "、".join(_place(r, amount.ref.sheet) for r in alternatives[:_MAX_NAMED + 2])
         if len(alternatives) > _MAX_NAMED + 2:
-            named += f" 等 {len(alternatives)} 处"
+            named += f" 等共 {len(alternatives)} 处"
         value = f"若此格有误应为 {expected}" if expected is not None else "应为多少无法唯一确定"
-        which = (f"与 {named} 改其一即可，无法确定是哪一格" if size == 1 else
+        which = (f"此格或 {named}，改其中任一格即可，无法确定是哪一格" if size == 1 else
                  f"有多种同样少的改法（各改 {size} 格），还涉及 {named}，无法确定是哪几格")
         return f"可能有误（{which}）：{_actual(amount)}，{value}（{why}{note}）"
     value = (f"应为 {expected}" if expected is not None
