@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from xlbudget.findings import FileResult, Finding
     from xlbudget.model import WorkbookModel
 
-__all__ = ["NarrativeError", "check_narrative", "check_with_narrative", "mark_docx",
-           "paired_narrative"]
+__all__ = ["NarrativeError", "check_against_workbook", "check_narrative", "check_with_narrative",
+           "mark_docx", "paired_narrative"]
 
 
 def check_narrative(docx_path: str | Path, model: WorkbookModel,
@@ -97,25 +97,35 @@ def check_with_narrative(workbook: str | Path, docx_path: str | Path, *,
             extra.append(Finding("N-file", REGISTRY["N-file"].severity,
                                  f"上年决算工作簿无法读取，增减额和增减率只按说明本身核对：{exc}"))
     try:
-        extra.extend(check_narrative(docx_path, _corrected(analysis.model, result.findings),
-                                     prior_model))
+        extra.extend(check_against_workbook(docx_path, analysis.model, result.findings,
+                                            prior_model))
     except NarrativeError as exc:
         extra.append(Finding("N-file", REGISTRY["N-file"].severity, str(exc),
                              extra={"location": {"file": Path(docx_path).name, "part": None,
                                                  "paragraph": None, "quote": None}}))
-    # Cells the workbook check judged wrong without a certain correction: a narrative figure
-    # compared with them may be the right one, so say so and make the finding uncertain.
-    suspect = {(f.sheet, f.cell) for f in result.findings
+    result.findings.extend(f for f in extra if selected(f.rule, select, ignore))
+    result.refresh_status()
+    return result
+
+
+def check_against_workbook(docx_path: str | Path, model: WorkbookModel,
+                           workbook_findings: Sequence[Finding],
+                           prior: WorkbookModel | None = None) -> list[Finding]:
+    """``check_narrative`` against the tables as the workbook check corrects them.
+
+    Cells with a certain correction take their expected value; a narrative finding that
+    touches a cell judged wrong without a certain correction is uncertain and says so.
+    """
+    found = check_narrative(docx_path, _corrected(model, workbook_findings), prior)
+    suspect = {(f.sheet, f.cell) for f in workbook_findings
                if f.severity == "error" and f.sheet and f.cell and not _correction(f)}
-    for f in extra:
+    for f in found:
         if any((r.get("sheet"), r.get("cell")) in suspect for r in f.related):
             f.certain = False
             tail = f"（{f.extra['location']['part']}）"
             f.message = (f.message.removesuffix(tail)
                          + "；表格中的相关单元格也被判定有误，请先核对表格" + tail)
-    result.findings.extend(f for f in extra if selected(f.rule, select, ignore))
-    result.refresh_status()
-    return result
+    return found
 
 
 def _correction(f: Finding) -> bool:

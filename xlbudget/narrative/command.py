@@ -33,7 +33,7 @@ def mark_narrative(path: Path, output: Path | None, fix: bool) -> int:
 
     from xlbudget.engine import analyse
     from xlbudget.model import WorkbookModel
-    from xlbudget.narrative import NarrativeError, check_narrative, mark_docx
+    from xlbudget.narrative import NarrativeError, check_against_workbook, mark_docx
     from xlbudget.narrative.docx_source import read_docx
     from xlbudget.sources.files import read_workbook
     from xlbudget.sources.grid import SourceError
@@ -50,17 +50,18 @@ def mark_narrative(path: Path, output: Path | None, fix: bool) -> int:
         click.echo(f"错误：{path.name}：标注结果不能覆盖原文件，请用 -o 指定另一个文件", err=True)
         return 2
     workbook = paired_workbook(path)
-    model = WorkbookModel(path="")
+    model, table_findings = WorkbookModel(path=""), []
     if workbook is not None:
         try:
-            model = analyse(read_workbook(workbook), str(workbook)).model
+            analysis = analyse(read_workbook(workbook), str(workbook))
+            model, table_findings = analysis.model, analysis.result.findings
         except SourceError as exc:
             click.echo(f"注意：{exc}；只做说明内部的核对", err=True)
     else:
         click.echo(f"注意：{path.name} 旁没有同名的决算工作簿，只做说明内部的核对"
                    "（金额、占比不与表格比较）", err=True)
     try:
-        findings = check_narrative(path, model)
+        findings = check_against_workbook(path, model, table_findings)
         # Through a temporary file that is re-read before it replaces anything.
         fd, tmp = tempfile.mkstemp(suffix=".docx", dir=out.resolve().parent)
         os.close(fd)
