@@ -47,14 +47,17 @@ def test_process_pool_checks_good_and_unreadable_files(corpus: Path) -> None:
         assert bad[key].name in r.error and word in r.error
 
 
-def test_crash_hang_and_exceptions_are_one_error_row_each(corpus: Path) -> None:
+@pytest.mark.parametrize("ordered", [False, True])
+def test_crash_hang_and_exceptions_are_one_error_row_each(corpus: Path, ordered: bool) -> None:
     for name in ["crash.xlsx", "hang.xlsx", "stuck.xlsx", "raise.xlsx"]:
         make_workbook(corpus / name)
     paths = [str(p) for p in discover([corpus])]
     task = Task(misbehaving_check, timeout=1.0)
     start = time.monotonic()
-    results = list(map_files(task, paths, ProcessPool(2), grace=1.0))
+    results = list(map_files(task, paths, ProcessPool(2), grace=1.0, ordered=ordered))
     elapsed = time.monotonic() - start
+    if ordered:
+        assert [r.path for r in results] == paths
     assert sorted(r.path for r in results) == sorted(paths)
     got = _by_name(results)
     assert "进程意外终止" in got["crash.xlsx"].error
