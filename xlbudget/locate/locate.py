@@ -98,7 +98,7 @@ class _Localiser:
             else:
                 soft_failing.append(ident)
         outcomes = [o for group in _groups(hard) for o in self._localise_group(group)]
-        return _Findings(judged, soft_failing, outcomes, self.time_limit).build()
+        return _Findings(soft_failing, outcomes, self.time_limit).build()
 
     # -- one group -------------------------------------------------------------------------
 
@@ -317,9 +317,8 @@ def _groups(identities: list[Identity]) -> list[list[Identity]]:
 class _Findings:
     """Turns outcomes into findings, one per changed cell, plus what could not be located."""
 
-    def __init__(self, judged: list[Identity], soft_failing: list[Identity],
-                 outcomes: list[Outcome], time_limit: float) -> None:
-        self.judged = judged
+    def __init__(self, soft_failing: list[Identity], outcomes: list[Outcome],
+                 time_limit: float) -> None:
         self.soft_failing = soft_failing
         self.outcomes = outcomes
         self.time_limit = time_limit
@@ -362,13 +361,13 @@ class _Findings:
             failing = [ident for ident in containing if ident.fails]
             involved = failing or containing
             errors = [ident for ident in failing if severity_of(ident) == "error"]
-            rule = (errors or involved)[0].rule
             text = messages.shown(expected, amount.decimals)
             alternatives = [system.cells[j].ref for j in candidates if j != i] \
                 if i not in certain else []
             out.append(Finding(
-                rule=rule,
-                severity=severity_of((errors or involved)[0]),
+                rule=(errors or involved)[0].rule,
+                # Only error identities drive a repair, whatever else the cell is part of.
+                severity="error",
                 message=messages.repair(amount, text, failing=failing, holding=containing,
                                         alternatives=alternatives,
                                         size=max(len(r) for r in o.repairs if i in r),

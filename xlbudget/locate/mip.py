@@ -130,11 +130,6 @@ class System:
             a = hstack([a, csr_array((a.shape[0], width - self.n))], format="csr")
         return a, lo, hi
 
-    def failing_cells(self) -> list[int]:
-        """The cells of failing identities: every repair changes at least one per identity."""
-        return sorted({i for k, row in enumerate(self.coefs) if self.identities[k].fails
-                       for i in row})
-
     def common_cells(self) -> list[int]:
         """The cells that appear in every failing identity."""
         rows = [set(row) for k, row in enumerate(self.coefs) if self.identities[k].fails]
