@@ -4,6 +4,7 @@ openpyxl and read back through calamine, recognition, the rules and the engine."
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -13,13 +14,14 @@ from hypothesis import strategies as st
 
 from xlbudget.engine import analyse, check_file
 from xlbudget.findings import FileResult
-from xlbudget.generate import Sample, generate, write
-from xlbudget.generate.inject import inject
+from xlbudget.generate import Sample
 from xlbudget.locate.identifiable import identifiable_cells
 from xlbudget.model import CellRef
 from xlbudget.sources.files import read_workbook
 
 LAYOUTS = ("shanghai", "central", "stacked")
+#: conftest's ``edit_copy``: (sample, [(sheet, cell, value), …]) -> path of an edited copy
+EditCopy = Callable[..., Path]
 
 
 class Book:
@@ -43,18 +45,17 @@ class Book:
         return [k for k, v in self.sample.shown.items() if v not in (None, Decimal(0))
                 and (self.ref(k) in self.identifiable) == identifiable]
 
-    def check(self, tmp: Path, edits: dict[tuple, Decimal | None], **kw: float) -> FileResult:
-        out = tmp / f"{self.sample.path.stem}_err.xlsx"
-        inject(self.sample.path, out, [(*self.sample.cells[k], None if v is None else float(v))
+    def check(self, edit_copy: EditCopy, edits: dict[tuple, Decimal | None],
+              **kw: float) -> FileResult:
+        """Check a copy of the sample with ``edits`` (amount key -> new value) injected."""
+        path = edit_copy(self.sample, [(*self.sample.cells[k], None if v is None else float(v))
                                        for k, v in edits.items()])
-        return check_file(out, **kw)
+        return check_file(path, **kw)
 
 
 @pytest.fixture(scope="module")
-def books(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Book]:
-    folder = tmp_path_factory.mktemp("samples")
-    return {layout: Book(write(generate(3), folder / f"{layout}.xlsx", layout))
-            for layout in LAYOUTS}
+def books(make_sample: Callable[..., Sample]) -> dict[str, Book]:
+    return {layout: Book(make_sample(layout, 3)) for layout in LAYOUTS}
 
 
 def errors(result: FileResult) -> list:
@@ -66,13 +67,13 @@ def test_clean_samples_have_no_findings(books: dict[str, Book], layout: str) -> 
     assert errors(check_file(books[layout].sample.path)) == []
 
 
-def assert_repaired(book: Book, tmp: Path, key: tuple, result: FileResult) -> None:
+def assert_repaired(book: Book, edit_copy: EditCopy, key: tuple, result: FileResult) -> None:
     """The injected cell is the one certain finding, and its expected value, written back,
     leaves a workbook without findings (it may differ from the printed original by rounding)."""
     [f] = errors(result)
     assert (CellRef(f.sheet, f.cell), f.certain) == (book.ref(key), True)
     assert abs(Decimal(f.expected) - book.sample.shown[key]) <= Decimal("0.01")
-    assert errors(book.check(tmp, {key: Decimal(f.expected)})) == []
+    assert errors(book.check(edit_copy, {key: Decimal(f.expected)})) == []
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
@@ -80,39 +81,39 @@ def assert_repaired(book: Book, tmp: Path, key: tuple, result: FileResult) -> No
                                                                      "amount"),
                                  ("T7", "main", "total", "vehicle_final"),
                                  ("T3", "main", "2080505", "basic")])
-def test_injected_typo_is_the_certain_finding(books: dict[str, Book], tmp_path: Path,
+def test_injected_typo_is_the_certain_finding(books: dict[str, Book], edit_copy: EditCopy,
                                               layout: str, key: tuple) -> None:
     book = books[layout]
     assert book.ref(key) in book.identifiable
-    result = book.check(tmp_path, {key: book.sample.shown[key] + Decimal("81.30")})
-    assert_repaired(book, tmp_path, key, result)
+    result = book.check(edit_copy, {key: book.sample.shown[key] + Decimal("81.30")})
+    assert_repaired(book, edit_copy, key, result)
     assert "应为" in result.findings[0].message
 
 
 @pytest.mark.parametrize("layout", LAYOUTS)
-def test_detail_row_copying_its_class_total(books: dict[str, Book], tmp_path: Path,
+def test_detail_row_copying_its_class_total(books: dict[str, Book], edit_copy: EditCopy,
                                             layout: str) -> None:
     book = books[layout]
     key = ("T3", "main", "20805", "total")
-    result = book.check(tmp_path, {key: book.sample.shown[("T3", "main", "208", "total")]})
-    assert_repaired(book, tmp_path, key, result)
+    result = book.check(edit_copy, {key: book.sample.shown[("T3", "main", "208", "total")]})
+    assert_repaired(book, edit_copy, key, result)
 
 
-def test_two_errors_in_two_tables(books: dict[str, Book], tmp_path: Path) -> None:
+def test_two_errors_in_two_tables(books: dict[str, Book], edit_copy: EditCopy) -> None:
     book = books["central"]
     a, b = ("T2", "main", "208", "fiscal"), ("T4", "expense", "221", "gpb")
-    result = book.check(tmp_path, {a: -book.sample.shown[a], b: book.sample.shown[b] * 10})
+    result = book.check(edit_copy, {a: -book.sample.shown[a], b: book.sample.shown[b] * 10})
     found = {CellRef(f.sheet, f.cell): f for f in errors(result)}
     assert set(found) == {book.ref(a), book.ref(b)}
     assert all(f.certain for f in found.values())
     fixed = {a: Decimal(found[book.ref(a)].expected), b: Decimal(found[book.ref(b)].expected)}
-    assert errors(book.check(tmp_path, fixed)) == []
+    assert errors(book.check(edit_copy, fixed)) == []
 
 
-def test_unidentifiable_error_gives_candidates(books: dict[str, Book], tmp_path: Path) -> None:
+def test_unidentifiable_error_gives_candidates(books: dict[str, Book], edit_copy: EditCopy) -> None:
     book = books["shanghai"]
     key = next(k for k in book.keys(identifiable=False) if k[0] == "T6")
-    result = book.check(tmp_path, {key: book.sample.shown[key] + Decimal("12.00")})
+    result = book.check(edit_copy, {key: book.sample.shown[key] + Decimal("12.00")})
     found = errors(result)
     assert len(found) >= 2 and not any(f.certain for f in found)
     assert book.ref(key) in {CellRef(f.sheet, f.cell) for f in found}
@@ -120,11 +121,11 @@ def test_unidentifiable_error_gives_candidates(books: dict[str, Book], tmp_path:
 
 
 def test_time_limit_reports_the_failing_identities(books: dict[str, Book],
-                                                   tmp_path: Path) -> None:
+                                                   edit_copy: EditCopy) -> None:
     book = books["stacked"]
     rng = random.Random(5)
     keys = rng.sample(book.keys(identifiable=True), 30)
-    result = book.check(tmp_path, {k: book.sample.shown[k] * 3 for k in keys}, time_limit=0)
+    result = book.check(edit_copy, {k: book.sample.shown[k] * 3 for k in keys}, time_limit=0)
     found = errors(result)
     assert found and all(f.expected is None and not f.certain for f in found)
     assert all("超过时限" in f.message for f in found if f.severity == "error")
@@ -134,7 +135,7 @@ def test_time_limit_reports_the_failing_identities(books: dict[str, Book],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(layout=st.sampled_from(LAYOUTS), pick=st.integers(0, 10_000),
        kind=st.sampled_from(("typo", "sign", "scale")), digit=st.integers(1, 9))
-def test_single_error_property(books: dict[str, Book], tmp_path: Path, layout: str,
+def test_single_error_property(books: dict[str, Book], edit_copy: EditCopy, layout: str,
                                pick: int, kind: str, digit: int) -> None:
     """Any single error outside the rounding band is found (the injected cell among the
     findings); where the cell is identifiable it is the one certain finding."""
@@ -143,9 +144,9 @@ def test_single_error_property(books: dict[str, Book], tmp_path: Path, layout: s
     key = keys[pick % len(keys)]
     shown = book.sample.shown[key]
     wrong = {"typo": shown + Decimal(digit) * 10, "sign": -shown, "scale": shown * 10}[kind]
-    result = book.check(tmp_path, {key: wrong})
+    result = book.check(edit_copy, {key: wrong})
     if abs(wrong - shown) <= book.tolerance[book.ref(key)]:
         return  # inside the rounding band: nothing to find
     assert book.ref(key) in {CellRef(f.sheet, f.cell) for f in errors(result)}
     if book.ref(key) in book.identifiable:
-        assert_repaired(book, tmp_path, key, result)
+        assert_repaired(book, edit_copy, key, result)
