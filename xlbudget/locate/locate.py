@@ -35,7 +35,7 @@ from xlbudget.rules.identity import Identity, round_half_up
 #: At most this many minimal repairs are enumerated per group; beyond, certainty is proven
 #: cell by cell instead.
 MAX_REPAIRS = 40
-#: Rings of cells around the failures searched before the whole group (see _localise_group).
+#: Rings around the failures searched before the whole group (see _Localiser._localise_all).
 MAX_RING = 4
 
 
@@ -92,18 +92,20 @@ class _Localiser:
                   if i.terms and not any(t.amount.unknown for t in i.terms)]
         hard: list[Identity] = []
         soft_failing: list[Identity] = []
+        failing: list[Identity] = []
         for ident in judged:
-            if severity_of(ident) == "error" or not ident.fails:
+            fails = ident.fails
+            if severity_of(ident) == "error" or not fails:
                 hard.append(ident)
+                if fails:
+                    failing.append(ident)
             else:
                 soft_failing.append(ident)
-        outcomes = [o for group in _groups(hard) for o in self._localise_group(group)]
+        outcomes = self._localise_all(hard, failing) if failing else []
         return _Findings(soft_failing, outcomes, self.time_limit).build()
 
-    # -- one group -------------------------------------------------------------------------
-
-    def _localise_group(self, group: list[Identity]) -> list[Outcome]:
-        """Localise one connected group, searching near the failures first.
+    def _localise_all(self, hard: list[Identity], failing: list[Identity]) -> list[Outcome]:
+        """Localise near the failures, widening the search where that is not enough.
 
         In a minimal repair every changed cell is linked to a failing identity through
         identities whose cells are changed too (a cluster of changes touching no failing
@@ -113,19 +115,37 @@ class _Localiser:
         a repair that changes a cell outside ring k also changes a chain of at least k cells
         outside ring 1, so it costs at least H + k. Hence a repair found with only ring-k cells
         changeable that costs at most H + k − 1 is minimal, and so are all its ties, which the
-        restricted search then lists completely. Ring 1 falls apart into small independent
-        parts (one per cluster of failures); wider rings are searched whole, and the whole
-        group with every cell changeable is the last resort.
+        restricted search then lists completely.
+
+        Ring 1 falls apart into small independent parts (one per cluster of failures), each
+        settled on its own. A part that is not settled is searched again, with the other parts
+        of its connected group, on wider rings and at last on the whole group with every cell
+        changeable.
         """
-        ring = {t.amount.ref for i in group if i.fails for t in i.terms}
-        outcomes = []
-        for part in _groups(_touching(group, ring)):
+        ring = {t.amount.ref for i in failing for t in i.terms}
+        settled: list[tuple[set[CellRef], Outcome]] = []
+        unsettled: set[CellRef] = set()
+        for part in _components(_touching(hard, ring)):
             out = self._localise(System.build(part), ring, allowance=0)
+            refs = {t.amount.ref for i in part for t in i.terms}
             if out is None:
-                break
-            outcomes.append(out)
-        else:
-            return outcomes
+                unsettled |= refs
+            else:
+                settled.append((refs, out))
+        if not unsettled:
+            return [out for _, out in settled]
+        widened: list[Outcome] = []
+        redo: set[CellRef] = set()
+        for group in _components(hard):
+            refs = {t.amount.ref for i in group for t in i.terms}
+            if refs & unsettled:
+                redo |= refs
+                widened.append(self._widen(group))
+        return [out for refs, out in settled if not refs & redo] + widened
+
+    def _widen(self, group: list[Identity]) -> Outcome:
+        """Rings 2, 3 … of one connected group (see :meth:`_localise_all`), then the whole."""
+        ring = {t.amount.ref for i in group if i.fails for t in i.terms}
         everything = {t.amount.ref for i in group for t in i.terms}
         for allowance in range(1, MAX_RING):
             ring = {t.amount.ref for i in _touching(group, ring) for t in i.terms}
@@ -133,17 +153,17 @@ class _Localiser:
                 break
             out = self._localise(System.build(_touching(group, ring)), ring, allowance)
             if out is not None:
-                return [out]
+                return out
         whole = self._localise(System.build(group), None, 0)
         assert whole is not None  # nothing fixed: never None
-        return [whole]
+        return whole
 
     def _localise(self, system: System, changeable: set[CellRef] | None, allowance: int
                   ) -> Outcome | None:
         """All minimal repairs of ``system`` that change only ``changeable`` cells (None: any).
 
         Returns None when the cells are restricted and the repair found costs more than the
-        hitting-set bound plus ``allowance`` cells (see :meth:`_localise_group`).
+        hitting-set bound plus ``allowance`` cells (see :meth:`_localise_all`).
         """
         fixed = [] if changeable is None else [
             i for i, a in enumerate(system.cells) if a.ref not in changeable]
@@ -290,9 +310,8 @@ def _touching(identities: list[Identity], cells: set[CellRef]) -> list[Identity]
     return [i for i in identities if any(t.amount.ref in cells for t in i.terms)]
 
 
-def _groups(identities: list[Identity]) -> list[list[Identity]]:
-    """Connected groups of identities (sharing cells) that contain a failing one, in input
-    order: groups without a failure need no change."""
+def _components(identities: list[Identity]) -> list[list[Identity]]:
+    """Connected groups of identities (sharing cells), in input order."""
     parent: dict[CellRef, CellRef] = {}
 
     def find(r: CellRef) -> CellRef:
@@ -302,16 +321,15 @@ def _groups(identities: list[Identity]) -> list[list[Identity]]:
         return r
 
     for ident in identities:
-        refs = [t.amount.ref for t in ident.terms]
-        root = find(refs[0])
-        for r in refs[1:]:
-            other = find(r)
+        root = find(ident.terms[0].amount.ref)
+        for t in ident.terms[1:]:
+            other = find(t.amount.ref)
             if other != root:
                 parent[other] = root
     groups: dict[CellRef, list[Identity]] = {}
     for ident in identities:
         groups.setdefault(find(ident.terms[0].amount.ref), []).append(ident)
-    return [g for g in groups.values() if any(i.fails for i in g)]
+    return list(groups.values())
 
 
 class _Findings:

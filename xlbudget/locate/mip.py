@@ -50,6 +50,8 @@ class System:
     big_m: np.ndarray
     #: identity indexes per cell
     by_cell: list[list[int]] = field(default_factory=list)
+    #: whether each identity fails as shown
+    failing: list[bool] = field(default_factory=list)
     _rows: tuple | None = None
     _base: tuple | None = None
 
@@ -80,7 +82,7 @@ class System:
             for i in row:
                 by_cell[i].append(k)
         system = cls(list(identities), cells, index, coefs, unit, value, band, residual,
-                     np.zeros(len(cells)), by_cell)
+                     np.zeros(len(cells)), by_cell, [i.fails for i in identities])
         system.big_m = system._big_m()
         return system
 
@@ -132,7 +134,7 @@ class System:
 
     def common_cells(self) -> list[int]:
         """The cells that appear in every failing identity."""
-        rows = [set(row) for k, row in enumerate(self.coefs) if self.identities[k].fails]
+        rows = [set(row) for k, row in enumerate(self.coefs) if self.failing[k]]
         return sorted(set.intersection(*rows)) if rows else []
 
     def packing_bound(self, weights: np.ndarray) -> float:
@@ -141,7 +143,7 @@ class System:
         used: set[int] = set()
         bound = 0.0
         for k, row in enumerate(self.coefs):
-            if self.identities[k].fails and not used.intersection(row):
+            if self.failing[k] and not used.intersection(row):
                 used.update(row)
                 bound += float(min(weights[i] for i in row))
         return bound
@@ -151,7 +153,7 @@ class System:
         repair (a failing identity cannot hold while all its cells stay in their bands)."""
         from scipy.sparse import csr_array
 
-        failing = [row for k, row in enumerate(self.coefs) if self.identities[k].fails]
+        failing = [row for k, row in enumerate(self.coefs) if self.failing[k]]
         rows = [k for k, row in enumerate(failing) for _ in row]
         cols = [i for row in failing for i in row]
         a = csr_array((np.ones(len(cols)), (rows, cols)), shape=(len(failing), self.n))
