@@ -129,7 +129,8 @@ def dask_pool(address: str) -> Iterator[GivenExecutor]:
         threads = sum(client.nthreads().values())
         if threads == 0:
             raise PoolError(f"Dask 调度器 {address} 没有可用的 worker")
-        executor = client.get_executor()
+        # Impure: a file re-run after a worker died needs a new task key, not the failed one.
+        executor = client.get_executor(pure=False)
         yield GivenExecutor(executor, threads)
         executor.shutdown(wait=False)
     finally:

@@ -2,8 +2,9 @@
 
 At most ``window`` files are in flight, so memory stays flat however many files there are. A file
 that raises, hangs past its time limit or kills its worker becomes one error row and the others go
-on. When a local worker dies, ``ProcessPoolExecutor`` fails every task in flight, so the files
-that were in flight are re-run one at a time to find the one that crashed.
+on. When a local worker dies, ``ProcessPoolExecutor`` fails every task in flight (and a dying
+Dask worker fails the tasks queued on it), so those files are re-run one at a time to find the
+one that crashed.
 """
 
 from __future__ import annotations
@@ -49,14 +50,22 @@ def map_files(
     """Yield one FileResult per path: in completion order, or in the order of ``paths`` when
     ``ordered`` (then finished results wait for earlier files, and count against ``window``).
 
-    ``task.timeout`` is enforced inside the worker where it can be (a Python-level alarm); the
-    parent gives up on a file after ``2 × timeout + grace`` seconds from its start, which allows
-    for one file queued ahead of it in the worker, and then stops the worker if the pool can (a
-    hang in native code). Closing the generator (or Ctrl-C while it waits) cancels what is queued
-    and stops the workers.
+    ``task.timeout`` is enforced inside the worker (see ``worker._limited``); the parent gives up
+    on a file only later (``_backstop``), for a hang the worker cannot interrupt, and then stops
+    the worker if the pool can. Closing the generator (or Ctrl-C while it waits) cancels what is
+    queued and stops the workers.
     """
     size = window or (8 if ordered else 2) * pool.workers
     return _Batch(task, paths, pool, size, ordered, grace).run()
+
+
+def _backstop(timeout: float, grace: float, window: int, pool: Pool) -> float:
+    """Seconds after which the parent gives up on a file the worker did not stop itself (a hang
+    in native code). A local pool shows when a task starts, with at most one file queued ahead
+    of it; on Dask the clock runs from submission, behind up to window / workers files each
+    stopped at ``timeout`` by its worker."""
+    ahead = 1 if pool.restartable else -(-window // pool.workers)
+    return (ahead + 1) * timeout + grace
 
 
 class _Batch:
@@ -64,7 +73,7 @@ class _Batch:
                  ordered: bool, grace: float) -> None:
         self.task, self.pool, self.window, self.ordered = task, pool, window, ordered
         self.todo = enumerate(paths)
-        self.hard_limit = 2 * task.timeout + grace if task.timeout else None
+        self.hard_limit = _backstop(task.timeout, grace, window, pool) if task.timeout else None
         self.pending: dict[Future[FileResult], _InFlight] = {}
         self.retry: deque[tuple[int, str]] = deque()  # bumped by a restart, innocent: run next
         self.suspects: deque[tuple[int, str]] = deque()  # in flight when a worker died
@@ -155,25 +164,25 @@ class _Batch:
             alone, self.alone = self.alone, None
             if [i for i, _ in crashed] == [alone]:
                 self._emit(alone, crash_result(crashed[0][1]))
-                self._restart()
+                if self.pool.restartable:
+                    self._restart()
                 return
         if not crashed:
             return
-        if not self.pool.restartable:
-            for index, path in crashed:
-                self._emit(index, crash_result(path))
-            return
-        # Every task in flight fails with the pool, so any of them may be the cause. Keep what
-        # finished before the break; re-run the rest one at a time.
-        for fut, item in list(self.pending.items()):
-            result = self._outcome(fut, item.path) if fut.done() else None
-            if result is not None:
-                self._emit(item.index, result)
-            else:
-                crashed.append((item.index, item.path))
-        self.pending.clear()
+        if self.pool.restartable:
+            # Every task in flight fails with the pool, so any of them may be the cause. Keep
+            # what finished before the break; re-run the rest one at a time.
+            for fut, item in list(self.pending.items()):
+                result = self._outcome(fut, item.path) if fut.done() else None
+                if result is not None:
+                    self._emit(item.index, result)
+                else:
+                    crashed.append((item.index, item.path))
+            self.pending.clear()
+            self._restart()
+        # On Dask a dying worker also fails the tasks queued on it: each file it failed runs
+        # again by itself once the others in flight are done.
         self.suspects.extend(sorted(crashed))
-        self._restart()
 
     def _expire(self) -> None:
         if self.hard_limit is None:
@@ -202,7 +211,7 @@ class _Batch:
             self._restart()
 
     def _outcome(self, fut: Future[FileResult], path: str) -> FileResult | None:
-        """The file's result, or None when its worker process died with the pool."""
+        """The file's result, or None when its worker process died (it may not be the cause)."""
         try:
             return fut.result()
         except BrokenExecutor:
@@ -212,8 +221,8 @@ class _Batch:
         except FileTimeout:  # the alarm fired outside the worker's own handler
             return timeout_result(path, self.task.timeout or 0)
         except BaseException as exc:
-            if type(exc).__name__ == "KilledWorker":  # Dask gave up after its worker died
-                return crash_result(path)
+            if type(exc).__name__ == "KilledWorker":  # Dask gave up after workers died
+                return None
             return FileResult(path, error=internal_error(path, exc))
 
     def _restart(self) -> None:

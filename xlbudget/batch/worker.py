@@ -29,7 +29,7 @@ class Task:
 
     check: Checker
     options: Mapping[str, Any] = field(default_factory=dict)
-    #: seconds one file may take; enforced here (SIGALRM) where possible, else by the parent.
+    #: seconds one file may take (see ``_limited``); the parent's deadline is the backstop.
     timeout: float | None = None
     after: AfterCheck | None = None
 
@@ -41,20 +41,55 @@ class FileTimeout(BaseException):
 
 def run_task(task: Task, path: str) -> FileResult:
     """Check one file; every failure becomes the file's error row."""
-    with _alarm(task.timeout):
+    try:
+        return _limited(lambda: _check(task, path), task.timeout)
+    except FileTimeout:
+        return timeout_result(path, task.timeout or 0)
+    except SourceError as exc:
+        return FileResult(path, error=str(exc))
+    except MemoryError:
+        return FileResult(path, error=f"{_name(path)}：内存不足，无法完成校验，已跳过")
+    except Exception as exc:
+        return FileResult(path, error=internal_error(path, exc))
+
+
+def _check(task: Task, path: str) -> FileResult:
+    result = task.check(path, **task.options)
+    if task.after is not None:
+        task.after(path, result)
+    return result
+
+
+def _limited(fn: Callable[[], FileResult], seconds: float | None) -> FileResult:
+    """``fn()`` under a time limit. In a process's main thread SIGALRM interrupts it; elsewhere
+    (a Dask worker runs tasks in threads) it runs in a helper thread that is abandoned at the
+    limit: Python cannot stop a thread, but the worker's slot is free for the next file."""
+    if not seconds:
+        return fn()
+    if hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGALRM, _raise_timeout)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
-            result = task.check(path, **task.options)
-            if task.after is not None:
-                task.after(path, result)
-            return result
-        except FileTimeout:
-            return timeout_result(path, task.timeout or 0)
-        except SourceError as exc:
-            return FileResult(path, error=str(exc))
-        except MemoryError:
-            return FileResult(path, error=f"{_name(path)}：内存不足，无法完成校验，已跳过")
-        except Exception as exc:
-            return FileResult(path, error=internal_error(path, exc))
+            return fn()
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["result"] = fn()
+        except BaseException as exc:
+            box["error"] = exc
+
+    helper = threading.Thread(target=target, name="xlbudget-check", daemon=True)
+    helper.start()
+    helper.join(seconds)
+    if helper.is_alive():
+        raise FileTimeout
+    if "error" in box:
+        raise box["error"]
+    return box["result"]
 
 
 def timeout_result(path: str, seconds: float) -> FileResult:
@@ -86,28 +121,6 @@ def worker_ready() -> None:
 
 def _name(path: str) -> str:
     return Path(path).name
-
-
-class _alarm:
-    """A per-file time limit by SIGALRM; a no-op off the main thread (Dask runs tasks in threads)
-    or without SIGALRM (Windows), where the parent's deadline applies instead."""
-
-    def __init__(self, seconds: float | None) -> None:
-        self.seconds = seconds
-        self.armed = False
-
-    def __enter__(self) -> None:
-        if (not self.seconds or not hasattr(signal, "setitimer")
-                or threading.current_thread() is not threading.main_thread()):
-            return
-        self.previous = signal.signal(signal.SIGALRM, _raise_timeout)
-        signal.setitimer(signal.ITIMER_REAL, self.seconds)
-        self.armed = True
-
-    def __exit__(self, *exc: object) -> None:
-        if self.armed:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-            signal.signal(signal.SIGALRM, self.previous)
 
 
 def _raise_timeout(signum: int, frame: object) -> None:
