@@ -12,7 +12,11 @@ Minimising Σ w_i·z_i gives a minimum-weight set of cells whose change makes ev
 
 Amounts are in 元 as Decimal; the program works in floats, so every quantity is divided by one
 unit per system (the smallest shown step, e.g. 100 元 for 0.01 万元): rounding bands become
-about 0.5 and totals stay below ~1e8, well inside the solver's tolerances.
+about 0.5 and totals of tables in 万元 stay below ~1e8, well inside the solver's tolerances. A
+system that mixes a table in 元 with tables in 万元 takes the 元 step, so its 万元 totals reach
+~1e10 units; there the check that a cell moved beyond its band counts as changed
+(:meth:`System.changed_cells`) and the exact verification in Decimal guard against tolerance
+effects.
 """
 
 from __future__ import annotations
