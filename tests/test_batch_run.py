@@ -61,7 +61,7 @@ def test_crash_hang_and_exceptions_are_one_error_row_each(corpus: Path, ordered:
     assert sorted(r.path for r in results) == sorted(paths)
     got = _by_name(results)
     assert "进程意外终止" in got["crash.xlsx"].error
-    assert "超过 3 秒" in got["hang.xlsx"].error
+    assert "超过 1 秒" in got["hang.xlsx"].error
     assert "超过 1 秒" in got["stuck.xlsx"].error
     assert "内部错误" in got["raise.xlsx"].error and "KeyError" in got["raise.xlsx"].error
     # The innocent files in flight beside the crash and the hang were re-run, not failed.
