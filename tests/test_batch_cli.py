@@ -83,10 +83,14 @@ def test_folder_json_report_and_exit_code(folder: Path, tmp_path: Path) -> None:
     assert titles["T7-a"]  # the rule's Chinese title from the registry
 
 
-def test_csv_include_exclude_and_timeout(folder: Path) -> None:
+def test_csv_include_exclude_and_timeout(folder: Path, tmp_path: Path) -> None:
+    report = tmp_path / "汇总.csv"
     run = xlbudget("check", str(folder), "--format", "csv", "--include", "*.xlsx",
-                   "--exclude", "退回/*", "--exclude", "*stacked*")
+                   "--exclude", "退回/*", "--exclude", "*stacked*", "--report", str(report))
     rows = list(csv.DictReader(io.StringIO(run.stdout)))
+    # The report file is the same CSV, with a BOM so that Excel reads it as UTF-8.
+    assert report.read_bytes().startswith(b"\xef\xbb\xbf")
+    assert list(csv.DictReader(io.StringIO(report.read_text("utf-8-sig")))) == rows
     assert sorted({Path(r["path"]).name for r in rows}) == [
         "sample-central.xlsx", "sample-errors.xlsx", "sample-shanghai.xlsx"]
     assert run.returncode == 1

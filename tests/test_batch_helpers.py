@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-import zipfile
 from pathlib import Path
 
 from xlbudget.findings import FileResult, Finding, TableInfo
@@ -91,8 +90,3 @@ def misbehaving_check(path: str, **options: object) -> FileResult:
     if name.startswith("slow"):
         time.sleep(0.3)
     return sum_check(path, **options)
-
-
-def zip_names(path: Path) -> list[str]:
-    with zipfile.ZipFile(path) as zf:
-        return zf.namelist()

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import json
 from collections import Counter
-from collections.abc import Iterable
 from typing import IO, Any, Protocol
 
 from xlbudget.findings import SEVERITIES, FileResult, exit_code, summary
@@ -128,13 +127,3 @@ class CsvSink:
 def severity_counts(result: FileResult) -> list[int]:
     c = result.counts()
     return [c[s] for s in SEVERITIES]
-
-
-def feed(results: Iterable[FileResult], sinks: Iterable[Sink], tally: Tally) -> None:
-    """Pass each result to every sink and the tally (a helper for callers without their own
-    loop, e.g. tests and the benchmark)."""
-    sinks = list(sinks)
-    for r in results:
-        tally.add(r)
-        for s in sinks:
-            s.add(r)
