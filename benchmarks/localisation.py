@@ -238,7 +238,7 @@ def alternative_repair(identities: list[Identity], injected: set[CellRef], size:
             s = frozenset(combo)
             if s == target or not all(s & row for row in failing):
                 continue
-            if solver.solve(system.extreme(s, combo[0], 0.0), 30.0).status == "optimal":
+            if solver.solve(system.repair(s), 30.0).status == "optimal":
                 return frozenset(system.cells[i].ref for i in s)
     return None
 

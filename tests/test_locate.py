@@ -298,3 +298,53 @@ def test_solver_interface() -> None:
     assert solver.solve(p, 0.0).status == "time_limit"
     p.b_l = np.array([3.0])
     assert solver.solve(p, 5.0).status == "infeasible"
+
+
+def minimal_repairs(identities: list) -> list[frozenset]:
+    """Reference: every minimal repair by exhaustive search (sets of 1, 2, 3 cells meeting all
+    failing identities, each checked by the LP), independent of the mixed-integer search, the
+    rings and the single-cell shortcut."""
+    import itertools
+
+    from xlbudget.locate.mip import System
+    from xlbudget.locate.solver import get_solver
+
+    system = System.build(identities)
+    failing = [set(row) for k, row in enumerate(system.coefs) if system.failing[k]]
+    solver = get_solver()
+    for size in (1, 2, 3):
+        found = []
+        for combo in itertools.combinations(range(system.n), size):
+            s = frozenset(combo)
+            if all(s & row for row in failing) and solver.solve(
+                    system.repair(s), 10.0).status == "optimal":
+                found.append(frozenset(system.cells[i].ref for i in s))
+        if found:
+            return found
+    raise AssertionError("no repair of up to three cells")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(seed=st.integers(0, 10_000), picks=st.lists(st.integers(0, 10_000), min_size=2,
+                                                    max_size=2),
+       kinds=st.lists(st.sampled_from(KINDS), min_size=2, max_size=2), pos=st.integers(0, 50))
+def test_two_errors_match_exhaustive_search(seed: int, picks: list[int], kinds: list[str],
+                                            pos: int) -> None:
+    """Certain cells are those in every minimal repair, candidates those in some, exactly as an
+    exhaustive search finds them (over a budget table and a 三公 row, which has ties)."""
+    wb, t7 = budget_workbook(seed), three_public(T7_OK)
+    identities = wb.identities + t7.identities
+    # the first error in the budget tables, the second anywhere (the 三公 row often)
+    pools = [sorted(wb.cells.values(), key=ref), sorted(t7.cells.values(), key=ref)
+             + sorted(wb.cells.values(), key=ref)[:10]]
+    for pool, pick, kind in zip(pools, picks, kinds, strict=True):
+        cell = pool[pick % len(pool)]
+        cell.value = inject(cell.value, wb.cells["T5:total:total"].value, kind, pos)
+    if not any(i.fails for i in identities):
+        return
+    repairs = minimal_repairs(identities)
+    findings = locate(identities)
+    cells = {CellRef(f.sheet, f.cell) for f in findings}
+    certain = {CellRef(f.sheet, f.cell) for f in findings if f.certain}
+    assert cells == frozenset().union(*repairs)
+    assert certain == frozenset.intersection(*repairs)

@@ -191,14 +191,14 @@ class _Localiser:
         if sol.status != "optimal":
             out.timed_out = sol.status == "time_limit"
             return out
-        first = system.changed_cells(sol.x)
+        first = self._repair_set(system, sol.x)
         best = float(weights[list(first)].sum())
         if fixed and not self._minimal(system, weights, best - allowance * weights.min()):
             return None
         found = [first]
-        cap = best + 1e-6 * max(1.0, best)
         complete = False
         while len(found) < MAX_REPAIRS:
+            cap = best + 1e-6 * max(1.0, best)
             nxt = self._solve(system.localisation(weights, cap=cap, cuts=found, unchanged=fixed))
             if nxt.status == "infeasible":
                 complete = True
@@ -206,18 +206,31 @@ class _Localiser:
             if nxt.status != "optimal":
                 out.timed_out = True
                 break
-            s = system.changed_cells(nxt.x)
+            s = self._repair_set(system, nxt.x)
             if s in found:  # solver noise: the cut did not exclude it; stop enumerating
                 break
+            weight = float(weights[list(s)].sum())
+            if weight < best - 1e-9:
+                # An earlier solution carried a change it did not need: start again from here.
+                best, found = weight, []
             found.append(s)
         certain = frozenset.intersection(*found)
         if not complete:
             # Too many ties to list: a cell is certain when no optimal repair leaves it alone.
+            cap = best + 1e-6 * max(1.0, best)
             certain = frozenset(i for i in sorted(certain) if self._solve(system.localisation(
                 weights, cap=cap, unchanged=[*fixed, i])).status == "infeasible")
         out.certain = certain
         out.repairs = [self._values(system, s) for s in found]
         return out
+
+    def _repair_set(self, system: System, x: np.ndarray) -> frozenset[int]:
+        """The cells a solution of the program changes: those it flags, when the LP confirms
+        that changing them is enough; otherwise also those it moved beyond their band."""
+        flagged = system.flagged(x)
+        if self._solve(system.repair(flagged)).status == "optimal":
+            return flagged
+        return flagged | system.moved(x)
 
     def _single_cell_repairs(self, system: System) -> list[frozenset[int]]:
         """Every repair that changes one cell, when all cells weigh the same.
@@ -229,7 +242,7 @@ class _Localiser:
         """
         out = []
         for i in system.common_cells():
-            sol = self._solve(system.extreme(frozenset([i]), i, 0.0))
+            sol = self._solve(system.repair([i]))
             if sol.status == "optimal":
                 out.append(frozenset([i]))
         return out

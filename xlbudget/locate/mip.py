@@ -15,7 +15,7 @@ unit per system (the smallest shown step, e.g. 100 元 for 0.01 万元): roundin
 about 0.5 and totals of tables in 万元 stay below ~1e8, well inside the solver's tolerances. A
 system that mixes a table in 元 with tables in 万元 takes the 元 step, so its 万元 totals reach
 ~1e10 units; there the check that a cell moved beyond its band counts as changed
-(:meth:`System.changed_cells`) and the exact verification in Decimal guard against tolerance
+(:meth:`System.moved`) and the exact verification in Decimal guard against tolerance
 effects.
 """
 
@@ -208,13 +208,17 @@ class System:
             b_u=np.concatenate(b_u),
         )
 
-    def changed_cells(self, x: np.ndarray) -> frozenset[int]:
-        """The cells a solution changes: flagged, or moved beyond their band (a flag the solver
-        rounded away within its integrality tolerance still counts)."""
-        n = self.n
-        d, z = x[:n], x[n:]
-        moved = np.abs(d) > self.band + NOISE * np.maximum(1.0, self.band)
-        return frozenset(int(i) for i in np.flatnonzero((z > 0.5) | moved))
+    def flagged(self, x: np.ndarray) -> frozenset[int]:
+        """The cells a solution of :meth:`localisation` marks as changed."""
+        return frozenset(int(i) for i in np.flatnonzero(x[self.n:] > 0.5))
+
+    def moved(self, x: np.ndarray) -> frozenset[int]:
+        """The cells a solution moves beyond their band (flagged or not: the solver accepts a
+        flag within its integrality tolerance of 0, which lets the cell move by that fraction
+        of its big-M bound)."""
+        d = x[:self.n]
+        return frozenset(int(i) for i in np.flatnonzero(
+            np.abs(d) > self.band + NOISE * np.maximum(1.0, self.band)))
 
     def _bounds(self, changed: Collection[int]) -> tuple[np.ndarray, np.ndarray]:
         free = np.zeros(self.n, dtype=bool)
@@ -263,15 +267,20 @@ class System:
             b_u=np.concatenate([hi, np.full(2 * k, np.inf)]),
         )
 
-    def extreme(self, changed: Collection[int], cell: int, sign: float) -> Program:
-        """The LP over ``d`` that minimises ``sign·d_cell`` with ``changed`` free: its range
-        tells whether the identities determine the cell's value (``sign`` 0: is there a
-        repair that changes only ``changed``)."""
+    def repair(self, changed: Collection[int], objective: np.ndarray | None = None) -> Program:
+        """The LP over ``d`` with ``changed`` free and every other cell in its band: feasible
+        exactly when changing ``changed`` can make every identity hold."""
         ident, lo, hi = self._identity_rows(self.n)
+        d_lb, d_ub = self._bounds(changed)
+        c = np.zeros(self.n) if objective is None else objective
+        return Program(c=c, integrality=np.zeros(self.n), lb=d_lb, ub=d_ub, A=ident, b_l=lo, b_u=hi)
+
+    def extreme(self, changed: Collection[int], cell: int, sign: float) -> Program:
+        """:meth:`repair` minimising ``sign·d_cell``: its range tells whether the identities
+        determine the cell's value."""
         c = np.zeros(self.n)
         c[cell] = sign
-        d_lb, d_ub = self._bounds(changed)
-        return Program(c=c, integrality=np.zeros(self.n), lb=d_lb, ub=d_ub, A=ident, b_l=lo, b_u=hi)
+        return self.repair(changed, c)
 
     def shown_value(self, cell: int, change: float) -> Decimal:
         """The value cell ``cell`` takes after ``change`` units, in its own unit (unrounded)."""

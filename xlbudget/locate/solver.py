@@ -18,8 +18,9 @@ import numpy as np
 
 #: HiGHS accepts an integer variable within this distance of an integer. The default (1e-6)
 #: times a big-M bound of 1e8 would let a "zero" change indicator carry a change of 100 units,
-#: far more than a rounding band; the models keep M below ~1e8 units, so 1e-9 is safe.
-MIP_FEASIBILITY_TOLERANCE = 1e-8
+#: far more than a rounding band (0.5 units); at 1e-9 that is 0.1. What slack remains (larger
+#: bounds when tables in 元 and 万元 meet) is caught by checking every flagged set with the LP.
+MIP_FEASIBILITY_TOLERANCE = 1e-9
 PRIMAL_FEASIBILITY_TOLERANCE = 1e-9
 
 
