@@ -348,3 +348,33 @@ def test_two_errors_match_exhaustive_search(seed: int, picks: list[int], kinds: 
     certain = {CellRef(f.sheet, f.cell) for f in findings if f.certain}
     assert cells == frozenset().union(*repairs)
     assert certain == frozenset.intersection(*repairs)
+
+
+def test_solver_output_never_reaches_stdout() -> None:
+    """stdout carries the JSON report: C-level writes during a solve are silenced, and
+    concurrent solves in threads leave the descriptor as it was."""
+    import subprocess
+    import sys
+
+    code = """
+import os, threading
+import numpy as np
+from scipy.sparse import csr_array
+from xlbudget.locate.solver import Program, _quiet_stdout, get_solver
+with _quiet_stdout():
+    os.write(1, b"hidden\\n")
+p = Program(c=np.ones(2), integrality=np.ones(2), lb=np.zeros(2), ub=np.ones(2),
+            A=csr_array(np.ones((1, 2))), b_l=np.array([1.5]), b_u=np.array([np.inf]))
+def work():
+    for _ in range(30):
+        get_solver().solve(p, 5.0)
+threads = [threading.Thread(target=work) for _ in range(4)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+os.write(1, b"shown\\n")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=120, check=True)
+    assert done.stdout == "shown\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,30 +89,49 @@ class HighsSolver:
         return Solution("error")
 
 
-@contextmanager
-def _quiet_stdout() -> Iterator[None]:
-    """Silence C-level stdout during a solve.
+class _QuietStdout:
+    """Silence C-level stdout (file descriptor 1) while any solve runs.
 
     HiGHS (as bundled with scipy 1.17) prints a debugging line with ``printf`` when a
     presolved solution needs repair, ignoring its own output options; stdout carries the JSON
-    report of ``xlbudget check``, so such a line would corrupt it. The CLI and the batch workers
-    run one solve at a time per process, so the short process-wide redirect is safe there.
+    report of ``xlbudget check`` (and batch worker processes share it), so such a line would
+    corrupt it. Solves may run in several threads (a Dask worker): the first one to start
+    redirects, the last one to finish restores, so the descriptor is never left redirected.
+    Output of other threads during a solve is lost; nothing of ours prints then.
     """
-    try:
-        fd = sys.stdout.fileno()
-    except (AttributeError, OSError, ValueError):  # no file behind stdout (captured, GUI)
-        yield
-        return
-    sys.stdout.flush()
-    saved = os.dup(fd)
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, fd)
-    os.close(null)
-    try:
-        yield
-    finally:
-        os.dup2(saved, fd)
-        os.close(saved)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._depth = 0
+        self._saved: int | None = None
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        try:
+            fd = sys.stdout.fileno()
+        except (AttributeError, OSError, ValueError):  # no file behind stdout (captured, GUI)
+            yield
+            return
+        with self._lock:
+            if self._depth == 0:
+                sys.stdout.flush()
+                self._saved = os.dup(fd)
+                null = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(null, fd)
+                os.close(null)
+            self._depth += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._depth -= 1
+                if self._depth == 0 and self._saved is not None:
+                    os.dup2(self._saved, fd)
+                    os.close(self._saved)
+                    self._saved = None
+
+
+_quiet_stdout = _QuietStdout()
 
 
 def get_solver(name: str = "highs") -> Solver:
