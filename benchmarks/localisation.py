@@ -13,10 +13,14 @@ flip, a value typed into the wrong row (one cell left blank, a sibling row overw
 Printed figures (definitions in docs/accuracy.md):
 - detection: cases with an error outside the rounding band that get at least one error finding;
 - top-1: over identifiable cases, the certain findings are exactly the injected cells;
-- candidate recall: injected cells (outside the band) found as certain or candidate findings;
+- candidate recall: injected cells (outside the band) found as certain or candidate findings,
+  over cases whose injected cells are a minimal repair (not masked by a smaller one);
 - certain precision: certain findings that are injected cells;
 - false positives: findings on the clean workbooks;
-- speed: locate time over the time calamine takes to read the same file (ratio, same run).
+- expected values: equal to the printed original, or within the rounding band of its identities;
+- speed: locate time over the time calamine takes to read the same file, and over the whole
+  check of the clean workbook (ratios, same run); then one workbook with many errors, with the
+  default time limit and a short one.
 
 Run: ``python benchmarks/localisation.py [--seeds N] [--out DIR]``.
 """
