@@ -1,4 +1,5 @@
-"""Bad input gets a clear Chinese message naming the file (and sheet and cell); the batch goes on."""
+"""Bad input gets a clear Chinese message naming the file (and sheet and cell); the batch
+goes on."""
 
 from __future__ import annotations
 

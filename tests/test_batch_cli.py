@@ -193,3 +193,21 @@ def test_unreachable_scheduler_and_bad_report_are_clear_errors(folder: Path) -> 
     assert time.monotonic() - start < 60
     bad = xlbudget("check", str(folder), "--report", str(folder / "r.txt"))
     assert bad.returncode == 2 and ".xlsx" in bad.stderr
+
+
+def test_mark_dir_notes_an_xls_it_cannot_write(tmp_path: Path) -> None:
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is needed to make an .xls")
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(WORKBOOKS / "sample-errors.xlsx", src)
+    subprocess.run([soffice, "--headless", "--convert-to", "xls", "--outdir", str(tmp_path / "in"),
+                    str(src / "sample-errors.xlsx")], capture_output=True, timeout=120, check=True)
+    out = tmp_path / "out"
+    run = xlbudget("check", str(tmp_path / "in"), "--mark-dir", str(out), "--format", "json")
+    result = json.loads(run.stdout)["files"][0]
+    assert result["status"] == "findings"
+    notes = [f for f in result["findings"] if f["rule"] == "B-mark"]
+    assert len(notes) == 1 and ".xls" in notes[0]["message"] and notes[0]["severity"] == "info"
+    assert not out.exists() or not any(out.rglob("*"))

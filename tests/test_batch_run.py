@@ -89,6 +89,27 @@ def test_results_stream_with_bounded_in_flight(corpus: Path) -> None:
     assert _peak <= 3
 
 
+def test_ordered_stream_waits_for_a_slow_file_within_the_window(corpus: Path) -> None:
+    make_workbook(corpus / "slow.xlsx")
+    paths = [str(corpus / "slow.xlsx"), *(str(p) for p in sorted(corpus.glob("单位*.xlsx")))] * 3
+    pulled = 0
+
+    def source() -> Iterator[str]:
+        nonlocal pulled
+        for p in paths:
+            pulled += 1
+            yield p
+
+    with ThreadPoolExecutor(2) as ex:
+        stream = map_files(Task(misbehaving_check), source(), GivenExecutor(ex, 2), window=4,
+                           ordered=True)
+        assert next(stream).path == paths[0]
+        # While the slow file ran, finished results waited, and they count against the window.
+        assert pulled <= 5
+        rest = list(stream)
+    assert [r.path for r in rest] == paths[1:]
+
+
 _lock = threading.Lock()
 _running = 0
 _peak = 0

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from xlbudget.cli import main
 
 
-def _run(*args: str):  # noqa: ANN202
+def _run(*args: str):
     return CliRunner().invoke(main, list(args), catch_exceptions=False)
 
 
-def _broken(make_sample, edit_copy):  # noqa: ANN001, ANN202
+def _broken(make_sample, edit_copy):
     s = make_sample("shanghai", 1)
     sheet, cell = s.cells[("T7", "main", "total", "total_final")]
     value = s.shown[("T7", "main", "total", "total_final")] - Decimal("0.56")

@@ -15,7 +15,7 @@ LAYOUTS = ("shanghai", "central", "stacked")
 _CACHE: dict[str, list] = {}
 
 
-def _identities(path) -> list:  # noqa: ANN001
+def _identities(path) -> list:
     if str(path) not in _CACHE:
         _CACHE[str(path)] = analyse(read_workbook(path), str(path)).identities
     return _CACHE[str(path)]

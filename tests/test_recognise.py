@@ -11,7 +11,7 @@ from xlbudget.sources.files import read_workbook
 from xlbudget.tables.recognise import recognise
 
 
-def _model_cells(model):  # noqa: ANN001, ANN202
+def _model_cells(model):
     out = {}
     for t in model.tables.values():
         for r in t.rows:

@@ -20,17 +20,17 @@ from xlbudget.sources.files import read_workbook
 SEEDS = range(1, 9)
 
 
-def _analysis(path):  # noqa: ANN001, ANN202
+def _analysis(path):
     return analyse(read_workbook(path), str(path))
 
 
 @pytest.fixture(scope="module")
-def samples(tmp_path_factory):  # noqa: ANN001, ANN201
+def samples(tmp_path_factory):
     root = tmp_path_factory.mktemp("rules")
     return [write(generate(s), root / f"s{s}.xlsx", "shanghai") for s in SEEDS]
 
 
-def _pick(samples, code):  # noqa: ANN001, ANN202
+def _pick(samples, code):
     """A sample and one identity of ``code`` whose target shows a non-zero value."""
     for s in samples:
         for ident in _analysis(s.path).identities:
@@ -82,7 +82,7 @@ def test_every_rule_has_a_page() -> None:
 
 # -- rules that are not identities ------------------------------------------------------------
 
-def _findings(path, rule):  # noqa: ANN001, ANN202
+def _findings(path, rule):
     return [f for f in check_file(path).findings if f.rule == rule]
 
 

@@ -71,7 +71,8 @@ def rounding_notes(identities: list[Identity]) -> list[Finding]:
         cells = "、".join(i.target.ref.cell for i in idents[:5]) + ("等" if len(idents) > 5 else "")
         out.append(Finding(
             rule, "info",
-            f"{len(idents)} 处合计与明细相差不超过 {fmt(abs(_in_unit(worst)))}，在各数分别四舍五入的"
+            f"{len(idents)} 处合计与明细相差不超过 {fmt(abs(_in_unit(worst)))}，"
+            "在各数分别四舍五入的"
             f"误差范围内，不视为错误（{cells}）",
             sheet=sheet, cell=idents[0].target.ref.cell, certain=True,
             related=[{"sheet": i.target.ref.sheet, "cell": i.target.ref.cell} for i in idents[1:]]))

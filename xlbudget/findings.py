@@ -43,7 +43,8 @@ class Finding:
     def from_json(cls, data: dict[str, Any]) -> Finding:
         known = {k: data.get(k) for k in ("rule", "severity", "message", "sheet", "cell",
                                            "actual", "expected")}
-        extra = {k: v for k, v in data.items() if k not in known and k not in ("certain", "related")}
+        extra = {k: v for k, v in data.items()
+                 if k not in known and k not in ("certain", "related")}
         return cls(**known, certain=bool(data.get("certain", True)),
                    related=list(data.get("related") or []), extra=extra)
 

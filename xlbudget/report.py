@@ -1,4 +1,5 @@
-"""The text report: grouped by file and table, one line per finding (``sheet!cell  rule  message``)."""
+"""The text report: grouped by file and sheet, one line per finding
+(``sheet!cell  rule  message``)."""
 
 from __future__ import annotations
 
@@ -59,6 +60,7 @@ class TextSink:
         s = getattr(tally, "summary", {})
         if s.get("files", 0) > 1:
             self.stream.write(
-                f"共 {s['files']} 个文件：错误 {s['error']}，警告 {s['warning']}，提示 {s['info']}，"
+                f"共 {s['files']} 个文件：错误 {s['error']}，警告 {s['warning']}，"
+                f"提示 {s['info']}，"
                 f"无法读取 {s['unreadable']} 个\n")
         self.stream.flush()

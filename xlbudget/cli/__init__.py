@@ -14,10 +14,12 @@ def main() -> None:
 
 def _register() -> None:
     # Registration order is the order of ``--help``.
-    from xlbudget.cli import check_cmd  # noqa: F401
-    from xlbudget.cli import excel_cmd  # noqa: F401
-    from xlbudget.cli import mark_cmd  # noqa: F401
-    from xlbudget.cli import sample_cmd  # noqa: F401
+    from xlbudget.cli import (
+        check_cmd,  # noqa: F401
+        excel_cmd,  # noqa: F401
+        mark_cmd,  # noqa: F401
+        sample_cmd,  # noqa: F401
+    )
 
 
 _register()

@@ -18,7 +18,8 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True, help="输出格式（csv：每个问题一行）。")
-@click.option("--select", multiple=True, help="只运行这些规则（代码或前缀，如 T7、X1，可用逗号分隔）。")
+@click.option("--select", multiple=True,
+              help="只运行这些规则（代码或前缀，如 T7、X1，可用逗号分隔）。")
 @click.option("--ignore", multiple=True, help="不运行这些规则（代码或前缀）。")
 @click.option("--narrative", type=click.Path(), default=None,
               help="同时校验该情况说明（.docx，仅限一个工作簿）；"

@@ -30,7 +30,8 @@ COLUMN_ZH = {
     "exp_total": "本年支出合计", "exp_basic": "本年支出·基本支出",
     "exp_project": "本年支出·项目支出", "closing": "年末结转和结余",
 }
-_SANGONG_ZH = {"total": "三公经费合计", "abroad": "因公出国（境）费", "vehicle": "公务用车购置及运行费",
+_SANGONG_ZH = {"total": "三公经费合计", "abroad": "因公出国（境）费",
+               "vehicle": "公务用车购置及运行费",
                "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费",
                "reception": "公务接待费"}
 for _item, _zh in _SANGONG_ZH.items():
@@ -56,7 +57,8 @@ def _split(ref: str) -> tuple[int, str, str, str, str]:
     return sign, t, block, row, col
 
 
-def _find(model: WorkbookModel, t: str, block: str, row: str, col: str) -> tuple[Row, Amount] | None:
+def _find(model: WorkbookModel, t: str, block: str, row: str,
+          col: str) -> tuple[Row, Amount] | None:
     table = model.tables.get(t)
     if table is None:
         return None
@@ -227,7 +229,7 @@ class NonNegative:
 
 
 def _per_item(table: str, block: str, total: str, parts: tuple[str, ...]) -> tuple[str, ...]:
-    return (f"{table}.{block}.{total}",) + tuple(f"{table}.{block}.{p}" for p in parts)
+    return (f"{table}.{block}.{total}", *tuple(f"{table}.{block}.{p}" for p in parts))
 
 
 _INCOME8 = ("gpb", "fund", "soe", "superior_subsidy", "business", "operating",
@@ -329,7 +331,8 @@ ARITHMETIC: dict[str, tuple[IdentitySource, ...]] = {
                      ("T3.main.{k}.basic",), "<="),),
     "X15": (Equation("X15", ("T5.main.{k}.project", "T8.main.{k}.exp_project",
                              "T9.main.{k}.exp_project"), ("T3.main.{k}.project",), "<="),),
-    "X16": tuple(Equation("X16", (f"T6.main.{code}.amount",), (f"T7.main.total.{item}_final",), "<=")
+    "X16": tuple(Equation("X16", (f"T6.main.{code}.amount",), (f"T7.main.total.{item}_final",),
+                          "<=")
                  for code, item in (("30212", "abroad"), ("30217", "reception"),
                                     ("30231", "vehicle_operation"), ("31013", "vehicle_purchase"))),
     "X17": (Equation("X17", ("T7.main.total.total_final",), ("T4.expense.expense_total.total",),

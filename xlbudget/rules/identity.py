@@ -79,7 +79,8 @@ class Identity:
         return sum(t.coef for t in self.terms if t.amount.ref == amount.ref)
 
     def expected_for(self, amount: Amount) -> Decimal | None:
-        """The value ``amount`` must show (its unit and decimals) for the equality to hold exactly."""
+        """The value ``amount`` must show (its unit and decimals) for the equality to hold
+        exactly."""
         c = self.coef_of(amount)
         if self.op != "=" or c == 0:
             return None

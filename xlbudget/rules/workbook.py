@@ -12,7 +12,7 @@ from xlbudget.tables.specs import SPECS, TABLES
 from xlbudget.tables.text import canon_item, label
 
 
-def _problems(code: str):  # noqa: ANN202 - a check callable
+def _problems(code: str):
     def check(model: WorkbookModel) -> Iterator[Finding]:
         for p in model.problems:
             if p.code == code:
@@ -70,12 +70,12 @@ def _names_across_tables(model: WorkbookModel) -> Iterator[Finding]:
                               expected=seen[0], certain=False)
 
 
-def _label_cell(table, row) -> str | None:  # noqa: ANN001 - model objects
+def _label_cell(table, row) -> str | None:
     a = next(iter(row.values.values()), None)
     return None if a is None else a.ref.cell
 
 
-def _code_names(rule: str):  # noqa: ANN202 - a check callable
+def _code_names(rule: str):
     """NM-b: a 类 code whose name is another class's; NM-c: a name outdated for the year."""
 
     def check(model: WorkbookModel) -> Iterator[Finding]:
@@ -88,7 +88,8 @@ def _code_names(rule: str):  # noqa: ANN202 - a check callable
                                 and _same(row.label, old[0]))
                 if rule == "NM-c" and outdated:
                     yield Finding("NM-c", "warning",
-                                  f"科目 {code} 的名称“{row.label}”已过时，{model.year} 年应为“{current}”",
+                                  f"科目 {code} 的名称“{row.label}”已过时，"
+                                  f"{model.year} 年应为“{current}”",
                                   sheet=t.sheet, cell=_label_cell(t, row), actual=row.label,
                                   expected=current)
                 elif (rule == "NM-b" and not outdated and current and row.label
@@ -143,7 +144,8 @@ RULES: tuple[Rule, ...] = (
     Rule("NM-a", "同一科目在各表中名称一致", "warning", _doc(
         "同一功能分类科目编码在收入、支出、财政拨款各表中应使用同一名称。",
         "名称不一致说明某张表用了旧模板或填错了编码。",
-        "2080505 在收入决算表中为“机关事业单位基本养老保险缴费支出”，在支出决算表中为“行政单位离退休”。",
+        "2080505 在收入决算表中为“机关事业单位基本养老保险缴费支出”，"
+        "在支出决算表中为“行政单位离退休”。",
         "统一为当年政府收支分类科目的名称。"), check=_names_across_tables),
     Rule("NM-b", "科目编码与名称对应", "warning", _doc(
         "类级科目编码应与当年政府收支分类科目名称对应。",

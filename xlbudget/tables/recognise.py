@@ -24,6 +24,7 @@ _TITLE_NAMES = sorted(
 )
 _TAG = re.compile(r"公开0?(\d)表")
 _UNIT = re.compile(r"单位[:：]?\s*(亿元|万元|千元|元)")
+_ORG = re.compile(r"(?:编制单位|编制部门|部门|单位名称)[:：](.+)")
 _YEAR = re.compile(r"(20\d\d)\s*年")
 _SHEET_NUM = re.compile(r"^(?:表|公开0?|[A-Z]0?)(\d)(?:表)?(?:\s|$|[-_ ])")
 _META = ("单位", "编制", "部门:", "部门：", "公开", "年度")
@@ -153,8 +154,8 @@ class _Region:
             t.title = str(self.g.value(self.title_row, _first_text_col(self.g, self.title_row)))
             self._meta(self.title_row)
         r = start
-        while r < self.end and (self._is_meta(r) or not any(self.texts[r]) and
-                                not any(is_number_like(v) for v in self.g.rows[r])):
+        while r < self.end and (self._is_meta(r) or (not any(self.texts[r]) and
+                                not any(is_number_like(v) for v in self.g.rows[r]))):
             self._meta(r)
             r += 1
         data_start = self._first_data_row(r)
@@ -171,7 +172,7 @@ class _Region:
         cells = [s for s in self.texts[r] if s]
         if not cells:
             return False
-        return all(any(m in s for m in _META) or _YEAR.search(s) and len(s) < 20 for s in cells)
+        return all(any(m in s for m in _META) or (_YEAR.search(s) and len(s) < 20) for s in cells)
 
     def _meta(self, r: int) -> None:
         t = self.table
@@ -184,8 +185,7 @@ class _Region:
                 t.tag = m.group(0)
             if (m := _YEAR.search(s)) and t.year is None:
                 t.year = int(m.group(1))
-            if t.organisation is None and (m := re.search(r"(?:编制单位|编制部门|部门|单位名称)[:：](.+)",
-                                                          s)):
+            if t.organisation is None and (m := _ORG.search(s)):
                 org = _UNIT.sub("", m.group(1)).strip()
                 if org:
                     t.organisation = org
@@ -207,9 +207,7 @@ class _Region:
             if self.spec.kind == "sangong":
                 if has_num:
                     return r
-            elif first is not None and self._known_label(first[1]):
-                return r
-            elif has_num and first is None:
+            elif (first is not None and self._known_label(first[1])) or (has_num and first is None):
                 return r
         return self.end
 
@@ -221,7 +219,8 @@ class _Region:
             if any(all(f in lab for f in frag) for _, frag in rows):
                 return True
         if self.spec.kind == "sangong":
-            return any(f in lab for _, frags in SANGONG_ITEMS[1:6] for f in frags) and "经费" not in lab
+            items = (f for _, frags in SANGONG_ITEMS[1:6] for f in frags)
+            return any(f in lab for f in items) and "经费" not in lab
         return lab in ("人员经费合计", "公用经费合计")
 
     def _columns(self, header_rows: list[int]) -> list[_Col]:
@@ -283,7 +282,8 @@ class _Region:
             a = Amount(None, 0, ref, raw=self.g.uncached[(r, c)], unknown=True)
             self.problems.append(Problem(
                 "IN-c", "warning",
-                f"公式 {self.g.uncached[(r, c)]} 没有计算结果（文件未在 Excel 中重新计算并保存），无法校验",
+                f"公式 {self.g.uncached[(r, c)]} 没有计算结果"
+                "（文件未在 Excel 中重新计算并保存），无法校验",
                 ref, self.g.uncached[(r, c)]))
         else:
             d, dec, ok = parse_amount(v)
@@ -296,7 +296,8 @@ class _Region:
 
     def _add_row(self, r: int, label_text: str, values: dict[str, int], *, key: str | None = None,
                  code: str | None = None, block: str = "main", line: str | None = None) -> Row:
-        row = Row(label=label(label_text), values={k: self._amount(r, c) for k, c in values.items()},
+        amounts = {k: self._amount(r, c) for k, c in values.items()}
+        row = Row(label=label(label_text), values=amounts,
                   excel_row=r + 1, key=key, code=code, block=block, line=line,
                   raw_label=label_text)
         self.table.rows.append(row)
@@ -335,9 +336,7 @@ class _Region:
             last = col.path[-1] if col.path else ""
             if "行次" in col.text:
                 line_col = col.index
-            elif last in ("类", "款", "项"):
-                code_cols.append(col.index)
-            elif "编码" in last or "代码" in last:
+            elif last in ("类", "款", "项") or "编码" in last or "代码" in last:
                 code_cols.append(col.index)
             elif label_col is None and (last in ("项目", "科目名称", "名称", "科目") or
                                         last.endswith("名称")):
@@ -358,7 +357,8 @@ class _Region:
         for i, p in enumerate(parts[:3]):
             p = norm(p)
             if not p:
-                if any(norm(q) for q in parts[i + 1:3]) and prev and len(prev) >= len(out) + widths[i]:
+                later = any(norm(q) for q in parts[i + 1:3])
+                if later and prev and len(prev) >= len(out) + widths[i]:
                     out += prev[len(out):len(out) + widths[i]]
                     continue
                 break
@@ -395,7 +395,7 @@ class _Region:
         starts = [c.index for c in cols if c.path and c.path[-1] in ("项目", "科目名称", "名称")
                   and not any("项目支出" in p for p in c.path)]
         if len(starts) < 2:
-            starts = [c.index for c in cols if c.path and any(p in ("收入", "支出") for p in c.path[:1])]
+            starts = [c.index for c in cols if c.path and c.path[0] in ("收入", "支出")]
             starts = [s for i, s in enumerate(starts) if i == 0 or cols[s - 1].path[:1] !=
                       cols[s].path[:1]]
         blocks = []
@@ -489,8 +489,8 @@ class _Region:
         for r in rows:
             texts = [s for s in self.texts[r] if s]
             item = _sangong_item(texts[0]) if texts else None
-            if item is not None and any(is_number_like(v) for v in self.g.rows[r]) or \
-                    item is not None and len(texts) == 1:
+            if (item is not None and any(is_number_like(v) for v in self.g.rows[r])) or \
+                    (item is not None and len(texts) == 1):
                 vertical.append((r, item))
         values: dict[str, tuple[int, int]] = {}
         if len({i for _, i in vertical}) >= 3:
@@ -503,8 +503,9 @@ class _Region:
                 for kind, c in kinds.items():
                     values.setdefault(f"{item}_{kind}", (r, c))
         else:
-            data = next((r for r in rows if any(is_number_like(v) and not _small_int(v)
-                                                for v in self.g.rows[r])), rows[0] if rows else None)
+            with_numbers = (r for r in rows
+                            if any(is_number_like(v) and not _small_int(v) for v in self.g.rows[r]))
+            data = next(with_numbers, rows[0] if rows else None)
             if data is None:
                 return
             for col in cols:
@@ -539,7 +540,8 @@ def _sangong_kind(path: list[str]) -> str | None:
 
 
 def _is_key_col(text: str) -> bool:
-    return any(k in text for k in ("行次", "栏次")) or text in ("项目", "科目编码", "科目名称", "类",
+    return any(k in text for k in ("行次", "栏次")) or text in ("项目", "科目编码", "科目名称",
+                                                                "类",
                                                                 "款", "项", "编码", "名称")
 
 

@@ -129,7 +129,8 @@ SANGONG_ITEMS = (
 SANGONG_KINDS = (("budget", ("预算",)), ("final", ("决算",)))
 
 TABLES: tuple[TableSpec, ...] = (
-    TableSpec("T1", "收入支出决算总表", ("部门收支决算总表", "收支决算总表", "部门收入支出决算总表"),
+    TableSpec("T1", "收入支出决算总表",
+              ("部门收支决算总表", "收支决算总表", "部门收入支出决算总表"),
               "blocks", columns={"income": _AMOUNT, "expense": _AMOUNT},
               rows={"income": T1_INCOME_ROWS, "expense": T1_EXPENSE_ROWS}),
     TableSpec("T2", "收入决算表", ("收入决算总表", "部门收入决算表"), "coded",

@@ -8,7 +8,8 @@ from decimal import Decimal, InvalidOperation
 
 _QUOTES = str.maketrans({"“": '"', "”": '"', "「": '"', "」": '"', "‘": "'", "’": "'",
                          "『": '"', "』": '"'})
-_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|（[一二三四五六七八九十]+）|\([一二三四五六七八九十]+\)"
+# after NFKC the full-width brackets are ASCII ones
+_ORDINAL = re.compile(r"^(?:[一二三四五六七八九十]+、|\([一二三四五六七八九十]+\)"
                       r"|\d+[、.．]|其中[:：]?)")
 _SPACES = re.compile(r"\s+")
 DASHES = {"-", "—", "--", "——", "－", "－－", "―", "/"}
@@ -83,7 +84,8 @@ _CODE = re.compile(r"^(\d{3}(?:\d{2}){0,2})(?!\d)")
 
 
 def code_prefix(text: str) -> tuple[str | None, str]:
-    """Split a leading classification code from a label: '2010301行政运行' -> ('2010301', '行政运行')."""
+    """Split a leading classification code from a label:
+    '2010301行政运行' -> ('2010301', '行政运行')."""
     s = norm(text)
     m = _CODE.match(s)
     if not m:
