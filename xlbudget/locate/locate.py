@@ -73,6 +73,21 @@ def locate(identities: list[Identity], *, time_limit: float = 5.0) -> list[Findi
     return _Localiser(get_solver(), time_limit).run(identities)
 
 
+@dataclass(slots=True)
+class _Start:
+    """A search begun on one system: either finished already (``outcome``) or with its first
+    minimum repair ``first`` of weight ``best`` (None: no repair with these cells free)."""
+
+    system: System
+    weights: np.ndarray
+    fixed: list[int] = field(default_factory=list)
+    outcome: Outcome | None = None
+    first: frozenset[int] | None = None
+    best: float = 0.0
+    #: the localiser's time-out count when the search began
+    timeouts: int = 0
+
+
 class _Localiser:
     def __init__(self, solver: Solver, time_limit: float) -> None:
         self.solver = solver
@@ -115,23 +130,24 @@ class _Localiser:
         a repair that changes a cell outside ring k also changes a chain of at least k cells
         outside ring 1, so it costs at least H + k. Hence a repair found with only ring-k cells
         changeable that costs at most H + k − 1 is minimal, and so are all its ties, which the
-        restricted search then lists completely.
+        restricted search then lists completely. The identities a ring touches fall apart into
+        independent parts (no shared cell); both the repair and H add up over the parts.
 
-        Ring 1 falls apart into small independent parts (one per cluster of failures), each
-        settled on its own. A part that is not settled is searched again, with the other parts
-        of its connected group, on wider rings and at last on the whole group with every cell
-        changeable.
+        Ring 1 is settled part by part (each part's repair must cost its own H). The groups of
+        the parts that are not settled are searched again on wider rings and at last whole,
+        with every cell changeable.
         """
         ring = {t.amount.ref for i in failing for t in i.terms}
         settled: list[tuple[set[CellRef], Outcome]] = []
         unsettled: set[CellRef] = set()
         for part in _components(_touching(hard, ring)):
-            out = self._localise(System.build(part), ring, allowance=0)
+            start = self._start(System.build(part), ring)
             refs = {t.amount.ref for i in part for t in i.terms}
-            if out is None:
+            excess = 0.0 if start.outcome is not None else self._excess(start)
+            if excess is None or excess > 1e-9:
                 unsettled |= refs
             else:
-                settled.append((refs, out))
+                settled.append((refs, self._finish(start)))
         if not unsettled:
             return [out for _, out in settled]
         widened: list[Outcome] = []
@@ -140,10 +156,10 @@ class _Localiser:
             refs = {t.amount.ref for i in group for t in i.terms}
             if refs & unsettled:
                 redo |= refs
-                widened.append(self._widen(group))
+                widened.extend(self._widen(group))
         return [out for refs, out in settled if not refs & redo] + widened
 
-    def _widen(self, group: list[Identity]) -> Outcome:
+    def _widen(self, group: list[Identity]) -> list[Outcome]:
         """Rings 2, 3 … of one connected group (see :meth:`_localise_all`), then the whole."""
         ring = {t.amount.ref for i in group if i.fails for t in i.terms}
         everything = {t.amount.ref for i in group for t in i.terms}
@@ -151,51 +167,66 @@ class _Localiser:
             ring = {t.amount.ref for i in _touching(group, ring) for t in i.terms}
             if ring == everything:
                 break
-            out = self._localise(System.build(_touching(group, ring)), ring, allowance)
-            if out is not None:
-                return out
-        whole = self._localise(System.build(group), None, 0)
-        assert whole is not None  # nothing fixed: never None
-        return whole
+            starts = [self._start(System.build(part), ring)
+                      for part in _components(_touching(group, ring))]
+            excess = 0.0
+            for start in starts:
+                e = 0.0 if start.outcome is not None else self._excess(start)
+                if e is None:
+                    break
+                excess += e
+            else:
+                if excess <= allowance + 1e-9:
+                    return [self._finish(start) for start in starts]
+        return [self._finish(self._start(System.build(group), None))]
 
-    def _localise(self, system: System, changeable: set[CellRef] | None, allowance: int
-                  ) -> Outcome | None:
-        """All minimal repairs of ``system`` that change only ``changeable`` cells (None: any).
-
-        Returns None when the cells are restricted and the repair found costs more than the
-        hitting-set bound plus ``allowance`` cells (see :meth:`_localise_all`).
-        """
-        fixed = [] if changeable is None else [
-            i for i, a in enumerate(system.cells) if a.ref not in changeable]
-        timeouts = self.timeouts
-        out = self._search(system, fixed, allowance)
-        if out is not None and self.timeouts > timeouts:
-            out.timed_out = True
-        return out
-
-    def _search(self, system: System, fixed: list[int], allowance: int) -> Outcome | None:
-        out = Outcome(system)
-        weights = cell_weights(system.cells)
-        if fixed and weights.min() == weights.max():
+    def _start(self, system: System, changeable: set[CellRef] | None) -> _Start:
+        """The first step on ``system`` with only ``changeable`` cells free (None: all): the
+        single-cell repairs when there are some, else one minimum repair."""
+        start = _Start(system, cell_weights(system.cells), timeouts=self.timeouts)
+        if changeable is not None:
+            start.fixed = [i for i, a in enumerate(system.cells) if a.ref not in changeable]
+        weights = start.weights
+        if start.fixed and weights.min() == weights.max():
             singles = self._single_cell_repairs(system)
             if singles:
-                out.repairs = [self._values(system, s) for s in singles]
-                out.certain = frozenset.intersection(*singles)
-                return out
-        sol = self._solve(system.localisation(weights, unchanged=fixed))
-        if sol.status == "infeasible":
-            if fixed:
-                return None
-            system.widen()  # the data-derived bounds were too tight
-            sol = self._solve(system.localisation(weights))
-        if sol.status != "optimal":
-            out.timed_out = sol.status == "time_limit"
-            return out
-        first = self._repair_set(system, sol.x)
-        best = float(weights[list(first)].sum())
-        if fixed and not self._minimal(system, weights, best - allowance * weights.min()):
+                start.outcome = Outcome(system, [self._values(system, s) for s in singles],
+                                        frozenset.intersection(*singles))
+        if start.outcome is None:
+            sol = self._solve(system.localisation(weights, unchanged=start.fixed))
+            if sol.status == "infeasible" and not start.fixed:
+                system.widen()  # the data-derived bounds were too tight
+                sol = self._solve(system.localisation(weights))
+            if sol.status == "optimal":
+                start.first = self._repair_set(system, sol.x)
+                start.best = float(weights[list(start.first)].sum())
+            elif sol.status != "infeasible" or not start.fixed:
+                start.outcome = Outcome(system, timed_out=sol.status == "time_limit")
+        if start.outcome is not None and self.timeouts > start.timeouts:
+            start.outcome.timed_out = True
+        return start
+
+    def _excess(self, start: _Start) -> float | None:
+        """How much the first repair costs above the hitting-set bound of its failing
+        identities; None when there is no repair with these cells free or no bound in time."""
+        if start.first is None:
             return None
-        found = [first]
+        bound = start.system.packing_bound(start.weights)
+        if start.best > bound + 1e-9:
+            sol = self._solve(start.system.hitting_set(start.weights))
+            if sol.status != "optimal":
+                return None
+            bound = sol.objective
+        return max(0.0, start.best - bound)
+
+    def _finish(self, start: _Start) -> Outcome:
+        """Every repair as cheap as the first (no-good cuts), what is certain, the values."""
+        if start.outcome is not None:
+            return start.outcome
+        system, weights, fixed = start.system, start.weights, start.fixed
+        out = Outcome(system)
+        best = start.best
+        found = [start.first]
         complete = False
         while len(found) < MAX_REPAIRS:
             cap = best + 1e-6 * max(1.0, best)
@@ -204,7 +235,6 @@ class _Localiser:
                 complete = True
                 break
             if nxt.status != "optimal":
-                out.timed_out = True
                 break
             s = self._repair_set(system, nxt.x)
             if s in found:  # solver noise: the cut did not exclude it; stop enumerating
@@ -222,6 +252,7 @@ class _Localiser:
                 weights, cap=cap, unchanged=[*fixed, i])).status == "infeasible")
         out.certain = certain
         out.repairs = [self._values(system, s) for s in found]
+        out.timed_out = self.timeouts > start.timeouts
         return out
 
     def _repair_set(self, system: System, x: np.ndarray) -> frozenset[int]:
@@ -246,13 +277,6 @@ class _Localiser:
             if sol.status == "optimal":
                 out.append(frozenset([i]))
         return out
-
-    def _minimal(self, system: System, weights: np.ndarray, cost: float) -> bool:
-        """Whether ``cost`` is at most the cheapest hitting set of the failing identities."""
-        if cost <= system.packing_bound(weights) + 1e-9:
-            return True
-        bound = self._solve(system.hitting_set(weights))
-        return bound.status == "optimal" and cost <= bound.objective + 1e-9
 
     def _values(self, system: System, changed: frozenset[int]) -> dict[int, Decimal | None]:
         """The value each changed cell must take, rounded to its decimals; None where the
