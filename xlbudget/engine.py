@@ -23,7 +23,6 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
             ignore: tuple[str, ...] | list[str] = (), time_limit: float = 5.0) -> Analysis:
     """Recognise, confront and locate. Raises nothing for bad content: it becomes findings."""
     from xlbudget.confront import rounding_notes
-    from xlbudget.locate import locate
     from xlbudget.marks.plan import own_sheets
     from xlbudget.rules import catalog  # noqa: F401  (registers the rules)
     from xlbudget.rules.registry import REGISTRY, selected
@@ -54,7 +53,11 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
             identities.extend(rule.identities(model))
         if rule.check is not None:
             findings.extend(rule.check(model))
-    findings.extend(locate(identities, time_limit=time_limit))
+    if any(i.fails for i in identities):
+        # numpy/scipy load only when something is wrong: a clean file starts fast
+        from xlbudget.locate import locate
+
+        findings.extend(locate(identities, time_limit=time_limit))
     findings.extend(rounding_notes(identities))
     result.findings = sorted(findings, key=_order)
     result.refresh_status()

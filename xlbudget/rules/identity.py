@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 
 from xlbudget.model import Amount
 
@@ -18,6 +19,14 @@ from xlbudget.model import Amount
 class Term:
     coef: int
     amount: Amount
+
+
+_ZERO = Decimal(0)
+
+
+@lru_cache(maxsize=64)
+def _half_band(decimals: int, scale: int) -> Decimal:
+    return Decimal(5).scaleb(-decimals - 1) * scale
 
 
 class Identity:
@@ -50,20 +59,29 @@ class Identity:
     def text(self, value: str | Callable[[], str]) -> None:
         self._text = value
 
+    def _evaluate(self) -> None:
+        # One pass over the terms for both sums: this runs for every identity of every file.
+        r = tol = _ZERO
+        for t in self.terms:
+            a = t.amount
+            if a.value is not None:
+                r += t.coef * a.value * a.scale
+                tol += abs(t.coef) * _half_band(a.decimals, a.scale)
+        self._residual, self._tolerance = r, tol
+
     @property
     def residual(self) -> Decimal:
         """Σ coef·value in 元 (positive: the left side is too large)."""
         if self._residual is None:
-            self._residual = sum((t.coef * t.amount.yuan for t in self.terms), Decimal(0))
-        return self._residual
+            self._evaluate()
+        return self._residual  # type: ignore[return-value]
 
     @property
     def tolerance(self) -> Decimal:
         """Largest residual the rounding of the shown values can explain, in 元."""
         if self._tolerance is None:
-            self._tolerance = sum((abs(t.coef) * t.amount.half_band_yuan for t in self.terms),
-                                  Decimal(0))
-        return self._tolerance
+            self._evaluate()
+        return self._tolerance  # type: ignore[return-value]
 
     @property
     def fails(self) -> bool:
