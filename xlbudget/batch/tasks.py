@@ -48,9 +48,8 @@ class MarkCopy:
         if not any(f.sheet and f.cell and f.severity in ("error", "warning")
                    for f in result.findings):
             return
-        from xlbudget.cli.mark_cmd import _verify_marks
         from xlbudget.marks.plan import build_plan
-        from xlbudget.marks.safe import WriteError, write_safely
+        from xlbudget.marks.safe import WriteError, verify_marks, write_safely
         from xlbudget.marks.xlsx import render_file
 
         src, dst = Path(path), self.destination(path)
@@ -66,7 +65,7 @@ class MarkCopy:
 
         try:
             dst.parent.mkdir(parents=True, exist_ok=True)
-            write_safely(src, dst, produce, _verify_marks(done))
+            write_safely(src, dst, produce, verify_marks(done))
         except (WriteError, OSError) as exc:
             result.findings.append(Finding(
                 MARK_RULE, "info", f"{src.name}：未能写出标注副本（{exc}）"))

@@ -88,28 +88,6 @@ def _report_write(rep: Any) -> None:
         click.echo(f"注意：写出的文件未能保留 {item}", err=True)
 
 
-def _verify_marks(result: dict[str, Any]) -> Callable[[list], None]:
-    """Re-read check: the report sheet is there and each correction reads back as written."""
-    from xlbudget.marks.safe import WriteError
-    from xlbudget.sources.grid import from_a1
-    from xlbudget.tables.text import parse_amount
-
-    def verify(grids: list) -> None:
-        by_name = {g.name: g for g in grids}
-        render = result["render"]
-        if render.report_sheet and render.report_sheet not in by_name:
-            raise WriteError(f"写出的文件中没有“{render.report_sheet}”工作表，已放弃写入")
-        for v in render.fixed:
-            r, c = from_a1(v.cell)
-            got, _, _ = parse_amount(by_name[v.sheet].value(r, c))
-            if got is None or got != Decimal(v.value):
-                raise WriteError(f"{v.sheet}!{v.cell}：写入 {v.value} 后读回为 {got}，已放弃写入")
-        for ch in render.charts:
-            if ch not in by_name:
-                raise WriteError(f"写出的文件中没有图表数据表“{ch}”，已放弃写入")
-    return verify
-
-
 def _mark_or_fix(file: Path, output: Path | None, *, fix: bool, in_place: bool, force: bool,
                  select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
     suffix = file.suffix.lower()
@@ -121,7 +99,7 @@ def _mark_or_fix(file: Path, output: Path | None, *, fix: bool, in_place: bool, 
         raise SystemExit(marker(file, output, fix))  # type: ignore[misc]
     _check_workbook(file)
     from xlbudget.marks.plan import build_plan
-    from xlbudget.marks.safe import default_output
+    from xlbudget.marks.safe import default_output, verify_marks
     from xlbudget.marks.xlsx import render_file
 
     analysis, had_marks = _analyse(file, select, ignore)
@@ -135,7 +113,7 @@ def _mark_or_fix(file: Path, output: Path | None, *, fix: bool, in_place: bool, 
         done["render"] = render_file(plan, file, tmp)
 
     # Earlier marks are replaced, so their notes may be fewer: not a loss of the user's notes.
-    rep = _write(file, dst, produce, _verify_marks(done), in_place=in_place, force=force,
+    rep = _write(file, dst, produce, verify_marks(done), in_place=in_place, force=force,
                  expect_fewer=("批注",) if had_marks else ())
     render = done["render"]
     counts = analysis.result.counts()
@@ -281,6 +259,8 @@ def charts(file: Path, output: Path | None, prior: Path | None, prior_values: Pa
         _fail(str(exc))
     from datetime import datetime
 
+    from xlbudget.marks.safe import verify_marks
+
     plan = Plan(source=str(file), created=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
                 charts=plan_sheets(data, existing))
     done: dict[str, Any] = {}
@@ -288,7 +268,7 @@ def charts(file: Path, output: Path | None, prior: Path | None, prior_values: Pa
     def produce(tmp: Path) -> None:
         done["render"] = render_file(plan, file, tmp)
 
-    rep = _write(file, output or default_output(file, "图表"), produce, _verify_marks(done),
+    rep = _write(file, output or default_output(file, "图表"), produce, verify_marks(done),
                  in_place=in_place, force=force, expect_fewer=("图表",) if existing else ())
     for ch in data:
         note = f"（{ch.note}）" if ch.note else ""

@@ -75,10 +75,10 @@ def _formula_results(src: Path, zd: zipfile.ZipFile) -> dict[str, bytes]:
     reads them from the input."""
     from xml.sax.saxutils import escape
 
-    from xlbudget.sources.files import _sheet_parts, read_workbook
+    from xlbudget.sources.files import read_workbook, sheet_parts
     from xlbudget.sources.grid import from_a1
 
-    parts = _sheet_parts(zd)
+    parts = sheet_parts(zd)
     xml = {name: zd.read(part) for name, part in parts.items() if part in zd.namelist()}
     if not any(b"<f" in x for x in xml.values()):
         return {}
@@ -166,9 +166,9 @@ class _Copier:
 
 def _drawings(zs: zipfile.ZipFile, zd: zipfile.ZipFile, skip: frozenset[str],
               changes: dict[str, bytes]) -> dict[str, bytes]:
-    from xlbudget.sources.files import _sheet_parts
+    from xlbudget.sources.files import sheet_parts
 
-    src_parts, dst_parts = _sheet_parts(zs), _sheet_parts(zd)
+    src_parts, dst_parts = sheet_parts(zs), sheet_parts(zd)
     copier = _Copier(zs, zd, changes)
     out: dict[str, bytes] = {}
     for name, sp in src_parts.items():

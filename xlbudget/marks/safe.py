@@ -18,7 +18,9 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from xlbudget.sources.grid import Grid, SourceError
 
@@ -155,3 +157,24 @@ def _verify(tmp: Path, verify: Callable[[list[Grid]], None]) -> None:
     except SourceError as exc:
         raise WriteError(f"写出的文件无法重新打开，已放弃写入：{exc}") from exc
     verify(grids)
+
+
+def verify_marks(result: dict[str, Any]) -> Callable[[list], None]:
+    """Re-read check: the report sheet is there and each correction reads back as written."""
+    from xlbudget.sources.grid import from_a1
+    from xlbudget.tables.text import parse_amount
+
+    def verify(grids: list) -> None:
+        by_name = {g.name: g for g in grids}
+        render = result["render"]
+        if render.report_sheet and render.report_sheet not in by_name:
+            raise WriteError(f"写出的文件中没有“{render.report_sheet}”工作表，已放弃写入")
+        for v in render.fixed:
+            r, c = from_a1(v.cell)
+            got, _, _ = parse_amount(by_name[v.sheet].value(r, c))
+            if got is None or got != Decimal(v.value):
+                raise WriteError(f"{v.sheet}!{v.cell}：写入 {v.value} 后读回为 {got}，已放弃写入")
+        for ch in render.charts:
+            if ch not in by_name:
+                raise WriteError(f"写出的文件中没有图表数据表“{ch}”，已放弃写入")
+    return verify

@@ -157,4 +157,11 @@ RULES: tuple[Rule, ...] = (
         "2023 年度决算中出现“医疗卫生与计划生育支出”。",
         "改为当年名称，如“卫生健康支出”“文化旅游体育与传媒支出”“行政事业单位养老支出”。"),
          check=_code_names("NM-c")),
+    # Added by the batch when a marked copy could not be written; the check itself held.
+    Rule("B-mark", "批量标注副本未写出", "info", _doc(
+        "批量校验使用 --mark-dir 时，某个文件的标注副本没有写出"
+        "（如 .xls 文件，或写出后校验未通过）。",
+        "校验结果仍然有效，只是没有可供修改的标注副本。",
+        "单位A.xls：.xls 文件不能写入标注副本，请先另存为 .xlsx。",
+        "把文件另存为 .xlsx 后，单独运行 xlbudget mark。")),
 )

@@ -46,7 +46,7 @@ def read_workbook(path: str | Path) -> list[Grid]:
     except pc.PasswordError as exc:
         raise SourceError(f"{p.name}：文件已加密（设置了打开密码），请先取消密码后再校验") from exc
     except Exception as exc:  # calamine's zip/xml/format errors all mean the same to a user
-        raise SourceError(f"{p.name}：文件已损坏或格式无法识别（{_short(exc)}）") from exc
+        raise SourceError(f"{p.name}：文件已损坏或格式无法识别（{short_error(exc)}）") from exc
     grids: list[Grid] = []
     try:
         for meta in wb.sheets_metadata:
@@ -57,7 +57,7 @@ def read_workbook(path: str | Path) -> list[Grid]:
             merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
             grids.append(Grid(meta.name, rows, merges))
     except Exception as exc:
-        raise SourceError(f"{p.name}：读取工作表失败（{_short(exc)}）") from exc
+        raise SourceError(f"{p.name}：读取工作表失败（{short_error(exc)}）") from exc
     finally:
         wb.close()
     if suffix in (".xlsx", ".xlsm"):
@@ -78,12 +78,12 @@ def _head(p: Path) -> bytes:
     return head
 
 
-def _short(exc: Exception) -> str:
+def short_error(exc: Exception) -> str:
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return text[:120]
 
 
-def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
     """Sheet name -> worksheet part name, from workbook.xml and its relationships."""
     wb = zf.read("xl/workbook.xml")
     rels = zf.read("xl/_rels/workbook.xml.rels")
@@ -113,7 +113,7 @@ def _add_hidden_cells(p: Path, grids: list[Grid]) -> None:
     """Fill ``errors`` and ``uncached`` of each grid from the sheet XML."""
     try:
         with zipfile.ZipFile(p) as zf:
-            parts = _sheet_parts(zf)
+            parts = sheet_parts(zf)
             for g in grids:
                 part = parts.get(g.name)
                 if part is None or part not in zf.namelist():

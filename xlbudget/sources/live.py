@@ -17,7 +17,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import TYPE_CHECKING, Any
 
-from xlbudget.sources.files import _short
+from xlbudget.sources.files import short_error
 from xlbudget.sources.grid import Grid, SourceError, Value, from_a1
 
 if TYPE_CHECKING:
@@ -43,7 +43,7 @@ def read_book(book: xw.Book, *, skip: frozenset[str] = frozenset()) -> list[Grid
         try:
             grids.append(read_sheet(sheet))
         except Exception as exc:  # COM and engine errors all mean "this sheet cannot be read"
-            msg = f"{book.name}：读取工作表「{sheet.name}」失败（{_short(exc)}）"
+            msg = f"{book.name}：读取工作表「{sheet.name}」失败（{short_error(exc)}）"
             raise SourceError(msg) from exc
     return grids
 
