@@ -22,7 +22,7 @@ from xlbudget.tables.specs import SPECS
 
 COLUMN_ZH = {
     "amount": "", "total": "合计", "fiscal": "财政拨款收入", "superior_subsidy": "上级补助收入",
-    "business": "事业收入", "operating": "经营", "affiliated_remit": "附属单位上缴收入",
+    "business": "事业收入", "operating": "经营收入", "affiliated_remit": "附属单位上缴收入",
     "other": "其他收入", "basic": "基本支出", "project": "项目支出",
     "remit_superior": "上缴上级支出", "subsidy_affiliated": "对附属单位补助支出",
     "gpb": "一般公共预算财政拨款", "fund": "政府性基金预算财政拨款",
@@ -46,6 +46,8 @@ class IdentitySource(Protocol):
 def describe(table: Table, row: Row, column: str, with_table: bool = True) -> str:
     """A cell in words: '收入决算表 合计·财政拨款收入'."""
     col = COLUMN_ZH.get(column, column)
+    if column == "operating":
+        col = "经营收入" if table.key == "T2" else "经营支出"
     name = row.label if table.key != "T7" else ""
     text = "·".join(p for p in (name, col) if p) or row.label
     return f"{SPECS[table.key].name} {text}" if with_table else text
