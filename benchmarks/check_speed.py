@@ -19,6 +19,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from timing import timed
+
 
 def _time(fn: Callable[[], object]) -> float:
     t = time.perf_counter()
@@ -56,14 +58,8 @@ def main() -> None:
     def pandas() -> None:
         pd.read_excel(path, sheet_name=None, engine="openpyxl")
 
-    for fn in (calamine, library, pandas):  # warm imports and caches
-        fn()
-    times: dict[str, list[float]] = {"a": [], "b": [], "c": []}
-    for _ in range(args.repeat):
-        times["a"].append(_time(calamine))
-        times["b"].append(_time(library))
-        times["c"].append(_time(pandas))
-    a, b, c = (statistics.median(times[k]) for k in "abc")
+    t = timed({"a": calamine, "b": library, "c": pandas}, args.repeat)
+    a, b, c = t["a"], t["b"], t["c"]
     print(f"workbook: {args.layout} seed {args.seed}, {path.stat().st_size} bytes")
     print(f"(a) calamine read of every sheet : {a * 1000:8.2f} ms")
     print(f"(b) xlbudget check (library)     : {b * 1000:8.2f} ms")

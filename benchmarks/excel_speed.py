@@ -18,31 +18,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import statistics
 import sys
-import time
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from timing import timed
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")
-
-
-def timed(fns: dict[str, Callable[[], object]], repeat: int, inner: int = 1) -> dict[str, float]:
-    """Median seconds per call of each function over ``repeat`` rounds of ``inner`` calls,
-    after a warm-up round; rounds interleave the functions so that load hits them alike."""
-    for fn in fns.values():
-        fn()
-    times: dict[str, list[float]] = {k: [] for k in fns}
-    for _ in range(repeat):
-        for k, fn in fns.items():
-            t0 = time.perf_counter()
-            for _ in range(inner):
-                fn()
-            times[k].append((time.perf_counter() - t0) / inner)
-    return {k: statistics.median(v) for k, v in times.items()}
 
 
 def bench_workbook(path: Path, repeat: int) -> dict[str, float]:
