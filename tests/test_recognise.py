@@ -79,3 +79,36 @@ def test_same_model_in_every_layout(make_sample) -> None:
         # the stacked layout shows T6 in 元: exact there, rounded to 0.01 万元 elsewhere
         assert abs(models[0][k] - models[2][k]) <= 50, k
         assert models[0][k] == models[1][k], k
+
+
+@pytest.mark.parametrize(("layout", "style"), VARIANTS)
+def test_without_merge_information(make_sample, layout, style) -> None:
+    """Excel on the web sends values without merged ranges: group headers (预算数 over six
+    columns, 收入/支出 over a block) must still reach the columns under them."""
+    sample = make_sample(layout, 2, **style)
+    grids = read_workbook(sample.path)
+    for g in grids:
+        g.merges = []
+    got = _model_cells(recognise(grids, str(sample.path)))
+    for key, (sheet, cell) in sample.cells.items():
+        assert key in got, f"{key} not recognised ({sheet}!{cell})"
+        assert (got[key].ref.sheet, got[key].ref.cell) == (sheet, cell), key
+
+
+@pytest.mark.parametrize("name", ["表5", "公开05表", "C05 一般公共预算财政拨款支出决算表",
+                                  "一般公共预算财政拨款支出决算表"[:12]])
+def test_sheet_name_when_the_title_is_missing(make_sample, edit_copy, name) -> None:
+    """No title cell: the sheet name, in every form seen, names the table."""
+    from openpyxl import load_workbook
+
+    sample = make_sample("shanghai", 3)
+    sheet, cell = sample.titles["T5"]
+    path = edit_copy(sample, [(sheet, cell, None)])
+    wb = load_workbook(path)
+    wb[sheet].title = name
+    wb.save(path)
+    model = recognise(read_workbook(path), str(path))
+    assert model.tables["T5"].sheet == name
+    truth = {k: v for k, v in sample.shown.items() if k[0] == "T5" and v is not None}
+    got = _model_cells(model)
+    assert all(got[k].value == v for k, v in truth.items())

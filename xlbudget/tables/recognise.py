@@ -233,6 +233,8 @@ class _Region:
                 if r1 <= r <= r2:
                     for c in range(c1, c2 + 1):
                         filled[(r, c)] = top
+        if not self.g.merges:
+            filled = self._spread_group_headers(header_rows, width)
         cols = []
         for c in range(width):
             path: list[str] = []
@@ -242,6 +244,30 @@ class _Region:
                     path.append(s)
             cols.append(_Col(c, path))
         return cols
+
+    def _spread_group_headers(self, header_rows: list[int],
+                              width: int) -> dict[tuple[int, int], str]:
+        """Without merge information (Excel on the web sends none), a group header such as
+        预算数 stands only over the first of its columns: carry it right over blank header cells
+        that have a sub-header below them and lie in the same group above, as a merge would."""
+        filled: dict[tuple[int, int], str] = {}
+
+        def at(r: int, c: int) -> str:
+            return filled.get((r, c)) or (self.texts[r][c] if c < len(self.texts[r]) else "")
+
+        for i, r in enumerate(header_rows[:-1]):
+            above, below = header_rows[:i], header_rows[i + 1:]
+            carry: tuple[str, int] | None = None
+            for c in range(width):
+                s = at(r, c)
+                if s:
+                    carry = (s, c)
+                elif (carry and any(at(b, c) for b in below)
+                      and all(at(u, c) == at(u, carry[1]) for u in above)):
+                    filled[(r, c)] = carry[0]
+                else:
+                    carry = None
+        return filled
 
     def _finish(self, header_rows: list[int]) -> None:
         t = self.table
