@@ -35,15 +35,33 @@ def file_text(result: FileResult) -> str:
     if not result.findings:
         lines.append("  未发现问题。")
         return "\n".join(lines)
-    by_sheet: dict[str, list[Finding]] = {}
+    groups: dict[str, list[Finding]] = {}
     for f in result.findings:
-        by_sheet.setdefault(f.sheet or "（工作簿）", []).append(f)
-    for sheet, items in by_sheet.items():
-        lines.append(f"  [{sheet}]")
+        groups.setdefault(_group(result, f), []).append(f)
+    # tables in their order T1…T9, then sheets, the workbook and the narrative
+    for name, items in sorted(groups.items(), key=lambda kv: (kv[0][0] != "T", kv[0])):
+        lines.append(f"  [{name}]")
         lines.extend(finding_line(f) for f in items)
     c = result.counts()
     lines.append("  合计：" + "，".join(f"{SEVERITY_ZH[s]} {n}" for s, n in c.items()))
     return "\n".join(lines)
+
+
+def _group(result: FileResult, f: Finding) -> str:
+    """The table a finding's cell lies in (by sheet and row range), else its sheet."""
+    from xlbudget.sources.grid import from_a1
+    from xlbudget.tables.specs import SPECS
+
+    if not f.sheet:
+        return "工作簿" if not f.extra.get("location") else "情况说明"
+    if f.cell:
+        row = from_a1(f.cell)[0]
+        for t in result.tables:
+            if t.sheet == f.sheet and ":" in t.range:
+                top, bottom = (from_a1(a)[0] for a in t.range.split(":"))
+                if top <= row <= bottom:
+                    return f"{t.key} {SPECS[t.key].name}（工作表 {t.sheet}）"
+    return f"工作表 {f.sheet}"
 
 
 class TextSink:
