@@ -69,16 +69,10 @@ class DocxText:
 
 
 def _open(path: str | Path) -> DocxDocument:
+    from xlbudget.sources.files import file_head
+
     p = Path(path)
-    try:
-        with p.open("rb") as fh:
-            head = fh.read(8)
-    except FileNotFoundError as exc:
-        raise NarrativeError(f"{p}：文件不存在") from exc
-    except OSError as exc:
-        raise NarrativeError(f"{p}：无法打开文件（{exc.strerror}）") from exc
-    if not head:
-        raise NarrativeError(f"{p.name}：文件为空（0 字节）")
+    head = file_head(p, NarrativeError)
     if head.startswith(_CFB_MAGIC):
         raise NarrativeError(
             f"{p.name}：这是旧版 Word 97-2003 文档（.doc）或已加密的文档，"

@@ -31,7 +31,7 @@ def read_workbook(path: str | Path) -> list[Grid]:
     Raises SourceError with a Chinese message naming the file for anything unreadable.
     """
     p = Path(path)
-    head = _head(p)
+    head = file_head(p)
     suffix = p.suffix.lower()
     if head.startswith(_CFB_MAGIC) and suffix in (".xlsx", ".xlsm"):
         raise SourceError(f"{p.name}：文件已加密（设置了打开密码），请先取消密码后再校验")
@@ -65,16 +65,18 @@ def read_workbook(path: str | Path) -> list[Grid]:
     return grids
 
 
-def _head(p: Path) -> bytes:
+def file_head(p: Path, error: type[SourceError] = SourceError) -> bytes:
+    """The first 8 bytes of a file, which tell its format; ``error`` (Chinese, naming the file)
+    when it is missing, unreadable or empty."""
     try:
         with p.open("rb") as fh:
             head = fh.read(8)
     except FileNotFoundError as exc:
-        raise SourceError(f"{p}：文件不存在") from exc
+        raise error(f"{p}：文件不存在") from exc
     except OSError as exc:
-        raise SourceError(f"{p}：无法打开文件（{exc.strerror}）") from exc
+        raise error(f"{p}：无法打开文件（{exc.strerror}）") from exc
     if not head:
-        raise SourceError(f"{p.name}：文件为空（0 字节）")
+        raise error(f"{p.name}：文件为空（0 字节）")
     return head
 
 
