@@ -29,6 +29,7 @@ from xlbudget.marks.plan import (
     ChartSheet,
     Plan,
     ReportSheet,
+    shown_text,
 )
 from xlbudget.marks.xlsx import STATE_HEADER, RenderResult
 from xlbudget.sources.grid import Grid, from_a1
@@ -248,12 +249,6 @@ def _write_note(rng: Any, state: _State, sheet: str, m: CellMark, result: Render
         rng.add_note(m.note)
     else:
         rng.note.text = f"{base}{NOTE_SEPARATOR}{m.note}" if base else m.note
-
-
-def shown_text(value: Decimal, old_text: str) -> str:
-    """A corrected number written into a cell that held it as text, in the same style."""
-    places = max(-value.as_tuple().exponent, 0)  # type: ignore[operator]
-    return f"{value:,.{places}f}" if "," in old_text else f"{value:.{places}f}"
 
 
 def _set_value(book: Any, names: set[str], state: _State, v: CellValue, grid: Grid | None,

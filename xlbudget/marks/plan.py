@@ -180,6 +180,13 @@ def finding_note(f: Finding, *, fixed: bool) -> str:
     return "\n".join(lines)
 
 
+def shown_text(value: Decimal, old_text: str) -> str:
+    """A corrected number written into a cell that held it as text, in the same style (with
+    thousands separators if it had them); both renderers write corrections this way."""
+    places = max(-value.as_tuple().exponent, 0)  # type: ignore[operator]
+    return f"{value:,.{places}f}" if "," in old_text else f"{value:.{places}f}"
+
+
 def fixable(f: Finding) -> bool:
     """Whether ``fix`` writes this finding's expected value: certain, with a cell and a number."""
     if not (f.certain and f.sheet and f.cell and f.expected is not None):

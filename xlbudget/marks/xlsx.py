@@ -23,6 +23,7 @@ from xlbudget.marks.plan import (
     ChartSheet,
     Plan,
     ReportSheet,
+    shown_text,
 )
 
 STATE_HEADER = ["kind", "sheet", "cell", "data"]
@@ -242,9 +243,7 @@ def _set_value(wb: Any, state: _State, v: CellValue, result: RenderResult) -> No
         return
     new = Decimal(v.value)
     if isinstance(c.value, str):
-        # The cell held the number as text: keep it text, with thousands separators if it had them.
-        places = max(-new.as_tuple().exponent, 0)  # type: ignore[operator]
-        c.value = f"{new:,.{places}f}" if "," in c.value else f"{new:.{places}f}"
+        c.value = shown_text(new, c.value)  # the cell held the number as text: keep it text
     else:
         c.value = new
     state.add("value", c.parent.title, c.coordinate, {"old": v.old, "new": v.value, "rule": v.rule})
