@@ -8,15 +8,16 @@ last decimal, and an identity fails only when those intervals cannot satisfy it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
+from typing import NamedTuple
 
 from xlbudget.model import Amount
 
 
-@dataclass(frozen=True, slots=True)
-class Term:
+class Term(NamedTuple):
+    """``coef`` times ``amount`` (a tuple: millions are made per batch, cheaply)."""
+
     coef: int
     amount: Amount
 

@@ -298,7 +298,7 @@ class _Region:
     def _amount(self, r: int, c: int) -> Amount:
         v = self.g.value(r, c)
         ref = CellRef(self.g.name, to_a1(r, c))
-        raw = None if v is None else str(v)
+        raw = v if isinstance(v, str) else None  # the text as typed; numbers need none
         if self.g.errors and (r, c) in self.g.errors:
             a = Amount(None, 0, ref, raw=self.g.errors[(r, c)], unknown=True)
             self.problems.append(Problem("IN-b", "error",

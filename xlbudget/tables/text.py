@@ -46,15 +46,22 @@ def parse_amount(value: object) -> tuple[Decimal | None, int, bool]:
     Floats come from calamine; their shortest repr is the typed number, rounded to 6 decimals to
     drop binary noise of computed values.
     """
+    if type(value) is float:  # the common case first: calamine gives every number as float
+        text = repr(value)
+        if len(text) > 15 or "e" in text:  # binary noise of computed values, tiny exponents
+            text = repr(round(value, 6))
+        if text.endswith(".0"):
+            return Decimal(text[:-2]), 0, True
+        if "e" in text or "E" in text:
+            d = Decimal(text).normalize()
+            return d, max(0, -d.as_tuple().exponent), True  # type: ignore[operator]
+        return Decimal(text), len(text) - text.index(".") - 1, True
     if value is None or value == "":
         return None, 0, True
     if isinstance(value, bool):
         return None, 0, False
     if isinstance(value, int):
         return Decimal(value), 0, True
-    if isinstance(value, float):
-        d = Decimal(repr(round(value, 6)))
-        return d, max(0, -d.as_tuple().exponent) if d != d.to_integral() else 0, True
     s = unicodedata.normalize("NFKC", str(value)).strip().replace(" ", "").replace("\u3000", "")
     if s == "":
         return None, 0, True
