@@ -1,7 +1,7 @@
 """Confront identities with the shown values: what fails, and what differs only by rounding.
 
-This is the report before localisation: a failed identity is reported at its derived cell
-(the total), uncertainly. ``locate`` replaces these findings with the cells it judges wrong.
+Failed identities go to ``locate``, which judges the cells; what stays here is shared by it
+(severity, related cells) and the summary of differences that are only rounding.
 """
 
 from __future__ import annotations
@@ -35,28 +35,8 @@ def related_cells(identities: list[Identity], exclude: object = None) -> list[di
     return out
 
 
-def identity_finding(ident: Identity, reason: str = "") -> Finding:
-    """A failed identity reported at its derived cell, with the recomputed value."""
-    a = ident.target
-    expected = ident.expected_for(a)
-    shown = fmt(a.value) if a.value is not None else "空白"
-    if expected is not None:
-        msg = f"表中为 {shown}，按 {ident.rule} 重算应为 {fmt(expected)}（{ident.text}）"
-    else:
-        msg = f"不满足 {ident.rule}：{ident.text}（差额 {fmt(_in_unit(ident))}）"
-    if reason:
-        msg = f"{msg}；{reason}"
-    return Finding(ident.rule, severity_of(ident), msg, sheet=a.ref.sheet, cell=a.ref.cell,
-                   actual=fmt(a.value), expected=fmt(expected), certain=False,
-                   related=related_cells([ident], a.ref))
-
-
 def _in_unit(ident: Identity) -> Decimal:
     return (ident.residual / ident.target.scale).normalize()
-
-
-def report_failures(identities: list[Identity], reason: str = "") -> list[Finding]:
-    return [identity_finding(i, reason) for i in identities if i.fails]
 
 
 def rounding_notes(identities: list[Identity]) -> list[Finding]:

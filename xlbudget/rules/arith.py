@@ -230,10 +230,6 @@ class NonNegative:
                                    lambda t=table, r=row, c=col: f"{describe(t, r, c)} ≥ 0")
 
 
-def _per_item(table: str, block: str, total: str, parts: tuple[str, ...]) -> tuple[str, ...]:
-    return (f"{table}.{block}.{total}", *tuple(f"{table}.{block}.{p}" for p in parts))
-
-
 _INCOME8 = ("gpb", "fund", "soe", "superior_subsidy", "business", "operating",
             "affiliated_remit", "other")
 _SG = ("budget", "final")

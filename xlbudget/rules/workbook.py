@@ -38,7 +38,8 @@ def _empty_without_note(model: WorkbookModel) -> Iterator[Finding]:
         note = t.note or ""
         if not ("无" in note and ("数据" in note or "支出" in note or "收入" in note)):
             yield Finding("TB-b", "warning",
-                          f"{SPECS[key].name}为空表，但表下没有“本单位无此项收支，故本表无数据”之类的说明",
+                          f"{SPECS[key].name}为空表，但表下没有说明；"
+                          f"应注明：{SPECS[key].empty_note}，故本表无数据。",
                           sheet=t.sheet, cell=t.range.split(":")[0])
 
 
