@@ -147,7 +147,7 @@ TABLES: tuple[TableSpec, ...] = (
               "economic", columns={"main": _AMOUNT}),
     TableSpec("T7", '财政拨款"三公"经费支出决算表',
               ('一般公共预算财政拨款"三公"经费支出决算表', "三公经费支出决算表",
-               '"三公"经费支出决算表', "三公经费"),
+               '"三公"经费支出决算表'),
               "sangong", empty_note='本单位本年度无财政拨款安排的"三公"经费支出'),
     TableSpec("T8", "政府性基金预算财政拨款收入支出决算表", ("政府性基金预算财政拨款支出决算表",),
               "coded", columns={"main": _FUND_COLUMNS},
