@@ -72,7 +72,14 @@ def _find(model: WorkbookModel, t: str, block: str, row: str,
 
 def _make(rule: str, op: str, terms: list[tuple[int, Table, Row, str, Amount]],
           n_left: int, suffix: str = "") -> Identity | None:
-    if not terms or any(a.unknown for *_, a in terms):
+    # left - right (op) 0: left terms keep their sign, right terms flip. Built in one loop with
+    # tuple.__new__ because this runs for every identity of every file.
+    signed: list[Term] = []
+    for i, (s, _, _, _, a) in enumerate(terms):
+        if a.unknown:
+            return None
+        signed.append(tuple.__new__(Term, (s if i < n_left else -s, a)))
+    if not signed:
         return None
 
     def text() -> str:
@@ -88,9 +95,7 @@ def _make(rule: str, op: str, terms: list[tuple[int, Table, Row, str, Amount]],
         out = " ".join(words) + suffix
         return f"{SPECS[terms[0][1].key].name}：{out}" if same_table else out
 
-    # left - right (op) 0; left terms keep their sign, right terms flip.
-    return Identity(rule, [Term(s if i < n_left else -s, a) for i, (s, *_, a) in enumerate(terms)],
-                    op, terms[0][4], text)
+    return Identity(rule, signed, op, terms[0][4], text)
 
 
 @dataclass(frozen=True, slots=True)
