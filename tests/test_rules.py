@@ -171,3 +171,21 @@ def test_missing_unit(make_sample, edit_copy) -> None:
     broken = edit_copy(s, [(ref.sheet, ref.cell, None)])
     found = _findings(broken, "IN-d")
     assert len(found) == 1 and found[0].sheet == ref.sheet
+
+
+@pytest.mark.parametrize(("layout", "table", "label", "right"),
+                         [("shanghai", "T6", "单位：元", "万元"),
+                          ("stacked", "T6", "单位：万元", "元"),
+                          ("shanghai", "T3", "单位：元", "万元")])
+def test_unit_line_that_contradicts_the_figures(make_sample, edit_copy, layout, table, label,
+                                                right) -> None:
+    """万元/元 confused: one finding at the unit cell, and every other check reads the table in
+    the right unit (no cross-table error is reported for it)."""
+    s = make_sample(layout, 1)
+    unit = _analysis(s.path).model.tables[table].unit_cell
+    broken = edit_copy(s, [(unit.sheet, unit.cell, label)])
+    result = check_file(broken)
+    found = [f for f in result.findings if f.rule == "IN-e"]
+    assert [(f.sheet, f.cell, f.expected) for f in found] == [(unit.sheet, unit.cell, right)]
+    assert [f for f in result.findings if f.severity == "error" and f.rule != "IN-e"] == []
+    assert _findings(s.path, "IN-e") == []

@@ -24,7 +24,7 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
     """Recognise, confront and locate. Raises nothing for bad content: it becomes findings."""
     from xlbudget.confront import rounding_notes
     from xlbudget.marks.plan import own_sheets
-    from xlbudget.rules import catalog  # noqa: F401  (registers the rules)
+    from xlbudget.rules import catalog, units  # noqa: F401  (catalog registers the rules)
     from xlbudget.rules.registry import REGISTRY, selected
 
     name = Path(path).name
@@ -44,8 +44,10 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
                         "请确认表名（如“收入支出决算总表”）在表格上方或工作表名中")
         result.refresh_status()
         return Analysis(model, [], result)
-    identities: list[Identity] = []
     findings: list[Finding] = []
+    if selected(units.CODE, select, ignore):
+        findings.extend(units.judge_units(model))  # before the identities: it corrects scales
+    identities: list[Identity] = []
     for code, rule in REGISTRY.items():
         if not selected(code, select, ignore):
             continue
