@@ -126,3 +126,29 @@ def test_legacy_xls_and_xlsm_read(tmp_path, make_sample, fmt) -> None:
     assert [t.key for t in b.tables] == [t.key for t in a.tables]
     assert [(f.rule, f.cell) for f in b.findings if f.severity != "info"] == \
            [(f.rule, f.cell) for f in a.findings if f.severity != "info"]
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_formulas_with_cached_values_are_read(tmp_path, make_sample) -> None:
+    """Totals typed as =SUM(…) are the norm in real workbooks: once a spreadsheet application
+    has calculated and saved them, their cached values are checked like typed numbers."""
+    from openpyxl import load_workbook
+
+    s = make_sample("shanghai", 1)
+    sheet, total = s.cells[("T5", "main", "total", "total")]
+    classes = [s.cells[k][1] for k in s.cells
+               if k[0] == "T5" and k[3] == "total" and len(k[2]) == 3 and k[2].isdigit()]
+    wb = load_workbook(s.path)
+    wb[sheet][total] = "=" + "+".join(classes)
+    src = tmp_path / "formula.xlsx"
+    wb.save(src)
+    uncached = check_file(src)
+    assert [(f.rule, f.cell) for f in uncached.findings if f.rule == "IN-c"] == [("IN-c", total)]
+    out = tmp_path / "calc"
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo",
+                    "--convert-to", "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out),
+                    str(src)], check=True, capture_output=True, timeout=180)
+    cached = check_file(out / "formula.xlsx")
+    assert cached.status != "error", cached.error
+    assert not [f for f in cached.findings if f.rule == "IN-c"]
+    assert [f for f in cached.findings if f.severity == "error"] == []
