@@ -69,21 +69,26 @@ def test_crash_hang_and_exceptions_are_one_error_row_each(corpus: Path, ordered:
     assert elapsed < 30  # the hang is cut off, not waited for (600 s)
 
 
-def test_results_stream_with_bounded_in_flight(corpus: Path) -> None:
-    paths = [str(p) for p in discover([corpus])] * 5
-    pulled = 0
+class _Counted:
+    """An iterator over ``paths`` that counts how many the batch has pulled so far."""
 
-    def source() -> Iterator[str]:
-        nonlocal pulled
-        for p in paths:
-            pulled += 1
+    def __init__(self, paths: list[str]) -> None:
+        self.paths, self.pulled = paths, 0
+
+    def __iter__(self) -> Iterator[str]:
+        for p in self.paths:
+            self.pulled += 1
             yield p
 
+
+def test_results_stream_with_bounded_in_flight(corpus: Path) -> None:
+    paths = [str(p) for p in discover([corpus])] * 5
+    source = _Counted(paths)
     with ThreadPoolExecutor(2) as ex:
-        stream = map_files(Task(_counting_check), source(), GivenExecutor(ex, 2), window=3)
+        stream = map_files(Task(_counting_check), source, GivenExecutor(ex, 2), window=3)
         first = next(stream)
         assert first.path in paths
-        assert pulled <= 4  # three in flight and at most one more pulled: nothing read ahead
+        assert source.pulled <= 4  # three in flight and at most one more pulled: nothing read ahead
         rest = list(stream)
     assert len(rest) + 1 == len(paths)
     assert _peak <= 3
@@ -92,20 +97,13 @@ def test_results_stream_with_bounded_in_flight(corpus: Path) -> None:
 def test_ordered_stream_waits_for_a_slow_file_within_the_window(corpus: Path) -> None:
     make_workbook(corpus / "slow.xlsx")
     paths = [str(corpus / "slow.xlsx"), *(str(p) for p in sorted(corpus.glob("单位*.xlsx")))] * 3
-    pulled = 0
-
-    def source() -> Iterator[str]:
-        nonlocal pulled
-        for p in paths:
-            pulled += 1
-            yield p
-
+    source = _Counted(paths)
     with ThreadPoolExecutor(2) as ex:
-        stream = map_files(Task(misbehaving_check), source(), GivenExecutor(ex, 2), window=4,
+        stream = map_files(Task(misbehaving_check), source, GivenExecutor(ex, 2), window=4,
                            ordered=True)
         assert next(stream).path == paths[0]
         # While the slow file ran, finished results waited, and they count against the window.
-        assert pulled <= 4
+        assert source.pulled <= 4
         rest = list(stream)
     assert [r.path for r in rest] == paths[1:]
 
