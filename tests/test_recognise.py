@@ -29,11 +29,20 @@ VARIANTS = [
     ("shanghai", {"t7": "vertical", "split_codes": True}),
     ("central", {"t7": "interleaved", "t6_blocks": 2, "line_numbers": False}),
     ("stacked", {"t5_total_last": True, "text_numbers": 1.0}),
+    # Layouts real publishers use that the presets do not: T4's spending columns under a
+    # 本年支出 group on a third header row; label headers merged down so that a sub-header row
+    # (合计 | 基本支出 | 项目支出) has blank label cells; empty T8/T9 as blank ruled rows; files
+    # without merge information (WPS/HTML exports, Excel on the web).
+    ("central", {"t4_spending_group": True}),
+    ("shanghai", {"t4_spending_group": True, "merges": False}),
+    ("shanghai", {"label_header": "merged", "empty_body": "blank"}),
+    ("central", {"label_header": "merged", "empty_body": "blank", "merges": False}),
+    ("stacked", {"label_header": "merged", "t4_spending_group": True, "merges": False}),
 ]
 
 
 @pytest.mark.parametrize(("layout", "style"), VARIANTS)
-@pytest.mark.parametrize("seed", [1, 4])
+@pytest.mark.parametrize("seed", [1, 4, 6])
 def test_every_amount_at_its_address(make_sample, layout, style, seed) -> None:
     sample = make_sample(layout, seed, **style)
     model = recognise(read_workbook(sample.path), str(sample.path))
@@ -112,3 +121,9 @@ def test_sheet_name_when_the_title_is_missing(make_sample, edit_copy, name) -> N
     truth = {k: v for k, v in sample.shown.items() if k[0] == "T5" and v is not None}
     got = _model_cells(model)
     assert all(got[k].value == v for k, v in truth.items())
+
+
+def test_exports_without_merges_carry_none(make_sample) -> None:
+    """The ``merges=False`` family really is a file without merged ranges, not a stripped grid."""
+    sample = make_sample("central", 1, merges=False, t4_spending_group=True)
+    assert all(not g.merges for g in read_workbook(sample.path))

@@ -127,6 +127,17 @@ class Style:
     #: how a zero is written: each zero picks one of these ('' = blank cell)
     zero: tuple[str, ...] = ("0.00",)
     number_format: str = "#,##0.00"
+    #: write merged ranges; False gives what WPS/HTML exports and Excel on the web send: each
+    #: merged text in its top-left cell only, the cells it spans blank
+    merges: bool = True
+    #: code tables' label header: 'split' (项目 over 科目编码 | 科目名称) or 'merged' (科目编码 and
+    #: 科目名称 each merged down the whole header, so a sub-header row has blank label cells)
+    label_header: str = "split"
+    #: T4's spending block headed 本年支出 over 合计 | 一般公共预算… on a third header row, with
+    #: 项目/行次/决算数 merged downwards
+    t4_spending_group: bool = False
+    #: an empty T8/T9 shows a blank 合计 row ('total') or only blank ruled rows ('blank')
+    empty_body: str = "total"
 
 
 #: Allowed values of the Style fields that select a code path.
@@ -135,6 +146,8 @@ _CHOICES: dict[str, tuple[object, ...]] = {
     "t7": ("interleaved", "blocked", "vertical"),
     "t6_blocks": (2, 3),
     "t6_unit": ("元", "万元"),
+    "label_header": ("split", "merged"),
+    "empty_body": ("total", "blank"),
 }
 
 PRESETS: dict[str, Style] = {
@@ -311,21 +324,36 @@ def _code_table(sh: _Sheet, r0: int, table: str, headers: tuple) -> int:
     width = label_cols + len(columns)
     r = _head(sh, r0, table, width)
     depth = 3 if st.split_codes else 2
-    sh.put(r, 0, "项目", "header", c2=label_cols - 1)
-    if st.split_codes:
-        sh.put(r + 1, 0, "科目编码", "header", c2=2)
-        sh.put(r + 1, 3, "科目名称", "header", r2=r + 2)
-        for i, text in enumerate(("类", "款", "项")):
-            sh.put(r + 2, i, text, "header")
+    if st.label_header == "merged":
+        last = r + depth - 1
+        sh.put(r, 0, "科目编码", "header", r2=last - 1 if st.split_codes else last,
+               c2=label_cols - 2)
+        sh.put(r, label_cols - 1, "科目名称", "header", r2=last)
+        if st.split_codes:
+            for i, text in enumerate(("类", "款", "项")):
+                sh.put(last, i, text, "header")
     else:
-        sh.put(r + 1, 0, "科目编码", "header")
-        sh.put(r + 1, 1, "科目名称", "header")
+        sh.put(r, 0, "项目", "header", c2=label_cols - 1)
+        if st.split_codes:
+            sh.put(r + 1, 0, "科目编码", "header", c2=2)
+            sh.put(r + 1, 3, "科目名称", "header", r2=r + 2)
+            for i, text in enumerate(("类", "款", "项")):
+                sh.put(r + 2, i, text, "header")
+        else:
+            sh.put(r + 1, 0, "科目编码", "header")
+            sh.put(r + 1, 1, "科目名称", "header")
     _amount_headers(sh, r, depth, label_cols, headers)
     r += depth
     if st.line_numbers:
         _column_numbers(sh, r, label_cols, label_cols, len(columns))
         r += 1
     empty = table in EMPTY_NOTES and ds.is_empty(table)
+    if empty and st.empty_body == "blank":
+        for _ in range(3):  # ruled rows with nothing in them
+            for c in range(width):
+                sh.put(r, c, None, "amount" if c >= label_cols else "label")
+            r += 1
+        return _note(sh, r, table, width) - r0
     codes = [c for c in ds.rows[(table, "main")] if c != "total"]
     order = [*codes, "total"] if total_last else ["total", *codes]
     for row in order:
@@ -363,15 +391,19 @@ def _two_blocks(sh: _Sheet, r0: int, table: str, left: list, right: list, tail: 
     sh.put(r, 0, "收入", "header", c2=lw - 1)
     sh.put(r, lw, "支出", "header", c2=width - 1)
     r += 1
-    sh.put(r, 0, "项目", "header")
-    sh.put(r, lw, "项目", "header")
+    # T4 may head its spending columns 本年支出 on one more row, the other headers merged down.
+    low = r + 1 if table == "T4" and st.t4_spending_group else r
+    sh.put(r, 0, "项目", "header", r2=low)
+    sh.put(r, lw, "项目", "header", r2=low)
     if ln:
-        sh.put(r, 1, "行次", "header")
-        sh.put(r, lw + 1, "行次", "header")
-    sh.put(r, lw - 1, "金额" if ln else "决算数", "header")
+        sh.put(r, 1, "行次", "header", r2=low)
+        sh.put(r, lw + 1, "行次", "header", r2=low)
+    sh.put(r, lw - 1, "金额" if ln else "决算数", "header", r2=low)
+    if low > r:
+        sh.put(r, lw + 1 + ln, "本年支出", "header", c2=width - 1)
     for i, h in enumerate(right_headers):
-        sh.put(r, lw + 1 + ln + i, h, "header")
-    r += 1
+        sh.put(low, lw + 1 + ln + i, h, "header")
+    r = low + 1
     if ln:
         sh.put(r, 0, "栏次", "header")
         sh.put(r, lw, "栏次", "header")
@@ -603,7 +635,7 @@ def _emit(sample: Sample, sheets: list[_Sheet]) -> None:
             if kind == "code" and isinstance(value, int):
                 kind = "code_number"
             cell.style = f"xlb_{kind}"
-        for r1, c1, r2, c2 in sh.merges:
+        for r1, c1, r2, c2 in sh.merges if sample.style.merges else ():
             # Registered as plain ranges: ws.merge_cells (and MergedCellRange) would work out
             # and re-draw each range's border, which every cell of the range already has; the
             # writer needs only the reference.

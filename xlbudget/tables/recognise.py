@@ -207,9 +207,40 @@ class _Region:
             if self.spec.kind == "sangong":
                 if has_num:
                     return r
+            elif not has_num and self._is_sub_header(r):
+                continue
             elif (first is not None and self._known_label(first[1])) or (has_num and first is None):
                 return r
+            elif (first[1].startswith("注") if first is not None
+                  else self._only_note_below(r)):
+                return r  # blank ruled rows or the note: an empty table's body, not its header
         return self.end
+
+    def _only_note_below(self, r: int) -> bool:
+        """Whether nothing but blank rows and the note follow row ``r`` (an empty table's
+        ruled body; a blank row inside a header has more header below it)."""
+        for rr in range(r + 1, self.end):
+            first = next((s for s in self.texts[rr] if s), None)
+            if first is not None:
+                return first.startswith("注")
+            if any(is_number_like(v) for v in self.g.rows[rr]):
+                return False
+        return True
+
+    def _is_sub_header(self, r: int) -> bool:
+        """A header row below a group header (合计 | 基本支出 | 项目支出 under 本年支出), its
+        label cells blank or merged from above: its 合计 names a column, not the 合计 row.
+        Two or more texts, each naming a column of the spec, and none in the first column."""
+        texts = [(c, s) for c, s in enumerate(self.texts[r]) if s]
+        if len(texts) < 2 or texts[0][0] == 0:
+            return False
+        return all(self._names_column(s) for _, s in texts)
+
+    def _names_column(self, s: str) -> bool:
+        text = canon_item(s)
+        return text in _HEADER_WORDS or any(
+            all(f in text for f in frags) and len(text) <= 2 * len("".join(frags)) + 8
+            for pairs in self.spec.columns.values() for _, frags in pairs)
 
     def _known_label(self, s: str) -> bool:
         lab = canon_item(label(s))
