@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xlbudget.explain import Stored
 from xlbudget.findings import SEVERITIES, FileResult, Finding, TableInfo
 from xlbudget.model import WorkbookModel
 from xlbudget.rules.identity import Identity
@@ -17,11 +18,14 @@ class Analysis:
     model: WorkbookModel
     identities: list[Identity] = field(default_factory=list)
     result: FileResult = field(default_factory=lambda: FileResult(path=""))
+    #: the workbook's 出错说明 (sheet and report column), as judged into ``result``
+    explanations: Stored = field(default_factory=Stored)
 
 
 def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str] = (),
             ignore: tuple[str, ...] | list[str] = (), time_limit: float = 5.0) -> Analysis:
     """Recognise, confront and locate. Raises nothing for bad content: it becomes findings."""
+    from xlbudget import explain
     from xlbudget.confront import rounding_notes
     from xlbudget.marks.plan import own_sheets
     from xlbudget.rules import catalog, units  # noqa: F401  (catalog registers the rules)
@@ -29,7 +33,8 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
 
     name = Path(path).name
     ours = own_sheets(grids)  # xlbudget's report and state sheets are not the user's tables
-    grids = [g for g in grids if g.name not in ours]
+    stored = explain.read(grids)  # the explanations' sheet and the report's column
+    grids = [g for g in grids if g.name not in ours and g.name != explain.SHEET]
     model = recognise(grids, path)
     result = FileResult(path=path, ignored_sheets=list(model.ignored_sheets))
     result.tables = [TableInfo(t.key, t.sheet, t.range, t.unit)
@@ -63,7 +68,9 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
     findings.extend(rounding_notes(identities))
     result.findings = sorted(findings, key=_order)
     result.refresh_status()
-    return Analysis(model, identities, result)
+    findings.extend(explain.apply(findings, stored, grids,
+                                  lambda code: selected(code, select, ignore)))
+    return Analysis(model, identities, result, stored)
 
 
 def _order(f: Finding) -> tuple[int, str, int, int, str]:

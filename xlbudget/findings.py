@@ -8,6 +8,10 @@ from typing import Any
 
 SEVERITIES = ("error", "warning", "info")
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+#: The counts of a file or batch: the severities, with explained findings (severity info, see
+#: ``xlbudget.explain``) counted apart from the other infos.
+COUNTS = (*SEVERITIES, "explained")
+COUNT_ZH = {**SEVERITY_ZH, "explained": "已说明"}
 
 
 @dataclass(slots=True)
@@ -23,6 +27,16 @@ class Finding:
     related: list[dict[str, str]] = field(default_factory=list)
     #: extra contract keys (e.g. ``location`` for narrative findings); never change meaning.
     extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def explained(self) -> str | None:
+        """The 出错说明 text when the finding is explained (it then has severity info)."""
+        return self.extra.get("explained")
+
+    @property
+    def count_key(self) -> str:
+        """Under which of ``COUNTS`` the finding is counted."""
+        return "explained" if self.explained is not None else self.severity
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -81,9 +95,10 @@ class FileResult:
             self.status = "findings" if self.findings else "ok"
 
     def counts(self) -> dict[str, int]:
-        c = dict.fromkeys(SEVERITIES, 0)
+        """Findings per severity; explained ones under ``explained``, not under ``info``."""
+        c = dict.fromkeys(COUNTS, 0)
         for f in self.findings:
-            c[f.severity] += 1
+            c[f.count_key] += 1
         return c
 
     def to_json(self) -> dict[str, Any]:
@@ -110,7 +125,7 @@ class FileResult:
 
 
 def summary(results: Iterable[FileResult]) -> dict[str, int]:
-    out = {"files": 0, **dict.fromkeys(SEVERITIES, 0), "unreadable": 0}
+    out = {"files": 0, **dict.fromkeys(COUNTS, 0), "unreadable": 0}
     for r in results:
         out["files"] += 1
         out["unreadable"] += r.status == "error"

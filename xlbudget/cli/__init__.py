@@ -23,3 +23,4 @@ def _register() -> None:
 
 
 _register()
+        explain_cmd,  # noqa: F401

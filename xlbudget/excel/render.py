@@ -62,6 +62,8 @@ def render_book(book: Any, plan: Plan, grids: Iterable[Grid] = ()) -> RenderResu
             result.charts.append(chart.name)
         if plan.report is not None:
             result.report_sheet = report_sheet(book, state, plan.report)
+        if plan.explanations is not None:
+            result.explanations = explanation_sheet(book, plan.explanations)
     finally:
         # Also after a failure half-way: what was changed stays recorded, so clear undoes it.
         state.save()
@@ -352,3 +354,25 @@ def chart_sheet(book: Any, cs: ChartSheet) -> None:
                           anchor=ws.range((first, width + 2)), width=510, height=255)
     chart.title = cs.title
 
+
+
+def explanation_sheet(book: Any, items: list[Any]) -> int:
+    """Write the 出错说明 sheet (as the file renderer does): its content replaced in one value
+    call, the sheet added last when missing; not recorded in the state sheet."""
+    from xlbudget import explain
+
+    rows = explain.sheet_rows(items)
+    width = len(explain.HEADER)
+    if explain.SHEET in sheet_names(book):
+        ws = book.sheets[explain.SHEET]
+        ws.used_range.clear_contents()
+    else:
+        ws = book_add_sheet(book, explain.SHEET)
+        for i, w in enumerate(explain.WIDTHS, start=1):
+            ws.range((1, i)).column_width = w
+    body = ws.range((3, 2), (max(len(rows), 3), 4))
+    body.number_format = "@"  # sheet, cell and value are text: "0.50" keeps its decimals
+    ws.range((1, 1), (len(rows), width)).value = [r + [None] * (width - len(r)) for r in rows]
+    ws.range((1, 1)).font.bold = True
+    ws.range((2, 1), (2, width)).font.bold = True
+    return len(items)

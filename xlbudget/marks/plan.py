@@ -36,6 +36,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from xlbudget.explain import REPORT_COLUMN, Explanation
 from xlbudget.findings import SEVERITIES, SEVERITY_ZH, FileResult, Finding
 from xlbudget.sources.grid import Grid
 
@@ -125,6 +126,9 @@ class Plan:
     values: list[CellValue] = field(default_factory=list)
     report: ReportSheet | None = None
     charts: list[ChartSheet] = field(default_factory=list)
+    #: the whole content of the 出错说明 sheet to write (``xlbudget.explain``), or None to leave
+    #: it as it is; not recorded in the state sheet: explanations are the user's content
+    explanations: list[Explanation] | None = None
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -145,6 +149,8 @@ class Plan:
             values=[CellValue(**x) for x in data.get("values", [])],
             report=report,
             charts=[ChartSheet(**x) for x in data.get("charts", [])],
+            explanations=None if data.get("explanations") is None else
+            [Explanation(**x) for x in data["explanations"]],
         )
 
     def dumps(self) -> str:
@@ -199,11 +205,14 @@ def fixable(f: Finding) -> bool:
 
 
 def build_plan(result: FileResult, *, fix: bool = False, now: datetime | None = None,
-               charts: list[ChartSheet] | None = None) -> Plan:
+               charts: list[ChartSheet] | None = None,
+               explanations: list[Explanation] | None = None) -> Plan:
     """The plan for one checked file: marks for every finding with a cell, the report sheet,
-    the corrections of certain findings when ``fix``, and the given chart sheets."""
+    the corrections of certain findings when ``fix``, the given chart sheets, and the 出错说明
+    sheet's new content when given (explanations written in the report, moved to the sheet)."""
     created = (now or datetime.now()).strftime("%Y-%m-%d %H:%M:%S")
-    plan = Plan(source=result.path, created=created, charts=list(charts or []))
+    plan = Plan(source=result.path, created=created, charts=list(charts or []),
+                explanations=explanations)
     fixed: set[int] = set()
     if fix:
         done: set[tuple[str, str]] = set()
@@ -228,8 +237,9 @@ def build_plan(result: FileResult, *, fix: bool = False, now: datetime | None = 
     return plan
 
 
+#: The last column is the user's: an explanation written there is read by the next check.
 REPORT_HEADER = ["序号", "级别", "规则", "工作表", "单元格", "表中数", "应为", "是否确定", "说明",
-                 "处理", "相关单元格"]
+                 "处理", "相关单元格", REPORT_COLUMN]
 
 
 def _related(f: Finding) -> str:
@@ -251,7 +261,10 @@ def build_report(result: FileResult, created: str, fixed: set[int]) -> ReportShe
         ["错误", counts["error"]],
         ["警告", counts["warning"]],
         ["提示", counts["info"]],
+        ["已说明", counts["explained"]],
         ["已修正", len(fixed)],
+        ["出错说明", "“可说明”类问题可在最后一列填写出错说明，下次校验时读取"
+                  "（已说明的问题计为提示）；说明保存在“出错说明”工作表中"],
         [],
     ]
     header_row = len(rows) + 1
@@ -263,14 +276,15 @@ def build_report(result: FileResult, created: str, fixed: set[int]) -> ReportShe
     for n, i in enumerate(order, start=1):
         f = result.findings[i]
         r = len(rows) + 1
-        status = "已修正" if i in fixed else ("请核对" if f.cell else "")
+        status = "已修正" if i in fixed else ("已说明" if f.explained is not None else
+                                            ("请核对" if f.cell else ""))
         rows.append([n, SEVERITY_ZH.get(f.severity, f.severity), f.rule, f.sheet, f.cell,
                      f.actual, f.expected, "是" if f.certain else "否", f.message, status,
-                     _related(f)])
+                     _related(f), f.explained])
         sev_rows[r] = f.severity
         if f.sheet and f.cell:
             links.append(Link(r, 5, f.sheet, f.cell))
     if not result.findings:
         rows.append(["", "", "", "", "", "", "", "", "未发现问题"])
     return ReportSheet(REPORT_SHEET, rows, header_row, links, sev_rows,
-                       [6, 6, 8, 28, 8, 14, 14, 8, 70, 8, 40])
+                       [6, 6, 8, 28, 8, 14, 14, 8, 70, 8, 40, 40])

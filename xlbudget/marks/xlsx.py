@@ -40,6 +40,8 @@ class RenderResult:
     cleaned: int = 0
     charts: list[str] = field(default_factory=list)
     report_sheet: str | None = None
+    #: explanations written into the 出错说明 sheet (None: the sheet was not touched)
+    explanations: int | None = None
 
 
 def load(path: Path) -> Any:
@@ -75,6 +77,8 @@ def render_file(plan: Plan, src: Path, dst: Path) -> RenderResult:
         rewritten |= {*chart.replaces, result.charts[-1]}
     if plan.report is not None:
         result.report_sheet = _report_sheet(wb, state, plan.report)
+    if plan.explanations is not None:
+        result.explanations = _explanation_sheet(wb, plan.explanations)
     state.save()
     if result.fixed:
         _recalc_on_open(wb)
@@ -347,3 +351,32 @@ def _recalc_on_open(wb: Any) -> None:
 
     wb.calculation = wb.calculation or CalcProperties()
     wb.calculation.fullCalcOnLoad = True
+
+
+def _explanation_sheet(wb: Any, items: list[Any]) -> int:
+    """Write the 出错说明 sheet (``xlbudget.explain``): rewritten in place when it exists, so its
+    position and column widths stay; never recorded in the state sheet, so ``clean`` keeps it."""
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from xlbudget import explain
+
+    if explain.SHEET in wb.sheetnames:
+        ws = wb[explain.SHEET]
+        ws.delete_rows(1, ws.max_row)
+    else:
+        ws = wb.create_sheet(explain.SHEET)
+        for i, w in enumerate(explain.WIDTHS, start=1):
+            ws.column_dimensions[get_column_letter(i)].width = w
+        ws.freeze_panes = "A3"
+    for row in explain.sheet_rows(items):
+        ws.append(row)
+    ws["A1"].font = Font(bold=True)
+    for c in ws[2]:
+        c.font = Font(bold=True)
+        c.fill = PatternFill("solid", fgColor="D9D9D9")
+    for r in range(3, ws.max_row + 1):
+        for col in (2, 3, 4):  # sheet, cell and value are text: "0.50" keeps its decimals
+            ws.cell(r, col).number_format = "@"
+        ws.cell(r, 5).alignment = Alignment(wrap_text=True, vertical="top")
+    return len(items)

@@ -6,10 +6,11 @@ Arithmetic rules (reference §3) get their identities from ``rules.arith``; the 
 
 from __future__ import annotations
 
+from xlbudget import explain
 from xlbudget.charts import rule as _chart_rule  # noqa: F401  (registers CH-a)
 from xlbudget.narrative import checks as _narrative_rules  # noqa: F401  (registers N-…)
 from xlbudget.rules import workbook
-from xlbudget.rules.arith import ARITHMETIC, identities_of
+from xlbudget.rules.arith import ARITHMETIC, Equation, identities_of
 from xlbudget.rules.registry import Rule, RuleDoc, register
 
 _SUM_FIX = ("按定位结果修改被标出的单元格（注释中给出应填数值）；若合计本身正确，"
@@ -163,15 +164,25 @@ _ARITH: dict[str, tuple[str, str, str, str, str]] = {
 }
 
 
+#: The arithmetic rules of class 可说明 (the others are 必须修改): comparisons (≤) whose excess
+#: a unit can justify, e.g. X11 with non-fiscal money. An identity (=) that fails beyond
+#: rounding is never explainable; ``_register_all`` refuses such an entry.
+_EXPLAINABLE = frozenset({"X11", "X12", "X14", "X15", "X16", "X17"})
+
+
 def _register_all() -> None:
     for code, (title, severity, why, example, fix) in _ARITH.items():
         what = f"检查 {title}。比较时按每个数字显示的小数位取舍入区间，区间能够相交即视为相等。"
+        explainable = code in _EXPLAINABLE
+        if explainable and not all(isinstance(e, Equation) and e.op == "<="
+                                   for e in ARITHMETIC[code]):
+            raise RuntimeError(f"{code}: an identity cannot be of class 可说明")
         register(Rule(code, title, severity, RuleDoc(what, why, example, fix),
-                      identities=identities_of(code)))
+                      identities=identities_of(code), explainable=explainable))
     missing = set(ARITHMETIC) - set(_ARITH)
     if missing:
         raise RuntimeError(f"arithmetic rules without a page: {sorted(missing)}")
-    for rule in workbook.RULES:
+    for rule in (*workbook.RULES, *explain.RULES):
         register(rule)
 
 

@@ -33,17 +33,28 @@ class Rule:
     doc: RuleDoc
     identities: Callable[[WorkbookModel], Iterable[Identity]] | None = None
     check: Callable[[WorkbookModel], Iterable[Finding]] | None = None
+    #: The rule's class, as in the official 决算 software: True = 可说明 (a finding may be
+    #: explained by a 出错说明 and then no longer counts as a problem), False = 必须修改.
+    explainable: bool = False
+
+    @property
+    def fix_class(self) -> str:
+        """必须修改 or 可说明."""
+        return RULE_CLASS_ZH[self.explainable]
 
     def page(self) -> str:
         """The rule's documentation page (plain text, Chinese)."""
         from xlbudget.findings import SEVERITY_ZH
 
         return (
-            f"{self.code}  {self.title}  [{SEVERITY_ZH[self.severity]}]\n\n"
+            f"{self.code}  {self.title}  [{SEVERITY_ZH[self.severity]}·{self.fix_class}]\n\n"
             f"什么\n  {self.doc.what}\n\n为什么\n  {self.doc.why}\n\n"
             f"例子\n  {self.doc.example}\n\n如何修正\n  {self.doc.fix}\n"
         )
 
+
+#: The two rule classes of the official 决算 software.
+RULE_CLASS_ZH = {False: "必须修改", True: "可说明"}
 
 REGISTRY: dict[str, Rule] = {}
 
@@ -60,4 +71,4 @@ def selected(code: str, select: Iterable[str] = (), ignore: Iterable[str] = ()) 
     sel, ign = list(select), list(ignore)
     if sel and not any(code == s or code.startswith(s) for s in sel):
         return False
-    return not any(code == i or code.startswith(i) for i in ign)
+    return not any(matches(code, i.strip().upper()) for i in ignore if i.strip())
