@@ -66,10 +66,10 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
 
         findings.extend(locate(identities, time_limit=time_limit))
     findings.extend(rounding_notes(identities))
-    result.findings = sorted(findings, key=_order)
-    result.refresh_status()
     findings.extend(explain.apply(findings, stored, grids,
                                   lambda code: selected(code, select, ignore)))
+    result.findings = sorted(findings, key=_order)
+    result.refresh_status()
     return Analysis(model, identities, result, stored)
 
 

@@ -17,10 +17,10 @@ def _register() -> None:
     from xlbudget.cli import (
         check_cmd,  # noqa: F401
         excel_cmd,  # noqa: F401
+        explain_cmd,  # noqa: F401
         mark_cmd,  # noqa: F401
         sample_cmd,  # noqa: F401
     )
 
 
 _register()
-        explain_cmd,  # noqa: F401

@@ -71,4 +71,4 @@ def selected(code: str, select: Iterable[str] = (), ignore: Iterable[str] = ()) 
     sel, ign = list(select), list(ignore)
     if sel and not any(code == s or code.startswith(s) for s in sel):
         return False
-    return not any(matches(code, i.strip().upper()) for i in ignore if i.strip())
+    return not any(code == i or code.startswith(i) for i in ign)
