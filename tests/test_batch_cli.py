@@ -87,8 +87,10 @@ def test_csv_include_exclude_and_timeout(folder: Path, tmp_path: Path) -> None:
     report = tmp_path / "汇总.csv"
     run = xlbudget("check", str(folder), "--format", "csv", "--include", "*.xlsx",
                    "--exclude", "退回/*", "--exclude", "*stacked*", "--report", str(report))
-    rows = list(csv.DictReader(io.StringIO(run.stdout)))
-    # The report file is the same CSV, with a BOM so that Excel reads it as UTF-8.
+    # stdout and the report file are the same CSV, with a BOM so that Excel on Chinese Windows
+    # reads it as UTF-8.
+    assert run.stdout.startswith("\ufeff") and run.stdout.count("\ufeff") == 1
+    rows = list(csv.DictReader(io.StringIO(run.stdout.removeprefix("\ufeff"))))
     assert report.read_bytes().startswith(b"\xef\xbb\xbf")
     assert list(csv.DictReader(io.StringIO(report.read_text("utf-8-sig")))) == rows
     assert sorted({Path(r["path"]).name for r in rows}) == [
@@ -127,7 +129,8 @@ def test_ctrl_c_stops_and_writes_what_was_done(tmp_path: Path) -> None:
     report = tmp_path / "中断.xlsx"
     proc = subprocess.Popen([sys.executable, "-m", "xlbudget", "check", str(root), "-j", "2",
                              "--format", "csv", "--report", str(report)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            encoding="utf-8-sig")  # the CSV starts with a BOM, for Excel
     assert proc.stdout is not None
     seen: set[str] = set()
     for row in csv.DictReader(proc.stdout):  # rows stream as files finish

@@ -55,5 +55,6 @@ def rounding_notes(identities: list[Identity]) -> list[Finding]:
             "在各数分别四舍五入的"
             f"误差范围内，不视为错误（{cells}）",
             sheet=sheet, cell=idents[0].target.ref.cell, certain=True,
-            related=[{"sheet": i.target.ref.sheet, "cell": i.target.ref.cell} for i in idents[1:]]))
+            related=[{"sheet": i.target.ref.sheet, "cell": i.target.ref.cell} for i in idents[1:]],
+            extra={"rounding": True}))
     return out

@@ -62,9 +62,11 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
             findings.extend(rule.check(model))
     if any(i.fails for i in identities):
         # numpy/scipy load only when something is wrong: a clean file starts fast
+        from xlbudget.defects import link as link_defects
         from xlbudget.locate import locate
 
         findings.extend(locate(identities, time_limit=time_limit))
+        link_defects(findings, identities)  # cells of one defect, for counting problems
     findings.extend(rounding_notes(identities))
     findings.extend(explain.apply(findings, stored, grids,
                                   lambda code: selected(code, select, ignore)))

@@ -43,6 +43,8 @@ class Options:
     report: Path | None = None
     #: show a progress bar: None = when stderr is a terminal
     progress: bool | None = None
+    #: text report: each problem's full message and the rounding notes too
+    verbose: bool = False
 
 
 def run_batch(files: list[Path], task: Task, opts: Options) -> int:
@@ -58,7 +60,7 @@ def run_batch(files: list[Path], task: Task, opts: Options) -> int:
                 pool = stack.enter_context(_pool(files, opts))
                 bar = stack.enter_context(_progress(len(files), opts.progress))
                 # Looked up after the bar started: on a terminal, stdout prints above the bar.
-                sinks.append(_stdout_sink(opts.fmt, sys.stdout))
+                sinks.append(_stdout_sink(opts.fmt, sys.stdout, verbose=opts.verbose))
                 if opts.report is not None:
                     sinks.append(_report_sink(opts.report, stack))
                 paths = [str(p.resolve()) if opts.scheduler else str(p) for p in files]
@@ -144,14 +146,20 @@ def _pool(files: list[Path], opts: Options) -> Iterator[Pool]:
         yield ProcessPool(jobs, preload=_PRELOAD)
 
 
-def _stdout_sink(fmt: str, out: IO[str]) -> Sink:
+def _stdout_sink(fmt: str, out: IO[str], *, verbose: bool = False) -> Sink:
     if fmt == "json":
         return JsonSink(out)
     if fmt == "csv":
+        # As --report x.csv: UTF-8 with a BOM, which Excel on Chinese Windows opens as UTF-8
+        # (without it Excel assumes GBK), whatever the console's own encoding.
+        if hasattr(out, "reconfigure"):
+            out.flush()
+            out.reconfigure(encoding="utf-8", newline="")
+        out.write("\ufeff")
         return CsvSink(out)
     from xlbudget.report import TextSink
 
-    return TextSink(out)
+    return TextSink(out, verbose=verbose)
 
 
 def _report_sink(path: Path, stack: ExitStack) -> Sink:

@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import click
 
+from xlbudget.cli import zh
+
+zh.install()  # before the decorators below: some of click's texts are read when applied
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="xlbudget")

@@ -18,6 +18,8 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True, help="输出格式（csv：每个问题一行）。")
+@click.option("-v", "--verbose", is_flag=True,
+              help="文本报告中列出每个问题违反的关系及其完整公式，以及舍入误差范围内的差异。")
 @click.option("--select", multiple=True,
               help="只运行这些规则（代码或前缀，如 T7、X1，可用逗号分隔）。")
 @click.option("--ignore", multiple=True, help="不运行这些规则（代码或前缀）。")
@@ -41,7 +43,7 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
               help="写出汇总报告：.xlsx（每个文件一行、每条规则一页）、.csv 或 .json。")
 @click.option("--mark-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="把有错误或警告的文件另存一份标注副本到此文件夹（保持子文件夹结构）。")
-def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...],
+def check(paths: tuple[str, ...], fmt: str, verbose: bool, select: tuple[str, ...],
           ignore: tuple[str, ...], narrative: str | None, prior: str | None, jobs: int | None,
           scheduler: str | None, timeout: float, include: tuple[str, ...],
           exclude: tuple[str, ...], report: Path | None, mark_dir: Path | None) -> None:
@@ -76,7 +78,7 @@ def check(paths: tuple[str, ...], fmt: str, select: tuple[str, ...],
     after = MarkCopy(str(mark_dir), common_base(given)) if mark_dir is not None else None
     task = Task(check_path, options, timeout=timeout, after=after)
     sys.exit(run_batch(files, task, Options(fmt=fmt, jobs=jobs, scheduler=scheduler,
-                                             report=report)))
+                                             report=report, verbose=verbose)))
 
 
 @main.command("rules")
