@@ -86,17 +86,17 @@ def test_summary_workbook(results: list[FileResult], tmp_path: Path) -> None:
 
     files = wb["汇总"]
     head = [c.value for c in files[1]]
-    assert head[:6] == ["文件", "状态", "错误", "警告", "提示", "主要规则"]
+    assert head[:7] == ["文件", "状态", "错误", "警告", "提示", "已说明", "主要规则"]
     rows = list(files.iter_rows(min_row=2))
     assert len(rows) == len(results)
     by_path = {r[0].value: r for r in rows}
     wrong = next(r for r in results if r.status == "findings")
     row = by_path[wrong.path]
-    assert [c.value for c in row[1:6]] == ["有问题", 1, 0, 1, "T1-sum×1、T0-note×1"]
+    assert [c.value for c in row[1:7]] == ["有问题", 1, 0, 1, 0, "T1-sum×1、T0-note×1"]
     # The link is relative to the report's folder and leads to the file.
     assert (out.parent / row[0].hyperlink.target).resolve() == Path(wrong.path).resolve()
     unreadable = [r for r in rows if r[1].value == "无法校验"]
-    assert len(unreadable) == 4 and all(r[7].value for r in unreadable)
+    assert len(unreadable) == 4 and all(r[8].value for r in unreadable)
 
     rule = list(wb["T1-sum"].iter_rows(min_row=2))
     assert len(rule) == 2

@@ -11,11 +11,12 @@ import json
 from collections import Counter
 from typing import IO, Any, Protocol
 
-from xlbudget.findings import SEVERITIES, FileResult, exit_code, summary
+from xlbudget.findings import COUNTS, FileResult, exit_code, summary
 
 STATUS_ZH = {"ok": "通过", "findings": "有问题", "error": "无法校验"}
+#: ``explained``: the 出错说明 text of an explained finding (severity info), else empty.
 CSV_FIELDS = ("path", "status", "rule", "severity", "sheet", "cell", "actual", "expected",
-              "certain", "message")
+              "certain", "message", "explained")
 
 
 class Sink(Protocol):
@@ -113,12 +114,13 @@ class CsvSink:
     def add(self, result: FileResult) -> None:
         if not result.findings:
             self.writer.writerow([result.path, result.status, "", "", "", "", "", "", "",
-                                  result.error or ""])
+                                  result.error or "", ""])
             return
         for f in result.findings:
             self.writer.writerow([result.path, result.status, f.rule, f.severity, f.sheet or "",
                                   f.cell or "", f.actual or "", f.expected or "",
-                                  "true" if f.certain else "false", f.message])
+                                  "true" if f.certain else "false", f.message,
+                                  f.explained or ""])
 
     def close(self, tally: Tally) -> None:
         self.stream.flush()
@@ -126,4 +128,4 @@ class CsvSink:
 
 def severity_counts(result: FileResult) -> list[int]:
     c = result.counts()
-    return [c[s] for s in SEVERITIES]
+    return [c[s] for s in COUNTS]

@@ -23,8 +23,9 @@ from xlbudget.findings import SEVERITY_ZH, FileResult
 
 _MAX_ROWS = 1_048_576  # Excel's row limit; a longer rule sheet continues in "T1-a (2)"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
-_FILE_HEAD = ["文件", "状态", "错误", "警告", "提示", "主要规则", "识别的表数", "说明"]
-_RULE_HEAD = ["文件", "工作表", "单元格", "表中数值", "应为", "严重程度", "确定", "说明"]
+_FILE_HEAD = ["文件", "状态", "错误", "警告", "提示", "已说明", "主要规则", "识别的表数", "说明"]
+_RULE_HEAD = ["文件", "工作表", "单元格", "表中数值", "应为", "严重程度", "确定", "说明",
+              "出错说明"]
 
 
 class XlsxSink:
@@ -39,7 +40,7 @@ class XlsxSink:
         self.wb = Workbook(write_only=True)
         self.bold = Font(bold=True)
         self.link_font = Font(color="0563C1", underline="single")
-        self.files = self._sheet("汇总", _FILE_HEAD, [60, 10, 8, 8, 8, 36, 12, 80])
+        self.files = self._sheet("汇总", _FILE_HEAD, [60, 10, 8, 8, 8, 8, 36, 12, 80])
         self.rule_sheets: dict[str, list[Any]] = {}  # rule code -> its sheets
         self.rule_names: list[str] = []  # sheet names of rule sheets, sorted
         self.rows: Counter[str] = Counter()  # rows written per sheet name
@@ -101,6 +102,7 @@ class XlsxSink:
                 SEVERITY_ZH.get(f.severity, f.severity),
                 "是" if f.certain else "否（多种可能）",
                 f.message,
+                f.explained or "",
             ])
 
     def _rule_sheet(self, rule: str) -> Any:
@@ -116,7 +118,7 @@ class XlsxSink:
         # Rule sheets stay sorted by name after 汇总 (概况 and 规则统计 are inserted on close).
         self.rule_names.append(name)
         self.rule_names.sort()
-        ws = self._sheet(name, _RULE_HEAD, [50, 30, 10, 14, 14, 10, 14, 80],
+        ws = self._sheet(name, _RULE_HEAD, [50, 30, 10, 14, 14, 10, 14, 80, 60],
                          index=1 + self.rule_names.index(name))
         sheets.append(ws)
         self.rows[name] = 2  # the header and the row about to be written
@@ -160,6 +162,7 @@ class XlsxSink:
             ("错误", s["error"]),
             ("警告", s["warning"]),
             ("提示", s["info"]),
+            ("已说明", s["explained"]),
             ("开始时间", self.started),
             ("完成时间", time.strftime("%Y-%m-%d %H:%M:%S")),
         ]

@@ -13,8 +13,8 @@ from typing import Any
 import click
 
 from xlbudget.cli import main
-from xlbudget.cli.errors import fail
 from xlbudget.cli.mark_cmd import _check_workbook, _report_write, _write
+from xlbudget.cli.mark_cmd import _fail as fail  # "错误：…" and exit 2, as mark/fix/clean
 
 
 def _where(cell: str) -> tuple[str | None, str]:
