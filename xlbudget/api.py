@@ -343,7 +343,8 @@ class Written:
     """What ``mark``/``fix``/``charts``/``clean`` wrote.
 
     ``marked`` cells were coloured and noted, ``fixed`` cells got their expected value (as
-    ``"sheet!cell"``), ``cleaned`` cells had earlier marks removed, ``charts`` are the chart
+    ``"sheet!cell"``), ``cleaned`` cells had earlier marks removed (and ``removed_sheets``
+    were dropped), ``charts`` are the chart
     sheets written; ``skipped`` are Chinese reasons for what was not done and ``lost`` what the
     written copy could not keep. ``result`` is the check the marks come from.
     """
@@ -355,6 +356,8 @@ class Written:
     fixed: list[str] = field(default_factory=list)
     cleaned: int = 0
     charts: list[str] = field(default_factory=list)
+    #: sheets xlbudget had added (the 校验结果 sheet) and ``clean`` removed
+    removed_sheets: list[str] = field(default_factory=list)
     #: per chart written: ``name``, ``title``, ``rows`` and ``note`` (``xlbudget.charts.data``)
     chart_data: list[Any] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
@@ -412,6 +415,7 @@ def _output(src: Path, output: PathLike | None, tag: str) -> Path:
 
 def _mark_or_fix(path: PathLike, output: PathLike | None, *, fix: bool, in_place: bool,
                  force: bool, select: Codes, ignore: Codes) -> Written:
+    from xlbudget.explain import to_save
     from xlbudget.marks.plan import build_plan
     from xlbudget.marks.safe import verify_marks
     from xlbudget.marks.xlsx import render_file
@@ -420,7 +424,8 @@ def _mark_or_fix(path: PathLike, output: PathLike | None, *, fix: bool, in_place
     if in_place and output is not None:
         raise XlbudgetError("--in-place 与 -o 不能同时使用")
     analysis, had_marks = analyse(src, select=select, ignore=ignore)
-    plan = build_plan(analysis.result, fix=fix)
+    # Explanations written in the report sheet move into the 出错说明 sheet (the report goes).
+    plan = build_plan(analysis.result, fix=fix, explanations=to_save(analysis.explanations))
     done: dict[str, Any] = {}
 
     def produce(tmp: Path) -> None:
@@ -468,15 +473,18 @@ def clean(path: PathLike, output: PathLike | None = None, *, in_place: bool = Fa
     if in_place and output is not None:
         raise XlbudgetError("--in-place 与 -o 不能同时使用")
     try:
-        names = [g.name for g in read_workbook(src)]
+        state = next((g for g in read_workbook(src) if g.name == STATE_SHEET), None)
     except SourceError as exc:
         raise XlbudgetError(str(exc)) from exc
-    if STATE_SHEET not in names:
+    if state is None:
         return Written(src)
-    done: dict[str, int] = {}
+    # Counted from the records as mark counts them: cells coloured and noted, and sheets added.
+    records = [r for r in state.rows[1:] if len(r) > 2 and r[0]]
+    cells = {(r[1], r[2]) for r in records if r[0] in ("fill", "note")}
+    sheets = [str(r[1]) for r in records if r[0] == "sheet"]
 
     def produce(tmp: Path) -> None:
-        done["n"] = clean_file(src, tmp)
+        clean_file(src, tmp)
 
     def verify(grids: list) -> None:
         if any(g.name == STATE_SHEET for g in grids):
@@ -484,7 +492,8 @@ def clean(path: PathLike, output: PathLike | None = None, *, in_place: bool = Fa
 
     rep = _write(src, _output(src, output, "已清除"), produce, verify, in_place=in_place,
                  expect_fewer=("批注",))
-    return Written(rep.path, rep.backup, cleaned=done["n"], lost=list(rep.lost))
+    return Written(rep.path, rep.backup, cleaned=len(cells), removed_sheets=sheets,
+                   lost=list(rep.lost))
 
 
 def charts(path: PathLike, output: PathLike | None = None, *, prior: PathLike | None = None,
