@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xlbudget.coverage import Coverage
 from xlbudget.explain import Stored
 from xlbudget.findings import SEVERITIES, FileResult, Finding, TableInfo
-from xlbudget.model import WorkbookModel
+from xlbudget.model import Problem, Table, WorkbookModel
 from xlbudget.rules.identity import Identity
 from xlbudget.sources.grid import Grid, SourceError, from_a1
 from xlbudget.tables.recognise import recognise
@@ -36,9 +37,10 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
     stored = explain.read(grids)  # the explanations' sheet and the report's column
     grids = [g for g in grids if g.name not in ours and g.name != explain.SHEET]
     model = recognise(grids, path)
+    # What the reader left out (stray far-away cells, a misnamed format): IN-f warnings.
+    model.problems.extend(Problem("IN-f", "warning", n) for g in grids for n in g.notes)
     result = FileResult(path=path, ignored_sheets=list(model.ignored_sheets))
-    result.tables = [TableInfo(t.key, t.sheet, t.range, t.unit)
-                     for t in sorted(model.tables.values(), key=lambda t: t.key)]
+    result.tables = [_table_info(t) for t in sorted(model.tables.values(), key=lambda t: t.key)]
     if not grids or all(g.height == 0 for g in grids):
         result.error = f"{name}：工作簿为空，没有任何数据"
         result.refresh_status()
@@ -53,13 +55,15 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
     if selected(units.CODE, select, ignore):
         findings.extend(units.judge_units(model))  # before the identities: it corrects scales
     identities: list[Identity] = []
+    coverage = Coverage()
     for code, rule in REGISTRY.items():
         if not selected(code, select, ignore):
             continue
         if rule.identities is not None:
-            identities.extend(rule.identities(model))
+            identities.extend(coverage.take(code, rule.identities(model)))
         if rule.check is not None:
             findings.extend(rule.check(model))
+    result.coverage = coverage.to_json()
     if any(i.fails for i in identities):
         # numpy/scipy load only when something is wrong: a clean file starts fast
         from xlbudget.defects import link as link_defects
@@ -73,6 +77,14 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
     result.findings = sorted(findings, key=_order)
     result.refresh_status()
     return Analysis(model, identities, result, stored)
+
+
+def _table_info(t: Table) -> TableInfo:
+    def keys(by_block: dict[str, list[str]]) -> list[str]:
+        return [k if len(by_block) == 1 else f"{b}.{k}" for b, ks in by_block.items() for k in ks]
+
+    return TableInfo(t.key, t.sheet, t.range, t.unit, keys(t.columns_found),
+                     keys(t.columns_missing), keys(t.rows_missing), t.header)
 
 
 def _order(f: Finding) -> tuple[int, str, int, int, str]:

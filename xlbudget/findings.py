@@ -69,9 +69,18 @@ class TableInfo:
     sheet: str
     range: str
     unit: str
+    #: the spec's amount columns found and not found (``block.column`` in two-block tables)
+    columns_found: list[str] = field(default_factory=list)
+    columns_missing: list[str] = field(default_factory=list)
+    #: the spec's fixed rows (合计, 本年收入合计 …) not found
+    rows_missing: list[str] = field(default_factory=list)
+    #: the header cells (A1 range)
+    header: str = ""
 
-    def to_json(self) -> dict[str, str]:
-        return {"key": self.key, "sheet": self.sheet, "range": self.range, "unit": self.unit}
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "sheet": self.sheet, "range": self.range, "unit": self.unit,
+                "header": self.header, "columns_found": self.columns_found,
+                "columns_missing": self.columns_missing, "rows_missing": self.rows_missing}
 
 
 @dataclass(slots=True)
@@ -84,6 +93,9 @@ class FileResult:
     tables: list[TableInfo] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)
     ignored_sheets: list[str] = field(default_factory=list)
+    #: rule code -> what was checked: ``status`` built/skipped, ``identities`` built,
+    #: ``skipped`` count and ``reasons`` (nothing is left unchecked in silence)
+    coverage: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.refresh_status()
@@ -108,6 +120,7 @@ class FileResult:
             "error": self.error,
             "tables": [t.to_json() for t in self.tables],
             "ignored_sheets": self.ignored_sheets,
+            "coverage": self.coverage,
             "findings": [f.to_json() for f in self.findings],
         }
 
@@ -119,6 +132,7 @@ class FileResult:
             tables=[TableInfo(**t) for t in data.get("tables", [])],
             findings=[Finding.from_json(f) for f in data.get("findings", [])],
             ignored_sheets=list(data.get("ignored_sheets", [])),
+            coverage=dict(data.get("coverage") or {}),
         )
         r.status = data.get("status", r.status)
         return r

@@ -97,6 +97,13 @@ class Table:
     note: str | None = None
     year: int | None = None
     organisation: str | None = None
+    #: per block: the spec's amount columns found under the header, and those not found
+    columns_found: dict[str, list[str]] = field(default_factory=dict)
+    columns_missing: dict[str, list[str]] = field(default_factory=dict)
+    #: per block: the spec's fixed rows (合计, 本年收入合计 …) not found
+    rows_missing: dict[str, list[str]] = field(default_factory=dict)
+    #: the header cells, as an A1 range ("" when the table has no header row)
+    header: str = ""
 
     @property
     def scale(self) -> int:
@@ -105,6 +112,12 @@ class Table:
     @property
     def is_empty(self) -> bool:
         return all(a.value in (None, Decimal(0)) for r in self.rows for a in r.values.values())
+
+    @property
+    def declares_no_data(self) -> bool:
+        """The note under the table says it has no data (本单位本年度无…，故本表无数据)."""
+        note = self.note or ""
+        return "无" in note and ("数据" in note or "支出" in note or "收入" in note)
 
     def block_rows(self, block: str) -> list[Row]:
         return [r for r in self.rows if r.block == block]

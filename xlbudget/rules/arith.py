@@ -12,35 +12,19 @@ A reference is ``TABLE.block.row.column`` (row: a canonical key or a classificat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Protocol
 
 from xlbudget.codes import parent_code
 from xlbudget.model import Amount, Row, Table, WorkbookModel
 from xlbudget.rules.identity import Identity, Term
-from xlbudget.tables.specs import SPECS
+from xlbudget.tables.specs import COLUMN_LABELS, ROW_LABELS, SPECS
 
-COLUMN_ZH = {
-    "amount": "", "total": "合计", "fiscal": "财政拨款收入", "superior_subsidy": "上级补助收入",
-    "business": "事业收入", "operating": "经营收入", "affiliated_remit": "附属单位上缴收入",
-    "other": "其他收入", "basic": "基本支出", "project": "项目支出",
-    "remit_superior": "上缴上级支出", "subsidy_affiliated": "对附属单位补助支出",
-    "gpb": "一般公共预算财政拨款", "fund": "政府性基金预算财政拨款",
-    "soe": "国有资本经营预算财政拨款", "opening": "年初结转和结余", "income": "本年收入",
-    "exp_total": "本年支出合计", "exp_basic": "本年支出·基本支出",
-    "exp_project": "本年支出·项目支出", "closing": "年末结转和结余",
-}
-_SANGONG_ZH = {"total": "三公经费合计", "abroad": "因公出国（境）费",
-               "vehicle": "公务用车购置及运行费",
-               "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行费",
-               "reception": "公务接待费"}
-for _item, _zh in _SANGONG_ZH.items():
-    COLUMN_ZH[f"{_item}_budget"] = f"{_zh}(预算数)"
-    COLUMN_ZH[f"{_item}_final"] = f"{_zh}(决算数)"
+COLUMN_ZH = {**COLUMN_LABELS, "amount": ""}
 
 
 class IdentitySource(Protocol):
-    def identities(self, model: WorkbookModel) -> Iterator[Identity]: ...
+    def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]: ...
 
 
 def describe(table: Table, row: Row, column: str, with_table: bool = True) -> str:
@@ -53,31 +37,85 @@ def describe(table: Table, row: Row, column: str, with_table: bool = True) -> st
     return f"{SPECS[table.key].name} {text}" if with_table else text
 
 
-def _split(ref: str) -> tuple[int, str, str, str, str]:
-    sign = -1 if ref.startswith("-") else 1
-    t, block, row, col = ref.lstrip("-").split(".")
-    return sign, t, block, row, col
+@dataclass(frozen=True, slots=True)
+class Ref:
+    """``TABLE.block.row.column``; a ``-`` prefix subtracts, ``{k}`` stands for each function
+    class. Checked against the table specs when this module loads."""
+
+    sign: int
+    table: str
+    block: str
+    row: str
+    column: str
+
+    @classmethod
+    def parse(cls, text: str) -> Ref:
+        t, block, row, col = text.lstrip("-").split(".")
+        ref = cls(-1 if text.startswith("-") else 1, t, block, row, col)
+        ref._validate(text)
+        return ref
+
+    def _validate(self, text: str) -> None:
+        spec = SPECS.get(self.table)
+        if spec is None or self.block not in spec.blocks:
+            raise ValueError(f"bad reference {text!r}: no table or block")
+        if self.column not in spec.column_keys(self.block):
+            raise ValueError(f"bad reference {text!r}: no column {self.column!r}")
+        if not (self.row.isdigit() or self.row == "{k}" or
+                self.row in spec.fixed_rows.get(self.block, ())):
+            raise ValueError(f"bad reference {text!r}: no row {self.row!r}")
+
+    def with_class(self, k: str) -> Ref:
+        return replace(self, row=k) if self.row == "{k}" else self
 
 
-def _find(model: WorkbookModel, t: str, block: str, row: str,
-          col: str) -> tuple[Row, Amount] | None:
-    table = model.tables.get(t)
+def _missing(model: WorkbookModel, ref: Ref) -> str | None:
+    """Why ``ref`` has no cell (None: it has one, or it may be absent and counts as zero)."""
+    spec, table = SPECS[ref.table], model.tables.get(ref.table)
+    if table is None:
+        return f"缺少{spec.name}"
+    if not table.rows and table.declares_no_data:
+        return None  # 本表无数据: every amount is zero by the table's own statement
+    if ref.column not in table.columns_found.get(ref.block, (ref.column,)):
+        return None if ref.column in spec.optional else \
+            f"{spec.name}未识别到“{COLUMN_LABELS.get(ref.column, ref.column)}”列"
+    row = table.code_row(ref.row, ref.block) if ref.row.isdigit() else \
+        table.row(ref.row, ref.block)
+    if row is not None and ref.column in row.values:
+        return None
+    if ref.row in spec.optional or ref.row.isdigit():
+        return None  # a class or economic line the unit does not have: zero
+    if not table.rows:
+        return f"{spec.name}为空表，没有数据行，也没有注明本表无数据"
+    return f"{spec.name}未找到“{ROW_LABELS.get(ref.row, ref.row)}”行"
+
+
+def _find(model: WorkbookModel, ref: Ref) -> tuple[Table, Row, Amount] | None:
+    table = model.tables.get(ref.table)
     if table is None:
         return None
-    r = table.code_row(row, block) if row.isdigit() else table.row(row, block)
-    if r is None or col not in r.values:
+    r = table.code_row(ref.row, ref.block) if ref.row.isdigit() else table.row(ref.row, ref.block)
+    if r is None or ref.column not in r.values:
         return None
-    return r, r.values[col]
+    return table, r, r.values[ref.column]
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """An identity of ``rule`` that was not built, and why (said in the coverage report)."""
+
+    rule: str
+    reason: str
 
 
 def _make(rule: str, op: str, terms: list[tuple[int, Table, Row, str, Amount]],
-          n_left: int, suffix: str = "") -> Identity | None:
+          n_left: int, suffix: str = "") -> Identity | Skipped | None:
     # left - right (op) 0: left terms keep their sign, right terms flip. Built in one loop with
     # tuple.__new__ because this runs for every identity of every file.
     signed: list[Term] = []
     for i, (s, _, _, _, a) in enumerate(terms):
         if a.unknown:
-            return None
+            return Skipped(rule, f"{a.ref} 的值无法读取（见 IN-a/IN-b/IN-c）")
         signed.append(tuple.__new__(Term, (s if i < n_left else -s, a)))
     if not signed:
         return None
@@ -92,6 +130,10 @@ def _make(rule: str, op: str, terms: list[tuple[int, Table, Row, str, Amount]],
             elif i:
                 w = ("− " if sign < 0 else "+ ") + w
             words.append(w)
+        if n_left == 0:
+            words.insert(0, "0")
+        elif n_left == len(terms):
+            words.append("= 0" if op == "=" else "≤ 0")
         out = " ".join(words) + suffix
         return f"{SPECS[terms[0][1].key].name}：{out}" if same_table else out
 
@@ -100,59 +142,63 @@ def _make(rule: str, op: str, terms: list[tuple[int, Table, Row, str, Amount]],
 
 @dataclass(frozen=True, slots=True)
 class Equation:
-    """Σ left (op) Σ right. Skipped when the left side's first cell or the whole right is absent,
-    except that ``{k}`` rows missing on one side count as zero (a class in one table only)."""
+    """Σ left (op) Σ right over references. Built only when every reference resolves: a table,
+    column or fixed row that was not found skips the identity with its reason; a class row
+    (``{k}`` or a code) or a reference marked optional that is absent counts as zero."""
 
     code: str
     left: tuple[str, ...]
     right: tuple[str, ...]
     op: str = "="
 
-    def identities(self, model: WorkbookModel) -> Iterator[Identity]:
-        refs = self.left + self.right
-        if any(_split(r)[1] not in model.tables for r in refs[:1] + self.right[:1]):
-            return
-        if any("{k}" in r for r in refs):
+    def __post_init__(self) -> None:
+        for r in self.left + self.right:
+            Ref.parse(r)  # a typo is an import-time error, never a silently skipped term
+
+    def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]:
+        left = [Ref.parse(r) for r in self.left]
+        right = [Ref.parse(r) for r in self.right]
+        refs = left + right
+        if any(r.row == "{k}" for r in refs):
+            absent = next((r.table for r in refs if r.table not in model.tables), None)
+            if absent is not None:
+                yield Skipped(self.code, f"缺少{SPECS[absent].name}")
+                return
             codes: list[str] = []
             for r in refs:
-                _, t, block, _, _ = _split(r)
-                if t in model.tables:
-                    for row in model.tables[t].code_rows(block):
-                        if len(row.code or "") == 3 and row.code not in codes:
-                            codes.append(row.code)
+                for row in model.tables[r.table].code_rows(r.block):
+                    if len(row.code or "") == 3 and row.code not in codes:
+                        codes.append(row.code)
             for k in codes:
-                ident = self._one(model, [r.replace("{k}", k) for r in self.left],
-                                  [r.replace("{k}", k) for r in self.right], per_class=True)
-                if ident is not None:
-                    yield ident
+                item = self._one(model, [r.with_class(k) for r in left],
+                                 [r.with_class(k) for r in right])
+                if item is not None:
+                    yield item
         else:
-            ident = self._one(model, list(self.left), list(self.right), per_class=False)
-            if ident is not None:
-                yield ident
+            item = self._one(model, left, right)
+            if item is not None:
+                yield item
 
-    def _one(self, model: WorkbookModel, left: list[str], right: list[str],
-             per_class: bool) -> Identity | None:
-        def resolve(refs: list[str]) -> list[tuple[int, Table, Row, str, Amount]]:
-            out = []
-            for ref in refs:
-                sign, t, block, row, col = _split(ref)
-                hit = _find(model, t, block, row, col)
-                if hit is not None:
-                    out.append((sign, model.tables[t], hit[0], col, hit[1]))
-            return out
-
-        lt, rt = resolve(left), resolve(right)
-        if per_class:
-            if not lt or not rt:
-                return None
-        elif not lt or not rt or _find(model, *_split(left[0])[1:]) is None:
-            return None
-        return _make(self.code, self.op, lt + rt, len(lt))
+    def _one(self, model: WorkbookModel, left: list[Ref],
+             right: list[Ref]) -> Identity | Skipped | None:
+        for ref in left + right:
+            why = _missing(model, ref)
+            if why is not None:
+                return Skipped(self.code, why)
+        terms = []
+        n_left = 0
+        for i, ref in enumerate(left + right):
+            hit = _find(model, ref)
+            if hit is not None:
+                terms.append((ref.sign, hit[0], hit[1], ref.column, hit[2]))
+                n_left += i < len(left)
+        return _make(self.code, self.op, terms, n_left)
 
 
 @dataclass(frozen=True, slots=True)
 class RowSum:
-    """Per row of ``table.block``: ``total`` = Σ ``parts`` (a ``-`` prefix subtracts)."""
+    """Per row of ``table.block``: ``total`` = Σ ``parts`` (a ``-`` prefix subtracts). Built
+    only when the table has every one of these columns (optional ones count as zero)."""
 
     code: str
     table: str
@@ -160,9 +206,24 @@ class RowSum:
     total: str
     parts: tuple[str, ...]
 
-    def identities(self, model: WorkbookModel) -> Iterator[Identity]:
+    def __post_init__(self) -> None:
+        spec = SPECS[self.table]
+        for c in (self.total, *self.parts):
+            if c.lstrip("-") not in spec.column_keys(self.block):
+                raise ValueError(f"{self.code}: no column {c!r} in {self.table}.{self.block}")
+
+    def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]:
         table = model.tables.get(self.table)
         if table is None:
+            yield Skipped(self.code, f"缺少{SPECS[self.table].name}")
+            return
+        spec = SPECS[self.table]
+        found = table.columns_found.get(self.block, ())
+        lacking = [c for c in (self.total, *(p.lstrip("-") for p in self.parts))
+                   if c not in found and (c == self.total or c not in spec.optional)]
+        if lacking:
+            names = "、".join(f"“{COLUMN_LABELS.get(c, c)}”" for c in lacking)
+            yield Skipped(self.code, f"{spec.name}未识别到{names}列")
             return
         for row in table.block_rows(self.block):
             if self.total not in row.values:
@@ -173,10 +234,9 @@ class RowSum:
                 col = p.lstrip("-")
                 if col in row.values:
                     terms.append((sign, table, row, col, row.values[col]))
-            if len(terms) > 1:
-                ident = _make(self.code, "=", terms, 1, f"（{row.label}行）")
-                if ident is not None:
-                    yield ident
+            ident = _make(self.code, "=", terms, 1, f"（{row.label}行）")
+            if ident is not None:
+                yield ident
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,9 +248,10 @@ class Tree:
     block: str = "main"
     total_key: str | None = "total"
 
-    def identities(self, model: WorkbookModel) -> Iterator[Identity]:
+    def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]:
         table = model.tables.get(self.table)
         if table is None:
+            yield Skipped(self.code, f"缺少{SPECS[self.table].name}")
             return
         rows = [r for r in table.block_rows(self.block) if r.code]
         by_code = {r.code: r for r in rows}
@@ -203,13 +264,17 @@ class Tree:
             elif len(r.code or "") == 3:
                 tops.append(r)
         total = table.row(self.total_key, self.block) if self.total_key else None
+        if self.total_key and total is None and table.rows:
+            yield Skipped(self.code, f"{SPECS[self.table].name}未找到“"
+                                     f"{ROW_LABELS.get(self.total_key, self.total_key)}”行")
         for col in table.columns:
             if total is not None and col in total.values and tops:
                 yield from self._sum(table, total, tops, col)
             for parent_code_, kids in children.items():
                 yield from self._sum(table, by_code[parent_code_], kids, col)
 
-    def _sum(self, table: Table, parent: Row, kids: list[Row], col: str) -> Iterator[Identity]:
+    def _sum(self, table: Table, parent: Row, kids: list[Row],
+             col: str) -> Iterator[Identity | Skipped]:
         if col not in parent.values:
             return
         terms = [(1, table, parent, col, parent.values[col])]
@@ -224,9 +289,10 @@ class NonNegative:
     code: str
     table: str
 
-    def identities(self, model: WorkbookModel) -> Iterator[Identity]:
+    def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]:
         table = model.tables.get(self.table)
         if table is None:
+            yield Skipped(self.code, f"缺少{SPECS[self.table].name}")
             return
         for row in table.rows:
             for col, a in row.values.items():
@@ -343,11 +409,12 @@ ARITHMETIC: dict[str, tuple[IdentitySource, ...]] = {
 }
 
 
-def identities_of(code: str) -> Callable[[WorkbookModel], Iterator[Identity]]:
-    """The ``identities`` callable of an arithmetic rule."""
+def identities_of(code: str) -> Callable[[WorkbookModel], Iterator[Identity | Skipped]]:
+    """The ``identities`` callable of an arithmetic rule: its identities, and a ``Skipped``
+    for each one that could not be built."""
     gens: tuple[IdentitySource, ...] = ARITHMETIC[code]
 
-    def run(model: WorkbookModel) -> Iterator[Identity]:
+    def run(model: WorkbookModel) -> Iterator[Identity | Skipped]:
         for g in gens:
             yield from g.identities(model)
 

@@ -14,8 +14,16 @@ from dataclasses import dataclass
 
 from xlbudget.codes import FUNCTION_CLASSES, OUTDATED
 from xlbudget.model import Amount, CellRef, Problem, Row, Table, WorkbookModel
-from xlbudget.sources.grid import Grid, to_a1
-from xlbudget.tables.specs import SANGONG_ITEMS, SANGONG_KINDS, SPECS, TABLES, TableSpec
+from xlbudget.sources.grid import Grid, from_a1, to_a1
+from xlbudget.tables.specs import (
+    COLUMN_LABELS,
+    ROW_LABELS,
+    SANGONG_ITEMS,
+    SANGONG_KINDS,
+    SPECS,
+    TABLES,
+    TableSpec,
+)
 from xlbudget.tables.text import canon_item, code_prefix, is_number_like, label, norm, parse_amount
 
 _TITLE_NAMES = sorted(
@@ -145,6 +153,8 @@ class _Region:
         self.texts = texts
         self.table = Table(key=spec.key, title=spec.name, sheet=grid.name, range="")
         self.amounts: list[Amount] = []
+        #: per block: the column keys mapped to a column of the sheet
+        self.found: dict[str, set[str]] = {}
 
     # -- title block, header, footer --------------------------------------------------------
     def read(self) -> Table:
@@ -166,7 +176,36 @@ class _Region:
         {"coded": self._read_coded, "blocks": self._read_blocks, "economic": self._read_economic,
          "sangong": self._read_sangong}[self.spec.kind](cols, header_rows, data_start)
         self._finish(header_rows)
+        self._completeness(header_rows)
         return t
+
+    def _completeness(self, header_rows: list[int]) -> None:
+        """What of the spec's columns and fixed rows was found; a required one that was not is
+        a TB-d problem, so that no table is half read in silence."""
+        t, spec = self.table, self.spec
+        if header_rows:
+            first, last = t.range.split(":")
+            first_col, last_col = from_a1(first)[1], from_a1(last)[1]
+            t.header = f"{to_a1(header_rows[0], first_col)}:{to_a1(header_rows[-1], last_col)}"
+        lacking: list[str] = []
+        for block in spec.blocks:
+            found = self.found.get(block, set())
+            keys = spec.column_keys(block)
+            t.columns_found[block] = [k for k in keys if k in found]
+            t.columns_missing[block] = [k for k in keys if k not in found]
+            lacking += [COLUMN_LABELS[k] for k in spec.required_columns(block) if k not in found]
+            rows = {r.key for r in t.block_rows(block) if r.key}
+            t.rows_missing[block] = [k for k in spec.fixed_rows.get(block, ()) if k not in rows]
+            if t.rows or not spec.empty_note:  # an empty table may print no row at all
+                lacking += [f"“{ROW_LABELS[k]}”行" for k in spec.required_rows(block)
+                            if k not in rows]
+        if lacking:
+            where = f"表头 {t.header}" if t.header else "未找到表头"
+            self.problems.append(Problem(
+                "TB-d", "warning",
+                f"{spec.name}未能完整读取（{where}）：未识别到{'、'.join(lacking)}；"
+                "涉及这些列或行的校验未进行",
+                CellRef(t.sheet, t.header.split(":")[0] if t.header else t.range.split(":")[0])))
 
     def _is_meta(self, r: int) -> bool:
         cells = [s for s in self.texts[r] if s]
@@ -230,11 +269,12 @@ class _Region:
     def _is_sub_header(self, r: int) -> bool:
         """A header row below a group header (合计 | 基本支出 | 项目支出 under 本年支出), its
         label cells blank or merged from above: its 合计 names a column, not the 合计 row.
-        Two or more texts, each naming a column of the spec, and none in the first column."""
+        Two or more texts, none in the first column, at least one naming a column of the spec
+        (one unusual header text must not turn the row into data)."""
         texts = [(c, s) for c, s in enumerate(self.texts[r]) if s]
         if len(texts) < 2 or texts[0][0] == 0:
             return False
-        return all(self._names_column(s) for _, s in texts)
+        return any(self._names_column(s) for _, s in texts)
 
     def _names_column(self, s: str) -> bool:
         text = canon_item(s)
@@ -430,6 +470,7 @@ class _Region:
             label_col = code_cols[-1] + 1 if code_cols else _first_text_col(self.g, start)
         values = self._map_columns([c for c in cols if c.index > max([label_col, *code_cols])],
                                    "main")
+        self.found["main"] = set(values)
         prev = None
         for r in self._data_rows(start):
             lab = self.g.text(r, label_col)
@@ -470,6 +511,7 @@ class _Region:
             values = self._map_columns([c for c in bcols[1:] if c.index != line_col], block)
             if block == "income" and "amount" not in values and len(bcols) > 1:
                 values = {"amount": bcols[-1].index}
+            self.found[block] = set(values)
             seen_opening = False
             for r in rows:
                 lab = self.g.text(r, label_col)
@@ -509,6 +551,7 @@ class _Region:
             amount = next((c for c in amount_cols if lc < c < nxt), None)
             if amount is None:
                 continue
+            self.found["main"] = {"amount"}
             for r in rows:
                 lab = self.g.text(r, lc)
                 code = self._row_code(r, mine_codes, None) if mine_codes else None
@@ -570,6 +613,7 @@ class _Region:
                 kind = _sangong_kind(col.path)
                 if item and kind:
                     values.setdefault(f"{item}_{kind}", (data, col.index))
+        self.found["main"] = set(values)
         if not values:
             return
         first = min(r for r, _ in values.values())

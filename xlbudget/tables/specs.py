@@ -23,10 +23,31 @@ class TableSpec:
     rows: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(default_factory=dict)
     #: the note an empty table carries
     empty_note: str = ""
+    #: per block: the fixed rows a complete table has (coded tables: 合计; classes vary)
+    fixed_rows: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: column and row keys a published variant may lack (T9's older form without 年初/本年收入/
+    #: 年末; T1 of 2019 without 国有资本经营; zero economic lines dropped)
+    optional: frozenset[str] = frozenset()
 
     @property
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
+
+    @property
+    def blocks(self) -> tuple[str, ...]:
+        return tuple(self.columns) or ("main",)
+
+    def column_keys(self, block: str = "main") -> tuple[str, ...]:
+        """The amount columns of ``block`` a complete table has, in header order."""
+        if self.kind == "sangong":
+            return SANGONG_COLUMNS
+        return tuple(dict.fromkeys(k for k, _ in self.columns.get(block, ())))
+
+    def required_columns(self, block: str = "main") -> tuple[str, ...]:
+        return tuple(k for k in self.column_keys(block) if k not in self.optional)
+
+    def required_rows(self, block: str = "main") -> tuple[str, ...]:
+        return tuple(k for k in self.fixed_rows.get(block, ()) if k not in self.optional)
 
 
 _T2_COLUMNS = (
@@ -127,34 +148,84 @@ SANGONG_ITEMS = (
     ("total", ("三公",)),
 )
 SANGONG_KINDS = (("budget", ("预算",)), ("final", ("决算",)))
+SANGONG_COLUMNS = tuple(f"{item}_{kind}" for item in ("total", "abroad", "vehicle",
+                                                      "vehicle_purchase", "vehicle_operation",
+                                                      "reception") for kind, _ in SANGONG_KINDS)
+
+#: Chinese names of the column keys (messages, coverage, the pandas view).
+COLUMN_LABELS: dict[str, str] = {
+    "amount": "金额", "total": "合计", "fiscal": "财政拨款收入", "superior_subsidy": "上级补助收入",
+    "business": "事业收入", "operating": "经营收入", "affiliated_remit": "附属单位上缴收入",
+    "other": "其他收入", "basic": "基本支出", "project": "项目支出",
+    "remit_superior": "上缴上级支出", "subsidy_affiliated": "对附属单位补助支出",
+    "gpb": "一般公共预算财政拨款", "fund": "政府性基金预算财政拨款",
+    "soe": "国有资本经营预算财政拨款", "opening": "年初结转和结余", "income": "本年收入",
+    "exp_total": "本年支出合计", "exp_basic": "本年支出·基本支出",
+    "exp_project": "本年支出·项目支出", "closing": "年末结转和结余",
+}
+_SANGONG_LABELS = {"total": "三公经费合计", "abroad": "因公出国（境）费",
+                   "vehicle": "公务用车购置及运行费", "vehicle_purchase": "公务用车购置费",
+                   "vehicle_operation": "公务用车运行费", "reception": "公务接待费"}
+for _item, _zh in _SANGONG_LABELS.items():
+    COLUMN_LABELS[f"{_item}_budget"] = f"{_zh}(预算数)"
+    COLUMN_LABELS[f"{_item}_final"] = f"{_zh}(决算数)"
+
+#: Chinese names of the fixed row keys.
+ROW_LABELS: dict[str, str] = {
+    "gpb": "一般公共预算财政拨款", "fund": "政府性基金预算财政拨款",
+    "soe": "国有资本经营预算财政拨款", "superior_subsidy": "上级补助收入",
+    "business": "事业收入", "operating": "经营收入", "affiliated_remit": "附属单位上缴收入",
+    "other": "其他收入", "income_total": "本年收入合计",
+    "use_nonfiscal_balance": "使用非财政拨款结余", "opening_balance": "年初结转和结余",
+    "grand_total": "总计", "expense_total": "本年支出合计", "balance_distribution": "结余分配",
+    "closing_balance": "年末结转和结余", "opening": "年初财政拨款结转和结余",
+    "closing": "年末财政拨款结转和结余", "opening_gpb": "年初结转·一般公共预算财政拨款",
+    "opening_fund": "年初结转·政府性基金预算财政拨款",
+    "opening_soe": "年初结转·国有资本经营预算财政拨款", "total": "合计",
+    "personnel_total": "人员经费合计", "public_total": "公用经费合计",
+}
+
+def _keys(rows: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(k for k, _ in rows))
+
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("T1", "收入支出决算总表",
               ("部门收支决算总表", "收支决算总表", "部门收入支出决算总表"),
               "blocks", columns={"income": _AMOUNT, "expense": _AMOUNT},
-              rows={"income": T1_INCOME_ROWS, "expense": T1_EXPENSE_ROWS}),
+              rows={"income": T1_INCOME_ROWS, "expense": T1_EXPENSE_ROWS},
+              fixed_rows={"income": _keys(T1_INCOME_ROWS), "expense": _keys(T1_EXPENSE_ROWS)},
+              optional=frozenset({"soe"})),
     TableSpec("T2", "收入决算表", ("收入决算总表", "部门收入决算表"), "coded",
-              columns={"main": _T2_COLUMNS}),
+              columns={"main": _T2_COLUMNS}, fixed_rows={"main": ("total",)}),
     TableSpec("T3", "支出决算表", ("支出决算总表", "部门支出决算表"), "coded",
-              columns={"main": _T3_COLUMNS}),
+              columns={"main": _T3_COLUMNS}, fixed_rows={"main": ("total",)}),
     TableSpec("T4", "财政拨款收入支出决算总表", ("财政拨款收支决算总表",), "blocks",
               columns={"income": _AMOUNT, "expense": _MONEY_COLUMNS},
-              rows={"income": T4_INCOME_ROWS, "expense": T4_EXPENSE_ROWS}),
+              rows={"income": T4_INCOME_ROWS, "expense": T4_EXPENSE_ROWS},
+              fixed_rows={"income": (*_keys(T4_INCOME_ROWS), "opening_gpb", "opening_fund",
+                                     "opening_soe"),
+                          "expense": _keys(T4_EXPENSE_ROWS)}),
     TableSpec("T5", "一般公共预算财政拨款支出决算表", ("一般公共预算支出决算表",), "coded",
-              columns={"main": _T5_COLUMNS}),
+              columns={"main": _T5_COLUMNS}, fixed_rows={"main": ("total",)}),
     TableSpec("T6", "一般公共预算财政拨款基本支出决算表",
               ("一般公共预算财政拨款基本支出决算明细表", "基本支出决算明细表", "基本支出决算表"),
-              "economic", columns={"main": _AMOUNT}),
+              "economic", columns={"main": _AMOUNT},
+              fixed_rows={"main": ("personnel_total", "public_total")}),
     TableSpec("T7", '财政拨款"三公"经费支出决算表',
               ('一般公共预算财政拨款"三公"经费支出决算表', "三公经费支出决算表",
                '"三公"经费支出决算表'),
-              "sangong", empty_note='本单位本年度无财政拨款安排的"三公"经费支出'),
+              "sangong", empty_note='本单位本年度无财政拨款安排的"三公"经费支出',
+              fixed_rows={"main": ("total",)}),
     TableSpec("T8", "政府性基金预算财政拨款收入支出决算表", ("政府性基金预算财政拨款支出决算表",),
               "coded", columns={"main": _FUND_COLUMNS},
-              empty_note="本单位本年度无政府性基金预算财政拨款收入和支出"),
+              empty_note="本单位本年度无政府性基金预算财政拨款收入和支出",
+              fixed_rows={"main": ("total",)}),
     TableSpec("T9", "国有资本经营预算财政拨款收入支出决算表",
               ("国有资本经营预算财政拨款支出决算表",), "coded", columns={"main": _FUND_COLUMNS},
-              empty_note="本单位本年度无国有资本经营预算财政拨款收入和支出"),
+              empty_note="本单位本年度无国有资本经营预算财政拨款收入和支出",
+              fixed_rows={"main": ("total",)},
+              optional=frozenset({"opening", "income", "closing"})),
 )
 
 SPECS: dict[str, TableSpec] = {t.key: t for t in TABLES}
