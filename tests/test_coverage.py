@@ -169,3 +169,19 @@ def test_a_mistyped_reference_fails_at_import() -> None:
         Equation("X99", ("T4.expense.closing.total",), ("T1.expense.closing_balanse.amount",))
 
 
+
+
+def test_text_report_says_what_was_not_checked(make_sample, edit_copy) -> None:
+    from click.testing import CliRunner
+
+    from xlbudget.cli import main
+
+    sample = make_sample("shanghai", 3)
+    sheet, cell = sample.labels[("T1", "expense", "balance_distribution")]
+    path = edit_copy(sample, [(sheet, cell, "某某")])
+    plain = CliRunner().invoke(main, ["check", str(path)]).output
+    assert "未校验：2 条规则" in plain and "T1-d、X13" in plain and "[TB-d]" in plain
+    full = CliRunner().invoke(main, ["check", str(path), "--coverage"]).output
+    assert "原因：收入支出决算总表未找到“结余分配”行" in full
+    clean = CliRunner().invoke(main, ["check", str(sample.path)]).output
+    assert "未校验" not in clean

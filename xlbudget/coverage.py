@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from xlbudget.rules.arith import Skipped
 from xlbudget.rules.identity import Identity
+
+if TYPE_CHECKING:
+    from xlbudget.rules.arith import Skipped
 
 
 class Coverage:
@@ -55,3 +57,24 @@ class Coverage:
 def skipped_total(coverage: dict[str, dict[str, Any]]) -> int:
     """How many identities a result's coverage says were not checked."""
     return sum(int(v.get("skipped", 0)) for v in coverage.values())
+
+
+def coverage_lines(coverage: dict[str, dict[str, Any]], *, full: bool) -> list[str]:
+    """The text report's account of what was not checked: one line, or with ``full`` (``check
+    --coverage``) every rule with its count and the reasons of what it skipped."""
+    skipped = skipped_total(coverage)
+    if not full:
+        if not skipped:
+            return []
+        rules = [c for c, v in coverage.items() if v.get("skipped")]
+        return [f"未校验：{len(rules)} 条规则的 {skipped} 个恒等式（表格未读全或缺表，"
+                "--coverage 列出原因）：" + "、".join(rules)]
+    out = [f"覆盖情况：{sum(1 for v in coverage.values() if v['status'] == 'built')} 条规则已校验，"
+           f"{skipped} 个恒等式未校验"]
+    for code, v in coverage.items():
+        state = "未校验" if v["status"] == "skipped" else f"{v.get('identities', 0)} 个恒等式"
+        if v.get("skipped") and v["status"] == "built":
+            state += f"，{v['skipped']} 个未校验"
+        out.append(f"  {code:<6} {state}")
+        out.extend(f"         原因：{r}" for r in v.get("reasons", ()))
+    return out

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import IO
 
+from xlbudget.coverage import coverage_lines
 from xlbudget.defects import defect_groups, problem_counts
 from xlbudget.findings import SEVERITIES, FileResult, Finding
 
@@ -129,10 +130,16 @@ def _rounding_text(n: int, verbose: bool) -> str:
             + ("（见上）" if verbose else "（--verbose 列出）"))
 
 
-def file_text(result: FileResult, *, verbose: bool = False) -> str:
-    """One file's block; a file without problems is one line."""
+def file_text(result: FileResult, *, verbose: bool = False, coverage: bool = False) -> str:
+    """One file's block; a file without problems is one line (plus one line saying what was
+    not checked, if anything; ``coverage`` lists every rule's coverage)."""
     if result.status == "error":
         return f"{result.path}：无法校验：{result.error}"
+    tail = [f"  {line}" for line in coverage_lines(result.coverage, full=coverage)]
+    return "\n".join([_file_text(result, verbose=verbose), *tail])
+
+
+def _file_text(result: FileResult, *, verbose: bool) -> str:
     rounding = [f for f in result.findings if f.extra.get("rounding")]
     groups = defect_groups([f for f in result.findings if not f.extra.get("rounding")])
     head = f"{result.path}：识别到 {len(result.tables)} 张表"
@@ -168,9 +175,10 @@ def file_text(result: FileResult, *, verbose: bool = False) -> str:
     return "\n".join(lines)
 
 
-def report_text(results: Sequence[FileResult], *, verbose: bool = False) -> str:
+def report_text(results: Sequence[FileResult], *, verbose: bool = False,
+                coverage: bool = False) -> str:
     """The whole text report of ``results``, as ``xlbudget check`` prints it."""
-    blocks = [file_text(r, verbose=verbose) for r in results]
+    blocks = [file_text(r, verbose=verbose, coverage=coverage) for r in results]
     if len(results) > 1:
         blocks.append(_batch_line(_Totals.of(results)))
     return "\n\n".join(blocks) + "\n"
@@ -223,14 +231,17 @@ def _batch_line(t: _Totals) -> str:
 class TextSink:
     """Writes each file's block as it arrives, then a one-line summary of the batch."""
 
-    def __init__(self, stream: IO[str], *, verbose: bool = False) -> None:
+    def __init__(self, stream: IO[str], *, verbose: bool = False,
+                 coverage: bool = False) -> None:
         self.stream = stream
         self.verbose = verbose
+        self.coverage = coverage
         self.totals = _Totals()
 
     def add(self, result: FileResult) -> None:
         self.totals.add(result)
-        self.stream.write(file_text(result, verbose=self.verbose) + "\n\n")
+        self.stream.write(file_text(result, verbose=self.verbose, coverage=self.coverage)
+                          + "\n\n")
         self.stream.flush()
 
     def close(self, tally: object) -> None:

@@ -20,10 +20,11 @@ from xlbudget.batch.pool import (
     default_jobs,
     inline_pool,
 )
-from xlbudget.batch.report import CsvSink, JsonSink, Sink, Tally
+from xlbudget.batch.report import CsvSink, FileSink, JsonSink, Sink, Tally
 from xlbudget.batch.run import map_files
 from xlbudget.batch.worker import Task
 from xlbudget.findings import FileResult
+from xlbudget.marks.atomic import WriteError
 
 #: ``--report`` suffixes and what they write.
 REPORT_SUFFIXES = (".xlsx", ".csv", ".json")
@@ -45,6 +46,8 @@ class Options:
     progress: bool | None = None
     #: text report: each problem's full message and the rounding notes too
     verbose: bool = False
+    #: list every rule's coverage in the text report
+    coverage: bool = False
 
 
 def run_batch(files: list[Path], task: Task, opts: Options) -> int:
@@ -60,7 +63,8 @@ def run_batch(files: list[Path], task: Task, opts: Options) -> int:
                 pool = stack.enter_context(_pool(files, opts))
                 bar = stack.enter_context(_progress(len(files), opts.progress))
                 # Looked up after the bar started: on a terminal, stdout prints above the bar.
-                sinks.append(_stdout_sink(opts.fmt, sys.stdout, verbose=opts.verbose))
+                sinks.append(_stdout_sink(opts.fmt, sys.stdout, verbose=opts.verbose,
+                                          coverage=opts.coverage))
                 if opts.report is not None:
                     sinks.append(_report_sink(opts.report, stack))
                 paths = [str(p.resolve()) if opts.scheduler else str(p) for p in files]
@@ -76,15 +80,19 @@ def run_batch(files: list[Path], task: Task, opts: Options) -> int:
             return 2
         except KeyboardInterrupt:
             tally.interrupted = True
-        except OSError as exc:  # an output that cannot be written (disk full, closed pipe)
-            _say(f"无法写出结果：{exc.filename or ''}（{exc.strerror or exc}）")
+        except (OSError, WriteError) as exc:  # an output that cannot be written (disk full)
+            _say(_write_message(exc, opts.report))
             return 2
         finally:
             if stream is not None:
                 stream.close()  # stops the workers unless they are done
-        with guard.deferred(reraise=False):
-            for sink in sinks:
-                sink.close(tally)
+        try:
+            with guard.deferred(reraise=False):
+                for sink in sinks:
+                    sink.close(tally)
+        except (OSError, WriteError) as exc:
+            _say(_write_message(exc, opts.report))
+            return 2
     if opts.report is not None:
         _say(f"汇总报告已写出：{opts.report}")
     if tally.interrupted:
@@ -129,6 +137,20 @@ class _CtrlC:
             raise KeyboardInterrupt
 
 
+def _write_message(exc: OSError | WriteError, report: Path | None) -> str:
+    """Chinese, naming the file and folder: the report when it is the one that failed."""
+    from xlbudget.marks.atomic import write_failure
+
+    if isinstance(exc, WriteError):
+        return str(exc)
+    if report is not None and exc.filename is not None \
+            and Path(exc.filename).parent.resolve() == report.parent.resolve():
+        return write_failure(report, exc)
+    if exc.filename is None and report is not None:
+        return write_failure(report, exc)
+    return f"无法写出结果：{exc.filename or '标准输出'}（{exc.strerror or exc}）"
+
+
 def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
@@ -146,7 +168,8 @@ def _pool(files: list[Path], opts: Options) -> Iterator[Pool]:
         yield ProcessPool(jobs, preload=_PRELOAD)
 
 
-def _stdout_sink(fmt: str, out: IO[str], *, verbose: bool = False) -> Sink:
+def _stdout_sink(fmt: str, out: IO[str], *, verbose: bool = False,
+                 coverage: bool = False) -> Sink:
     if fmt == "json":
         return JsonSink(out)
     if fmt == "csv":
@@ -159,7 +182,7 @@ def _stdout_sink(fmt: str, out: IO[str], *, verbose: bool = False) -> Sink:
         return CsvSink(out)
     from xlbudget.report import TextSink
 
-    return TextSink(out, verbose=verbose)
+    return TextSink(out, verbose=verbose, coverage=coverage)
 
 
 def _report_sink(path: Path, stack: ExitStack) -> Sink:
@@ -168,11 +191,11 @@ def _report_sink(path: Path, stack: ExitStack) -> Sink:
         from xlbudget.batch.xlsx_report import XlsxSink
 
         return XlsxSink(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     # utf-8-sig: Excel opens a CSV with a BOM as UTF-8 instead of the local code page.
     encoding = "utf-8-sig" if suffix == ".csv" else "utf-8"
-    fh = stack.enter_context(path.open("w", encoding=encoding, newline=""))
-    return CsvSink(fh) if suffix == ".csv" else JsonSink(fh)
+    sink = FileSink(path, encoding)
+    stack.callback(sink.discard)  # a no-op after a successful close
+    return sink
 
 
 @contextmanager

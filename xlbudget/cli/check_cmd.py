@@ -8,10 +8,7 @@ from pathlib import Path
 import click
 
 from xlbudget.cli import main
-
-
-def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(c.strip() for v in values for c in v.split(",") if c.strip())
+from xlbudget.cli.errors import rule_patterns
 
 
 @main.command("check")
@@ -20,9 +17,13 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
               show_default=True, help="输出格式（csv：每个问题一行）。")
 @click.option("-v", "--verbose", is_flag=True,
               help="文本报告中列出每个问题违反的关系及其完整公式，以及舍入误差范围内的差异。")
-@click.option("--select", multiple=True,
-              help="只运行这些规则（代码或前缀，如 T7、X1，可用逗号分隔）。")
-@click.option("--ignore", multiple=True, help="不运行这些规则（代码或前缀）。")
+@click.option("--coverage", "show_coverage", is_flag=True,
+              help="列出每条规则校验了多少个恒等式，以及未校验的恒等式和原因（表格未读全、缺表）。")
+@click.option("--select", multiple=True, callback=rule_patterns,
+              help="只运行这些规则：代码（X1 只选 X1）、规则组（T7）或前缀（X1* 选 X1、X10–X17），"
+                   "不分大小写，可用逗号分隔。")
+@click.option("--ignore", multiple=True, callback=rule_patterns,
+              help="不运行这些规则（写法同 --select）。")
 @click.option("--narrative", type=click.Path(), default=None,
               help="同时校验该情况说明（.docx，仅限一个工作簿）；"
                    "未指定时自动使用工作簿旁同名的 .docx。")
@@ -43,14 +44,15 @@ def _codes(values: tuple[str, ...]) -> tuple[str, ...]:
               help="写出汇总报告：.xlsx（每个文件一行、每条规则一页）、.csv 或 .json。")
 @click.option("--mark-dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="把有错误或警告的文件另存一份标注副本到此文件夹（保持子文件夹结构）。")
-def check(paths: tuple[str, ...], fmt: str, verbose: bool, select: tuple[str, ...],
+def check(paths: tuple[str, ...], fmt: str, verbose: bool, show_coverage: bool,
+          select: tuple[str, ...],
           ignore: tuple[str, ...], narrative: str | None, prior: str | None, jobs: int | None,
           scheduler: str | None, timeout: float, include: tuple[str, ...],
           exclude: tuple[str, ...], report: Path | None, mark_dir: Path | None) -> None:
     """校验决算工作簿（文件或文件夹，文件夹递归查找 .xlsx/.xlsm/.xls）。
 
-    退出码：0 没有错误级问题；1 有错误级问题；2 参数不可用或所有文件都无法读取；
-    130 按 Ctrl-C 中断（已完成的结果照常写出）。
+    退出码：0 没有错误级问题；1 有错误级问题；2 参数有误、所有文件都无法读取或汇总报告无法写出；
+    3 内部错误；130 按 Ctrl-C 中断（已完成的结果照常写出）。
     """
     from xlbudget.batch.discover import discover
     from xlbudget.batch.session import REPORT_SUFFIXES, Options, run_batch
@@ -73,28 +75,72 @@ def check(paths: tuple[str, ...], fmt: str, verbose: bool, select: tuple[str, ..
         click.echo("--narrative 只能与一个工作簿一起使用；校验文件夹时会自动配对同名的 .docx。",
                    err=True)
         sys.exit(2)
-    options = {"select": _codes(select), "ignore": _codes(ignore), "narrative": narrative,
+    options = {"select": select, "ignore": ignore, "narrative": narrative,
                "prior": prior}
     after = MarkCopy(str(mark_dir), common_base(given)) if mark_dir is not None else None
     task = Task(check_path, options, timeout=timeout, after=after)
     sys.exit(run_batch(files, task, Options(fmt=fmt, jobs=jobs, scheduler=scheduler,
-                                             report=report, verbose=verbose)))
+                                             report=report, verbose=verbose,
+                                             coverage=show_coverage)))
 
 
 @main.command("rules")
 @click.argument("code", required=False)
 def rules(code: str | None) -> None:
-    """列出全部校验规则；给出规则代码时显示该规则的说明页。"""
+    """列出全部校验规则；给出规则代码（如 t7-a）或规则组（如 T7、X1*）时显示其说明页和公式。"""
     from xlbudget.findings import SEVERITY_ZH
-    from xlbudget.rules import catalog  # noqa: F401  (registers the rules)
+    from xlbudget.rules.registry import REGISTRY
+    from xlbudget.rules.selection import SelectionError, known_codes, resolve
+
+    if not code:
+        for rule in known_codes():
+            r = REGISTRY[rule]
+            click.echo(f"{r.code:<6} {SEVERITY_ZH[r.severity]}  {r.fix_class}  {r.title}")
+        return
+    try:
+        codes = resolve(code)
+    except SelectionError as exc:
+        click.echo(str(exc), err=True)
+        sys.exit(2)
+    if len(codes) > 1:
+        click.echo(f"{code} 包含 {len(codes)} 条规则：{'、'.join(codes)}\n")
+    formulas = _formulas(codes)
+    for c in codes:
+        click.echo(REGISTRY[c].page())
+        if formulas.get(c):
+            click.echo("公式（以随附样例工作簿的标准格式为例）")
+            shown = formulas[c][:_SHOWN_FORMULAS]
+            for text in shown:
+                click.echo(f"  {text}")
+            if len(formulas[c]) > len(shown):
+                click.echo(f"  ……（该样例中共 {len(formulas[c])} 条）")
+            click.echo("")
+
+
+#: ``rules CODE`` lists at most this many instances of a rule's identity.
+_SHOWN_FORMULAS = 5
+
+
+def _formulas(codes: list[str]) -> dict[str, list[str]]:
+    """Each identity rule's equations as the project's generator lays out a full sample (every
+    table filled), in words: the rules are data over the tables, so their formulas are best
+    shown on real tables."""
     from xlbudget.rules.registry import REGISTRY
 
-    if code:
-        rule = REGISTRY.get(code) or REGISTRY.get(code.upper())
-        if rule is None:
-            click.echo(f"没有规则 {code}。用 xlbudget rules 查看全部规则。", err=True)
-            sys.exit(2)
-        click.echo(rule.page())
-        return
-    for rule in REGISTRY.values():
-        click.echo(f"{rule.code:<6} {SEVERITY_ZH[rule.severity]}  {rule.title}")
+    if not any(REGISTRY[c].identities is not None for c in codes):
+        return {}
+    import tempfile
+
+    from xlbudget.api import read
+    from xlbudget.generate.data import generate
+    from xlbudget.generate.layouts import write
+
+    with tempfile.TemporaryDirectory() as tmp:
+        # seed 7 fills all nine tables (see generate.samples.CLEAN)
+        model = read(write(generate(7), Path(tmp) / "sample.xlsx").path).model
+    out: dict[str, list[str]] = {}
+    for c in codes:
+        make = REGISTRY[c].identities
+        if make is not None:
+            out[c] = list(dict.fromkeys(i.text for i in make(model)))
+    return out
