@@ -27,7 +27,7 @@ def _err(path: Path) -> str:
 def test_not_a_spreadsheet(tmp_path) -> None:
     p = tmp_path / "说明.xlsx"
     p.write_text("这不是表格", encoding="utf-8")
-    assert "不是有效的 Excel 文件" in _err(p)
+    assert "不是 Excel 工作簿（是文本文件）" in _err(p)
 
 
 def test_corrupt_zip(tmp_path, make_sample) -> None:
@@ -41,7 +41,7 @@ def test_zip_that_is_no_workbook(tmp_path) -> None:
     p = tmp_path / "压缩包.xlsx"
     with zipfile.ZipFile(p, "w") as z:
         z.writestr("hello.txt", "hi")
-    assert "损坏" in _err(p) or "无法识别" in _err(p)
+    assert "不是 Excel 工作簿（是一个不含工作簿的 zip 压缩包）" in _err(p)
 
 
 def test_empty_file(tmp_path) -> None:

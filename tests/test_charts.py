@@ -183,7 +183,7 @@ def test_charts_keep_earlier_marks(sample, tmp_path: Path) -> None:  # type: ign
     wb[sheet][cell].value = float(s.shown[("T5", "main", "total", "basic")] + 3)
     wb.save(src)
     marked, charted = tmp_path / "m.xlsx", tmp_path / "c.xlsx"
-    assert run("mark", src, "-o", marked)[0] == 0
+    assert run("mark", src, "-o", marked)[0] == 1  # 1: the mark found an error
     assert run("charts", marked, "-o", charted)[0] == 0
     wb = openpyxl.load_workbook(charted)
     assert REPORT_SHEET in wb.sheetnames and "图7" in wb.sheetnames
@@ -202,7 +202,7 @@ def test_libreoffice_opens_marked_and_charted_files(sample, tmp_path: Path) -> N
     # one wrong total, so that the marked copy carries a note
     key = ("T7", "main", "total", "total_final")
     inject(s.path, src, [(*s.cells[key], float(s.shown[key] + 1))])
-    assert run("mark", src)[0] == 0 and run("charts", src)[0] == 0
+    assert run("mark", src)[0] == 1 and run("charts", src)[0] == 0  # 1: an error was found
     files = [tmp_path / "表_标注.xlsx", tmp_path / "表_图表.xlsx"]
     proc = subprocess.run(
         ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",

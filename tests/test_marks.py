@@ -83,7 +83,7 @@ def test_mark_colours_notes_and_reports(one_error: tuple[Path, str, str, Decimal
     bad, sheet, cell, shown = one_error
     before = sha(bad)
     code, out = run("mark", bad)
-    assert code == 0, out
+    assert code == 1, out
     marked = bad.with_name("报表_标注.xlsx")
     assert marked.exists() and "已标注" in out
     assert sha(bad) == before  # the input is untouched
@@ -151,7 +151,7 @@ def test_clean_restores_everything_and_nothing_else(one_error: tuple[Path, str, 
                                                     tmp_path: Path) -> None:
     bad, *_ = one_error
     marked = tmp_path / "m.xlsx"
-    assert run("mark", bad, "-o", marked)[0] == 0
+    assert run("mark", bad, "-o", marked)[0] == 1
     cleaned = tmp_path / "c.xlsx"
     code, out = run("clean", marked, "-o", cleaned)
     assert code == 0, out
@@ -166,9 +166,9 @@ def test_marking_twice_equals_marking_once(one_error: tuple[Path, str, str, Deci
                                            tmp_path: Path) -> None:
     bad, *_ = one_error
     once, twice = tmp_path / "once.xlsx", tmp_path / "twice.xlsx"
-    assert run("mark", bad, "-o", once)[0] == 0
+    assert run("mark", bad, "-o", once)[0] == 1
     code, out = run("mark", once, "-o", twice)
-    assert code == 0 and "未能保留" not in out, out
+    assert code == 1 and "未能保留" not in out, out
     a, b = cell_state(once), cell_state(twice)
     for varying in ("B2", "B3"):  # the file name and the time of the check
         a.pop((REPORT_SHEET, varying)), b.pop((REPORT_SHEET, varying))
@@ -310,7 +310,7 @@ def test_drawings_openpyxl_drops_are_put_back(one_error: tuple[Path, str, str, D
     before = inventory(book)
     assert before.counts["形状/文本框"] == 1 and before.counts["图片"] == 1
     code, out = run("mark", book)
-    assert code == 0 and "未能保留" not in out, out
+    assert code == 1 and "未能保留" not in out, out
     marked = tmp_path / "有图_标注.xlsx"
     after = inventory(marked)
     assert after.counts["形状/文本框"] == 1 and after.counts["图片"] == 1
@@ -359,7 +359,7 @@ def test_parts_that_would_be_lost_are_reported(one_error: tuple[Path, str, str, 
     assert book.read_bytes() == before
     assert not list(tmp_path.glob("扩展.备份-*"))
     code, out = run("mark", book)
-    assert code == 0 and "未能保留 工作表扩展(x14)：原有 1 个，写出后 0 个" in out
+    assert code == 1 and "未能保留 工作表扩展(x14)：原有 1 个，写出后 0 个" in out
     assert book.read_bytes() == before
     code, out = run("fix", book, "--in-place", "--force")
     assert code == 0 and list(tmp_path.glob("扩展.备份-*"))
@@ -421,7 +421,7 @@ def test_formulas_keep_their_cached_results(one_error: tuple[Path, str, str, Dec
     src = {g.name: g for g in read_workbook(book)}["附注"]
     assert src.rows[0][2:4] == [3.0, "合计"] and src.errors == {(0, 4): "#DIV/0!"}
     marked = tmp_path / "m.xlsx"
-    assert run("mark", book, "-o", marked)[0] == 0
+    assert run("mark", book, "-o", marked)[0] == 1
     g = {g.name: g for g in read_workbook(marked)}["附注"]
     assert g.rows[0][:4] == [1.0, 2.0, 3.0, "合计"] and g.errors == src.errors and not g.uncached
     assert openpyxl.load_workbook(marked)["附注"]["C1"].value == "=A1+B1"
@@ -460,7 +460,7 @@ def test_workbook_features_survive_marking(one_error: tuple[Path, str, str, Deci
     wb.save(book)
     marked = tmp_path / "m.xlsx"
     code, out = run("mark", book, "-o", marked)
-    assert code == 0 and "未能保留" not in out, out
+    assert code == 1 and "未能保留" not in out, out
     a, b = openpyxl.load_workbook(book), openpyxl.load_workbook(marked)
     wa, wb2 = a[sheet], b[sheet]
     assert b.defined_names["合计区"].attr_text == a.defined_names["合计区"].attr_text
@@ -499,7 +499,7 @@ def test_damaged_state_sheet_gets_a_message(one_error: tuple[Path, str, str, Dec
                                             tmp_path: Path) -> None:
     bad, *_ = one_error
     marked = tmp_path / "m.xlsx"
-    assert run("mark", bad, "-o", marked)[0] == 0
+    assert run("mark", bad, "-o", marked)[0] == 1
     wb = openpyxl.load_workbook(marked)
     wb[STATE_SHEET]["D2"] = "{不是 JSON"
     wb.save(marked)

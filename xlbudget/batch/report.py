@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from collections import Counter
+from pathlib import Path
 from typing import IO, Any, Protocol
 
 from xlbudget.findings import COUNTS, FileResult, exit_code, summary
@@ -17,6 +19,21 @@ STATUS_ZH = {"ok": "通过", "findings": "有问题", "error": "无法校验"}
 #: ``explained``: the 出错说明 text of an explained finding (severity info), else empty.
 CSV_FIELDS = ("path", "status", "rule", "severity", "sheet", "cell", "actual", "expected",
               "certain", "message", "explained")
+
+
+#: First characters that make a spreadsheet read a CSV field as a formula (OWASP, "CSV
+#: Injection"); a plain number such as ``-12.50`` is left as it is (as defusedcsv does).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?[0-9][0-9,]*(?:\.[0-9]+)?")
+
+
+def csv_safe(value: object) -> str:
+    """A CSV field that no spreadsheet runs as a formula: text starting with ``= + - @``, tab or
+    CR gets a leading ``'``, which Excel and LibreOffice show as text."""
+    text = "" if value is None else str(value)
+    if text[:1] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 class Sink(Protocol):
@@ -111,19 +128,52 @@ class CsvSink:
         self.writer = csv.writer(stream)
         self.writer.writerow(CSV_FIELDS)
 
+    def _row(self, values: list[object]) -> None:
+        self.writer.writerow([csv_safe(v) for v in values])
+
     def add(self, result: FileResult) -> None:
         if not result.findings:
-            self.writer.writerow([result.path, result.status, "", "", "", "", "", "", "",
-                                  result.error or "", ""])
+            self._row([result.path, result.status, "", "", "", "", "", "", "", result.error,
+                       ""])
             return
         for f in result.findings:
-            self.writer.writerow([result.path, result.status, f.rule, f.severity, f.sheet or "",
-                                  f.cell or "", f.actual or "", f.expected or "",
-                                  "true" if f.certain else "false", f.message,
-                                  f.explained or ""])
+            self._row([result.path, result.status, f.rule, f.severity, f.sheet, f.cell, f.actual,
+                       f.expected, "true" if f.certain else "false", f.message, f.explained])
 
     def close(self, tally: Tally) -> None:
         self.stream.flush()
+
+
+class FileSink:
+    """A CSV or JSON sink writing into a temporary file beside ``path``, which replaces
+    ``path`` only when the batch closes it: a failed or stopped run leaves no partial file."""
+
+    def __init__(self, path: Path, encoding: str) -> None:
+        from xlbudget.marks.atomic import make_folder, remove_stale, temp_path
+
+        make_folder(path)
+        remove_stale(path.parent)
+        self.path, self.tmp = path, temp_path(path)
+        self.fh = self.tmp.open("w", encoding=encoding, newline="")
+        self.inner: Sink = CsvSink(self.fh) if path.suffix.lower() == ".csv" else JsonSink(self.fh)
+
+    def add(self, result: FileResult) -> None:
+        self.inner.add(result)
+
+    def close(self, tally: Tally) -> None:
+        import os
+
+        self.inner.close(tally)
+        self.fh.close()
+        os.replace(self.tmp, self.path)
+
+    def discard(self) -> None:
+        """Remove the temporary file (a no-op once ``close`` has renamed it)."""
+        import contextlib
+
+        with contextlib.suppress(OSError):  # closing flushes, which fails on a full disk again
+            self.fh.close()
+        self.tmp.unlink(missing_ok=True)
 
 
 def severity_counts(result: FileResult) -> list[int]:

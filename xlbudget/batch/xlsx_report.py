@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import tempfile
 import time
 from collections import Counter
 from decimal import Decimal, InvalidOperation
@@ -35,7 +34,14 @@ class XlsxSink:
         from openpyxl import Workbook
         from openpyxl.styles import Font
 
+        from xlbudget.marks.atomic import make_folder, temp_path
+
         self.path = Path(path)
+        make_folder(self.path)
+        # Fail now, not after a long batch, when the folder cannot be written to.
+        probe = temp_path(self.path)
+        probe.touch()
+        probe.unlink()
         self.base = self.path.resolve().parent
         self.wb = Workbook(write_only=True)
         self.bold = Font(bold=True)
@@ -63,6 +69,8 @@ class XlsxSink:
         from openpyxl.worksheet.hyperlink import Hyperlink
 
         cell = WriteOnlyCell(ws, value)
+        if isinstance(value, str):
+            cell.data_type = "s"  # text from a workbook never becomes a formula (injection)
         if link is not None or location is not None:
             cell.hyperlink = Hyperlink(ref="", target=link, location=location)
             cell.font = self.link_font
@@ -79,10 +87,13 @@ class XlsxSink:
         except ValueError:  # another drive on Windows
             return p.as_uri()
 
+    def _append(self, ws: Any, values: list[Any]) -> None:
+        ws.append([self._cell(ws, v) if isinstance(v, str) else v for v in values])
+
     def add(self, result: FileResult) -> None:
         ws = self.files
         link = self._link(result.path)
-        ws.append([
+        self._append(ws, [
             self._cell(ws, result.path, link=link),
             STATUS_ZH.get(result.status, result.status),
             *severity_counts(result),
@@ -92,8 +103,9 @@ class XlsxSink:
         ])
         for f in result.findings:
             rs = self._rule_sheet(f.rule)
-            location = f"'{f.sheet}'!{f.cell}" if f.sheet and f.cell else None
-            rs.append([
+            location = (f"'{f.sheet.replace(chr(39), chr(39) * 2)}'!{f.cell}"
+                        if f.sheet and f.cell else None)
+            self._append(rs, [
                 self._cell(rs, result.path, link=link),
                 f.sheet or "",
                 self._cell(rs, f.cell, link=link, location=location) if location else "",
@@ -131,15 +143,10 @@ class XlsxSink:
         ws = self.wb.create_sheet(SUMMARY_SHEET)
         ws.sheet_state = "veryHidden"
         ws.append(["kind", "batch-summary"])
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=self.path.parent)
-        os.close(fd)
-        try:
+        from xlbudget.marks.atomic import atomic_target
+
+        with atomic_target(self.path) as tmp:
             self.wb.save(tmp)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
 
     def _rules_sheet(self, tally: Tally, index: int) -> None:
         titles = _rule_titles()
@@ -148,8 +155,9 @@ class XlsxSink:
         for rule, n in tally.rules.most_common():
             sheet = self.rule_sheets[rule][0].title
             sev = tally.rule_severity.get(rule, "")
-            ws.append([self._cell(ws, rule, location=f"'{sheet}'!A1"), titles.get(rule, ""),
-                       SEVERITY_ZH.get(sev, sev), n, tally.rule_files[rule]])
+            self._append(ws, [self._cell(ws, rule, location=f"'{sheet}'!A1"),
+                              titles.get(rule, ""), SEVERITY_ZH.get(sev, sev), n,
+                              tally.rule_files[rule]])
 
     def _overview(self, tally: Tally) -> None:
         ws = self._sheet("概况", ["项目", "数量"], [24, 40], index=0)
@@ -169,7 +177,7 @@ class XlsxSink:
         if tally.interrupted:
             rows.append(("说明", "校验被中断，本报告只包含已完成的文件"))
         for label, value in rows:
-            ws.append([label, value])
+            self._append(ws, [label, value])
 
 
 def _sheet_name(rule: str) -> str:

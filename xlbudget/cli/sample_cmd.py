@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
@@ -30,30 +29,31 @@ def sample(out: Path, layout: str, seed: int, year: int, prior_out: Path | None,
     金额先在元一级生成并精确相加，再逐格四舍五入到 0.01 万元，因此合计与分项之和可能相差
     0.01–0.02，与真实公开表一致。
     """
+    from xlbudget.cli.errors import fail
     from xlbudget.generate import generate, write
+    from xlbudget.marks.atomic import WriteError, atomic_target, check_folder
 
     targets = [out] + ([prior_out] if prior_out is not None else [])
     for target in targets:
         if target.suffix.lower() != ".xlsx":
-            click.echo(f"{target}：样例只能写成 .xlsx 文件", err=True)
-            sys.exit(2)
+            fail(f"{target}：样例只能写成 .xlsx 文件")
         if target.exists() and not force:
-            click.echo(f"{target}：文件已存在，未覆盖（如需覆盖请加 --force）", err=True)
-            sys.exit(2)
-        if not target.parent.exists():
-            click.echo(f"{target}：目录 {target.parent} 不存在", err=True)
-            sys.exit(2)
+            fail(f"{target}：文件已存在，未覆盖（如需覆盖请加 --force）")
+        try:
+            check_folder(target)
+        except WriteError as exc:
+            fail(str(exc))
     if prior_out is not None and prior_out.resolve() == out.resolve():
-        click.echo("--prior 不能与输出文件相同", err=True)
-        sys.exit(2)
+        fail("--prior 不能与输出文件相同")
     dataset = generate(seed, year)
     try:
-        written = write(dataset, out, layout)
+        with atomic_target(out) as tmp:
+            write(dataset, tmp, layout)
         click.echo(f"已生成 {year} 年度样例（{layout} 版式，种子 {seed}，"
-                   f"单位：{dataset.organisation}）：{written.path}")
+                   f"单位：{dataset.organisation}）：{out}")
         if prior_out is not None and dataset.prior is not None:
-            write(dataset.prior, prior_out, layout)
+            with atomic_target(prior_out) as tmp:
+                write(dataset.prior, tmp, layout)
             click.echo(f"已生成 {year - 1} 年度样例：{prior_out}")
-    except OSError as exc:
-        click.echo(f"无法写入文件：{exc.filename or out}（{exc.strerror}）", err=True)
-        sys.exit(2)
+    except WriteError as exc:
+        fail(str(exc))

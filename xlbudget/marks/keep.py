@@ -227,12 +227,15 @@ def _content_types(zs: zipfile.ZipFile, dst_ct: bytes, parts: list[tuple[str, st
 
 def _rewrite_parts(dst: Path, changes: dict[str, bytes]) -> None:
     """Rewrite the package with ``changes`` (changed and new parts)."""
-    tmp = dst.with_name(dst.name + ".parts")
-    with zipfile.ZipFile(dst) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
-        names = set(zin.namelist())
-        for item in zin.infolist():
-            zout.writestr(item, changes.get(item.filename) or zin.read(item.filename))
-        for name, data in changes.items():
-            if name not in names:
-                zout.writestr(name, data)
-    tmp.replace(dst)
+    tmp = dst.with_name(dst.name + ".parts")  # dst is a temporary name: so is this one
+    try:
+        with zipfile.ZipFile(dst) as zin, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
+            names = set(zin.namelist())
+            for item in zin.infolist():
+                zout.writestr(item, changes.get(item.filename) or zin.read(item.filename))
+            for name, data in changes.items():
+                if name not in names:
+                    zout.writestr(name, data)
+        tmp.replace(dst)
+    finally:
+        tmp.unlink(missing_ok=True)

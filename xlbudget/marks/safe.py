@@ -10,7 +10,6 @@ destination of a copy.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 import zipfile
@@ -22,11 +21,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from xlbudget.marks.atomic import WriteError, atomic_target
 from xlbudget.sources.grid import Grid, SourceError
 
+__all__ = ["WriteError", "default_output", "verify_marks", "write_safely"]
 
-class WriteError(Exception):
-    """A write that was refused or failed its check; the message is Chinese and names the file."""
 
 
 # Part categories counted by file name: label -> pattern on the part name.
@@ -127,9 +126,11 @@ def write_safely(src: Path, dst: Path, produce: Callable[[Path], None],
                          "（.xls 请先在 Excel 中另存为 .xlsx）")
     if dst.suffix.lower() != src.suffix.lower():
         raise WriteError(f"{dst.name}：输出文件的扩展名必须与输入相同（{src.suffix}）")
-    tmp = dst.with_name(f".{dst.stem}.xlbudget-tmp{dst.suffix}")
-    try:
-        before = inventory(src)
+    with atomic_target(dst) as tmp:
+        try:
+            before = inventory(src)
+        except (OSError, zipfile.BadZipFile) as exc:
+            raise WriteError(f"{src.name}：无法读取原文件的内容清单（{exc}），未写出") from exc
         produce(tmp)
         _verify(tmp, verify)
         lost = lost_parts(before, inventory(tmp), expect_fewer=expect_fewer)
@@ -140,13 +141,9 @@ def write_safely(src: Path, dst: Path, produce: Callable[[Path], None],
         if in_place:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             backup = src.with_name(f"{src.stem}.备份-{stamp}{src.suffix}")
-            shutil.copy2(src, backup)
-        os.replace(tmp, dst)
-        return WriteReport(dst, backup, lost)
-    except OSError as exc:
-        raise WriteError(f"{dst.name}：写入失败（{exc.strerror or exc}）") from exc
-    finally:
-        tmp.unlink(missing_ok=True)
+            with atomic_target(backup) as partial:  # a backup is whole or absent too
+                shutil.copy2(src, partial)
+    return WriteReport(dst, backup, lost)
 
 
 def _verify(tmp: Path, verify: Callable[[list[Grid]], None]) -> None:

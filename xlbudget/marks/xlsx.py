@@ -177,6 +177,16 @@ class _State:
         ws.append(STATE_HEADER)
         for kind, sheet, cell, data in self.records:
             ws.append([kind, sheet, cell, json.dumps(data, ensure_ascii=False)])
+            as_text(ws[ws.max_row])
+
+
+def as_text(cells: Any) -> None:
+    """Keep text as text: openpyxl stores a string starting with ``=`` as a live formula and
+    one like ``#REF!`` as an error value, and names or messages taken from a workbook must
+    never run as a formula in the file we write (formula injection)."""
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.data_type != "s":
+            cell.data_type = "s"
 
 
 def _target(wb: Any, sheet: str, cell: str, what: str, result: RenderResult) -> Any | None:
@@ -273,6 +283,7 @@ def _report_sheet(wb: Any, state: _State, rep: ReportSheet) -> str:
     state.add("sheet", name, "", None)
     for row in rep.rows:
         ws.append(row)
+        as_text(ws[ws.max_row])
     ws["A1"].font = Font(bold=True, size=14)
     for c in ws[rep.header_row]:
         c.font = Font(bold=True)
@@ -314,11 +325,13 @@ def _chart_sheet(wb: Any, cs: ChartSheet) -> str:
     for row in cs.rows:
         ws.append(list(row))
     last = first + len(cs.rows)
+    if cs.note:
+        ws.cell(last + 2, 1, cs.note)
+    for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
+        as_text(row)
     for row in ws.iter_rows(min_row=first + 1, max_row=last, min_col=2, max_col=len(cs.header)):
         for c in row:
             c.number_format = "#,##0.00"
-    if cs.note:
-        ws.cell(last + 2, 1, cs.note)
     ws.column_dimensions["A"].width = 34
     for col in "BCD":
         ws.column_dimensions[col].width = 14

@@ -67,8 +67,11 @@ def register(rule: Rule) -> Rule:
 
 
 def selected(code: str, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> bool:
-    """Whether a rule code passes ``--select``/``--ignore`` (codes or prefixes such as ``T7``)."""
-    sel, ign = list(select), list(ignore)
-    if sel and not any(code == s or code.startswith(s) for s in sel):
+    """Whether a rule code passes ``--select``/``--ignore``: codes (``X1`` is only X1), groups
+    (``T7``) or starred prefixes (``X1*``), any case; see ``rules.selection``."""
+    from xlbudget.rules.selection import matches
+
+    sel = [s.strip().upper() for s in select if s.strip()]
+    if sel and not any(matches(code, s) for s in sel):
         return False
-    return not any(code == i or code.startswith(i) for i in ign)
+    return not any(matches(code, i.strip().upper()) for i in ignore if i.strip())

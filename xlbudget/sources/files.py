@@ -7,15 +7,18 @@ cached value (also empty). Both must never be read as zero.
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from xlbudget.sources.grid import Grid, SourceError, from_a1
+from xlbudget.sources.grid import Grid, SourceError, Value, from_a1
+
+if TYPE_CHECKING:
+    from xlbudget.sources.inspect import Prepared
 
 SUPPORTED = (".xlsx", ".xlsm", ".xls")
-_CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
 
 # One <c> element: its address, attributes and body. The sheet XML is machine-written and flat,
 # so a regex over it is exact and many times faster than a full parse for the rare sheets that
@@ -28,21 +31,21 @@ _VALUE = re.compile(rb"<v>(.*?)</v>", re.S)
 def read_workbook(path: str | Path) -> list[Grid]:
     """All worksheets of a file as grids, in workbook order.
 
-    Raises SourceError with a Chinese message naming the file for anything unreadable.
+    The format is told by content (``sources.inspect``), and the limits are checked before
+    the file is parsed. Raises SourceError with a Chinese message naming the file for anything
+    unreadable or over a limit; what was read differently is in the grids' ``notes``.
     """
+    from xlbudget.sources.inspect import prepare
+
     p = Path(path)
-    head = file_head(p)
-    suffix = p.suffix.lower()
-    if head.startswith(_CFB_MAGIC) and suffix in (".xlsx", ".xlsm"):
-        raise SourceError(f"{p.name}：文件已加密（设置了打开密码），请先取消密码后再校验")
-    if suffix in (".xlsx", ".xlsm") and not head.startswith(_ZIP_MAGIC):
-        raise SourceError(f"{p.name}：不是有效的 Excel 文件（内容不是 xlsx 格式）")
-    if suffix == ".xls" and not head.startswith(_CFB_MAGIC):
-        raise SourceError(f"{p.name}：不是有效的 Excel 97-2003 (.xls) 文件")
+    prepared = prepare(p, file_head(p))
     import python_calamine as pc
 
     try:
-        wb = pc.CalamineWorkbook.from_path(str(p))
+        if isinstance(prepared.source, Path):
+            wb = pc.CalamineWorkbook.from_path(str(prepared.source))
+        else:
+            wb = pc.CalamineWorkbook.from_filelike(prepared.source)
     except pc.PasswordError as exc:
         raise SourceError(f"{p.name}：文件已加密（设置了打开密码），请先取消密码后再校验") from exc
     except Exception as exc:  # calamine's zip/xml/format errors all mean the same to a user
@@ -54,15 +57,45 @@ def read_workbook(path: str | Path) -> list[Grid]:
                 continue
             sheet = wb.get_sheet_by_name(meta.name)
             rows = sheet.to_python(skip_empty_area=False)
-            merges = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
-            grids.append(Grid(meta.name, rows, merges))
+            grid = Grid(meta.name, rows, _clipped(sheet.merged_cell_ranges or [], rows))
+            grids.append(grid)
     except Exception as exc:
         raise SourceError(f"{p.name}：读取工作表失败（{short_error(exc)}）") from exc
     finally:
         wb.close()
-    if suffix in (".xlsx", ".xlsm"):
-        _add_hidden_cells(p, grids)
+    if prepared.kind == "xlsx":
+        _add_hidden_cells(p, grids, prepared)
+    else:  # .xls: no text to search first; the scan is cheap next to the read
+        for g in grids:
+            _replace_non_finite(g)
+    if prepared.note and grids:
+        grids[0].notes.insert(0, prepared.note)
     return grids
+
+
+def _clipped(ranges: list, rows: list[list[Value]]) -> list[tuple[int, int, int, int]]:
+    """Merged ranges cut to the cells read: a merge over the whole sheet must not make later
+    loops run over a million rows."""
+    height = len(rows)
+    width = max((len(r) for r in rows), default=0)
+    out = []
+    for a, b in ranges:
+        r1, c1, r2, c2 = a[0], a[1], min(b[0], height - 1), min(b[1], width - 1)
+        if r1 <= r2 and c1 <= c2:
+            out.append((r1, c1, r2, c2))
+    return out
+
+
+def _replace_non_finite(g: Grid) -> bool:
+    """NaN and infinite numbers (no spreadsheet can hold them, a hostile file can) become their
+    text, which the amount reader reports as an unreadable amount naming the cell."""
+    changed = False
+    for row in g.rows:
+        for i, v in enumerate(row):
+            if type(v) is float and not math.isfinite(v):
+                row[i] = repr(v)
+                changed = True
+    return changed
 
 
 def file_head(p: Path, error: type[SourceError] = SourceError) -> bytes:
@@ -111,8 +144,8 @@ def _unescape(s: str) -> str:
             .replace("&apos;", "'").replace("&amp;", "&"))
 
 
-def _add_hidden_cells(p: Path, grids: list[Grid]) -> None:
-    """Fill ``errors`` and ``uncached`` of each grid from the sheet XML."""
+def _add_hidden_cells(p: Path, grids: list[Grid], prepared: Prepared) -> None:
+    """Fill ``errors``, ``uncached`` and ``notes`` of each grid from the sheet XML."""
     try:
         with zipfile.ZipFile(p) as zf:
             parts = sheet_parts(zf)
@@ -120,6 +153,9 @@ def _add_hidden_cells(p: Path, grids: list[Grid]) -> None:
                 part = parts.get(g.name)
                 if part is None or part not in zf.namelist():
                     continue
+                g.notes.extend(prepared.sheet_notes.get(part, []))
+                if part in prepared.non_finite:
+                    _replace_non_finite(g)
                 xml = zf.read(part)
                 if b't="e"' not in xml and b"<f" not in xml:
                     continue

@@ -50,6 +50,8 @@ class Grid:
     errors: dict[tuple[int, int], str] = field(default_factory=dict)
     #: formula cells without a cached value, 0-based -> formula text
     uncached: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: what the reader left out or read differently (Chinese; becomes an IN-f warning)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def height(self) -> int:

@@ -1,0 +1,129 @@
+"""Every output file appears whole or not at all: it is written to a temporary file in the
+target folder and renamed over the target (a rename within one folder is atomic).
+
+Temporary files are named ``.<name>.xlbudget-tmp-<pid><suffix>``; one left by a killed run is
+removed by the next write into that folder, once its process is gone. Failures become a
+WriteError whose Chinese message names the folder and the cause (磁盘已满 / 没有写入权限 /
+目录不存在).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import re
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+# Without a pid: the fixed name of versions before 0.2, always stale.
+_TMP = re.compile(r"^\..+\.xlbudget-tmp(?:-(\d+))?(\.[\w.]*)?$")
+#: Without a way to ask whether a process lives (Windows), a temp file this old is stale.
+_STALE_SECONDS = 24 * 3600
+
+
+class WriteError(Exception):
+    """A write that was refused or failed its check; the message is Chinese and names the file."""
+
+
+def temp_path(dst: Path) -> Path:
+    """This process's temporary file for ``dst``, in ``dst``'s folder."""
+    return dst.with_name(f".{dst.stem}.xlbudget-tmp-{os.getpid()}{dst.suffix}")
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if sys.platform == "win32":
+        return True  # decided by age instead
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's live process
+    return True
+
+
+def remove_stale(folder: Path) -> list[Path]:
+    """Delete temporary files left in ``folder`` by runs that were killed; the removed paths."""
+    import time
+
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        m = _TMP.match(entry.name)
+        if m is None or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            stale = m.group(1) is None or not _alive(int(m.group(1)))
+            if sys.platform == "win32" and m.group(1) is not None:
+                stale = time.time() - entry.stat().st_mtime > _STALE_SECONDS
+            if stale:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue  # gone already, or not ours to remove
+    return removed
+
+
+def write_failure(path: Path, exc: OSError) -> str:
+    """A Chinese message for a failed write of ``path``, naming its folder and the cause."""
+    folder = path.parent if str(path.parent) else Path(".")
+    code = exc.errno
+    if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        cause = "磁盘已满（或超出配额）"
+    elif code in (errno.EACCES, errno.EPERM):
+        cause = "没有写入权限"
+    elif code == errno.EROFS:
+        cause = "目录所在的磁盘是只读的"
+    elif code == errno.ENOENT or not folder.is_dir():
+        cause = "目录不存在"
+    elif code == errno.ENOTDIR:
+        cause = "路径中有一段不是文件夹"
+    elif code == errno.EISDIR:
+        cause = "同名的文件夹已存在"
+    elif code == errno.ENAMETOOLONG:
+        cause = "文件名太长"
+    else:
+        cause = exc.strerror or type(exc).__name__
+    return f"无法写出 {path.name}（目录 {folder}）：{cause}"
+
+
+def check_folder(dst: Path) -> None:
+    """WriteError unless ``dst``'s folder exists and is a folder (checked before any work)."""
+    folder = dst.parent if str(dst.parent) else Path(".")
+    if dst.is_dir():
+        raise WriteError(f"无法写出 {dst.name}（目录 {folder}）：同名的文件夹已存在")
+    if not folder.is_dir():
+        raise WriteError(f"无法写出 {dst.name}（目录 {folder}）：目录不存在")
+
+
+def make_folder(dst: Path) -> None:
+    """Create ``dst``'s folder if missing (batch outputs); WriteError naming the cause."""
+    try:
+        dst.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(write_failure(dst, exc)) from exc
+    check_folder(dst)
+
+
+@contextlib.contextmanager
+def atomic_target(dst: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``dst``; when the block ends normally it replaces ``dst``,
+    otherwise it is deleted. OSError anywhere becomes WriteError (see ``write_failure``)."""
+    check_folder(dst)
+    remove_stale(dst.parent)
+    tmp = temp_path(dst)
+    try:
+        yield tmp
+        os.replace(tmp, dst)
+    except OSError as exc:
+        raise WriteError(write_failure(dst, exc)) from exc
+    finally:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
