@@ -364,7 +364,8 @@ class Written:
     lost: list[str] = field(default_factory=list)
 
 
-def _workbook(path: PathLike) -> Path:
+def writable_workbook(path: PathLike) -> Path:
+    """``path`` as a Path when it is a workbook xlbudget can write; else XlbudgetError."""
     p = Path(path)
     if not p.exists():
         raise XlbudgetError(f"{p}：文件不存在")
@@ -394,17 +395,17 @@ def analyse(path: PathLike, *, select: Codes = None, ignore: Codes = None
     return analysis, bool(own_sheets(grids))
 
 
-def _write(src: Path, dst: Path, produce: Callable[[Path], None],
-           verify: Callable[[list], None], **options: Any) -> Any:
+def write_checked(src: Path, dst: Path, produce: Callable[[Path], None],
+                  verify: Callable[[list], None], **options: Any) -> Any:
+    """``marks.safe.write_safely`` (through a checked temporary file, backup when in place)
+    with its refusal as XlbudgetError."""
     from xlbudget.marks.safe import WriteError, write_safely
 
+    # Anything else is a bug and propagates (the command line exits 3); the input is untouched.
     try:
         return write_safely(src, dst, produce, verify, **options)
     except WriteError as exc:
         raise XlbudgetError(str(exc)) from exc
-    except Exception as exc:  # a bug must not lose the user's file; the input is untouched
-        raise XlbudgetError(f"{src.name}：写出时发生内部错误（{type(exc).__name__}: {exc}），"
-                            "原文件未改动，请将此文件反馈给开发者") from exc
 
 
 def _output(src: Path, output: PathLike | None, tag: str) -> Path:
@@ -420,7 +421,7 @@ def _mark_or_fix(path: PathLike, output: PathLike | None, *, fix: bool, in_place
     from xlbudget.marks.safe import verify_marks
     from xlbudget.marks.xlsx import render_file
 
-    src = _workbook(path)
+    src = writable_workbook(path)
     if in_place and output is not None:
         raise XlbudgetError("--in-place 与 -o 不能同时使用")
     analysis, had_marks = analyse(src, select=select, ignore=ignore)
@@ -432,7 +433,7 @@ def _mark_or_fix(path: PathLike, output: PathLike | None, *, fix: bool, in_place
         done["render"] = render_file(plan, src, tmp)
 
     # Earlier marks are replaced, so their notes may be fewer: not a loss of the user's notes.
-    rep = _write(src, _output(src, output, "修正" if fix else "标注"), produce,
+    rep = write_checked(src, _output(src, output, "修正" if fix else "标注"), produce,
                  verify_marks(done), in_place=in_place, force=force,
                  expect_fewer=("批注",) if had_marks else ())
     render = done["render"]
@@ -469,7 +470,7 @@ def clean(path: PathLike, output: PathLike | None = None, *, in_place: bool = Fa
     from xlbudget.sources.files import read_workbook
     from xlbudget.sources.grid import SourceError
 
-    src = _workbook(path)
+    src = writable_workbook(path)
     if in_place and output is not None:
         raise XlbudgetError("--in-place 与 -o 不能同时使用")
     try:
@@ -490,7 +491,7 @@ def clean(path: PathLike, output: PathLike | None = None, *, in_place: bool = Fa
         if any(g.name == STATE_SHEET for g in grids):
             raise WriteError("清除后仍有 xlbudget 的记录表，已放弃写入")
 
-    rep = _write(src, _output(src, output, "已清除"), produce, verify, in_place=in_place,
+    rep = write_checked(src, _output(src, output, "已清除"), produce, verify, in_place=in_place,
                  expect_fewer=("批注",))
     return Written(rep.path, rep.backup, cleaned=len(cells), removed_sheets=sheets,
                    lost=list(rep.lost))
@@ -522,7 +523,7 @@ def charts(path: PathLike, output: PathLike | None = None, *, prior: PathLike | 
         raise XlbudgetError("--prior 与 --prior-values 只能选一个")
     if in_place and output is not None:
         raise XlbudgetError("--in-place 与 -o 不能同时使用")
-    src = _workbook(path)
+    src = writable_workbook(path)
     last: dict[str, Decimal] | None = None
     if prior is not None:
         last = this_year_figures(analyse(prior)[0].model)
@@ -549,7 +550,7 @@ def charts(path: PathLike, output: PathLike | None = None, *, prior: PathLike | 
     def produce(tmp: Path) -> None:
         done["render"] = render_file(plan, src, tmp)
 
-    rep = _write(src, _output(src, output, "图表"), produce, verify_marks(done),
+    rep = write_checked(src, _output(src, output, "图表"), produce, verify_marks(done),
                  in_place=in_place, force=force, expect_fewer=("图表",) if existing else ())
     render = done["render"]
     return Written(rep.path, rep.backup, analysis.result, charts=list(render.charts),
