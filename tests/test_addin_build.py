@@ -30,7 +30,7 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")  # oletool
 UI = "{http://schemas.microsoft.com/office/2006/01/customui}"
 REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 XDR = "{http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing}"
-EXPECTED_LABELS = ["校验", "标注", "修正", "图表数据", "清除标注", "帮助"]
+EXPECTED_LABELS = ["校验", "标注", "修正", "出错说明", "图表数据", "清除标注", "帮助"]
 
 
 @pytest.fixture(scope="module")
@@ -130,21 +130,30 @@ def test_every_sub_runs_an_existing_python_action(built: dict[str, Path]) -> Non
     assert len(bodies) == len(EXPECTED_LABELS)
     for sub, body in bodies:
         command = re.fullmatch(r'\s*RunPython "([^"]+)"\s*', body)
-        assert command, f"{sub} must only call RunPython"
+        # XlbExplain first asks for the text, then splices it (as hex) into the statement.
+        asked = re.fullmatch(r'\s*Dim text As Variant\n\s*text = Application\.InputBox\(.*?\n'
+                             r'\s*If VarType\(text\) = vbBoolean Then Exit Sub\n'
+                             r'\s*RunPython "([^"]+)" & Hex16\(CStr\(text\)\) & "([^"]+)"\s*',
+                             body, re.S)
+        assert command or (sub == "XlbExplain" and asked), f"{sub} must only call RunPython"
+        statement = command.group(1) if command else asked.group(1) + "0041" + asked.group(2)
         # Run the Python statement's imports for real and find the called function.
-        tree = ast.parse(command.group(1))
+        tree = ast.parse(statement)
         imports = [n for n in tree.body if isinstance(n, ast.Import)]
         calls = [n.value for n in tree.body if isinstance(n, ast.Expr)]
         assert len(imports) == 1 and len(calls) == 1
         alias = imports[0].names[0]
         module = importlib.import_module(alias.name)
         call = calls[0]
-        assert isinstance(call, ast.Call) and not call.args
+        assert isinstance(call, ast.Call)
+        assert [a.value for a in call.args] == ([] if command else ["0041"])
         assert isinstance(call.func, ast.Attribute)
         assert isinstance(call.func.value, ast.Name)
         assert call.func.value.id == (alias.asname or alias.name)
         function = getattr(module, call.func.attr)
-        assert callable(function) and not inspect.signature(function).parameters
+        params = inspect.signature(function).parameters.values()
+        assert callable(function) and len(params) == len(call.args)
+        assert all(p.default is not inspect.Parameter.empty for p in params)
 
 
 def test_xlwings_version_in_vba_is_the_pinned_one(built: dict[str, Path]) -> None:

@@ -344,10 +344,36 @@ def verifier(expected: list[Explanation]) -> Callable[[list[Grid]], None]:
     return verify
 
 
-def stamp(e: Explanation, *, author: str, date: str) -> Explanation:
-    """``e`` signed (a pending explanation from the report gets its author and date when it is
-    moved into the sheet)."""
-    return replace(e, author=e.author or author, date=e.date or date, origin="")
+def default_author() -> str:
+    """The user's login name, the 填写人 when none is given."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except Exception:  # no user name in this environment (no USER, no passwd entry)
+        return ""
+
+
+def today() -> str:
+    from datetime import date
+
+    return date.today().isoformat()
+
+
+def signed(items: list[Explanation], *, author: str, date: str) -> list[Explanation]:
+    """``items`` about to be saved in the sheet: those not read from it (written in the report
+    sheet, or new) get ``author`` and ``date`` where they have none."""
+    return [e if e.origin.startswith(f"{SHEET}!") else
+            replace(e, author=e.author or author, date=e.date or date, origin="")
+            for e in items]
+
+
+def to_save(stored: Stored) -> list[Explanation] | None:
+    """For ``mark``/``fix``: the sheet's new content when explanations were written in the
+    report sheet (which the mark replaces), so that they move into the sheet; else None."""
+    if not stored.pending:
+        return None
+    return signed(stored.current(), author=default_author(), date=today())
 
 
 _DOC_WHY = "出错说明让可以解释的问题不再反复出现，但它只对写下时的数值有效。"

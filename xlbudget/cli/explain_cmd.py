@@ -47,14 +47,9 @@ def _analysed(file: Path) -> tuple[list[Any], Any]:
 
 
 def _author(given: str | None) -> str:
-    if given:
-        return given
-    import getpass
+    from xlbudget.explain import default_author
 
-    try:
-        return getpass.getuser()
-    except Exception:  # no user name in this environment (no USER, no passwd entry)
-        return ""
+    return given or default_author()
 
 
 @main.command("explain")
@@ -103,9 +98,7 @@ def explain(file: Path, rule: str | None, cell: str | None, text: str | None, sh
 
 def _add(file: Path, code: str, cell_arg: str, text: str, author: str, output: Path | None,
          force: bool) -> None:
-    from datetime import date
-
-    from xlbudget.explain import Explanation, cell_text, refusal, upsert
+    from xlbudget.explain import Explanation, cell_text, refusal, signed, today, upsert
     from xlbudget.rules.registry import REGISTRY
 
     rule = REGISTRY.get(code)
@@ -135,26 +128,15 @@ def _add(file: Path, code: str, cell_arg: str, text: str, author: str, output: P
               "请改正该数字")
     sheet = sheets[0]
     grid = next((g for g in grids if g.name == sheet), None)
-    today = date.today().isoformat()
-    new = Explanation(code, sheet, cell, cell_text(grid, cell), text, author, today)
-    items = _signed(analysis.explanations.current(), author, today)
+    new = Explanation(code, sheet, cell, cell_text(grid, cell), text, author, today())
+    items = signed(analysis.explanations.current(), author=author, date=today())
     _save(file, upsert(items, new), output, force)
     click.echo(f"已写入出错说明：{sheet}!{cell}（{code}，当时数值 {new.value or '（空）'}）。"
                "该问题今后记为“已说明”")
 
 
-def _signed(items: list[Any], author: str, today: str) -> list[Any]:
-    """Explanations about to be saved: those written in the report sheet get author and date."""
-    from xlbudget.explain import stamp
-
-    return [stamp(e, author=author, date=today) if not e.origin.startswith("出错说明!")
-            else e for e in items]
-
-
 def _remove(file: Path, code: str, cell_arg: str, output: Path | None, force: bool) -> None:
-    from datetime import date
-
-    from xlbudget.explain import remove
+    from xlbudget.explain import default_author, remove, signed, today
 
     sheet, cell = _where(cell_arg)
     _, analysis = _analysed(file)
@@ -167,7 +149,7 @@ def _remove(file: Path, code: str, cell_arg: str, output: Path | None, force: bo
     if len({e.sheet for e in hits}) > 1:
         fail(f"{file.name}：多张工作表的 {cell} 都有规则 {code} 的说明，请写作 工作表名!{cell}")
     e = hits[0]
-    kept = _signed(remove(items, e.rule, e.sheet, e.cell), _author(None), date.today().isoformat())
+    kept = signed(remove(items, e.rule, e.sheet, e.cell), author=default_author(), date=today())
     _save(file, kept, output, force)
     click.echo(f"已删除出错说明：{e.sheet}!{e.cell}（{code}）")
 

@@ -3,7 +3,8 @@ a; a.check()")``: each works on the calling workbook and ends with a short Chine
 
 ``check`` reports, ``mark`` colours and notes the wrong cells and adds the report sheet, ``fix``
 does the same and writes the certain corrections (old values kept in the notes and in the hidden
-state sheet), ``charts`` writes the chart data sheets (图1–图7), ``clear`` removes xlbudget's
+state sheet), ``explain`` writes a 出错说明 for the findings of the selected cell into the sheet
+出错说明, ``charts`` writes the chart data sheets (图1–图7), ``clear`` removes xlbudget's
 marks, ``help`` explains the buttons. Every error ends as an alert, never as a traceback.
 """
 
@@ -36,6 +37,13 @@ def mark() -> None:
 def fix() -> None:
     """Mark as ``mark`` does and write the certain corrections."""
     _run(_fix)
+
+
+def explain(codes: str = "") -> None:
+    """Explain the findings of the selected cell with the text the add-in asked for, given as
+    UTF-16 code units in hex (see ``decode_text``); an empty text removes the cell's
+    explanations."""
+    _run(lambda book: _explain(book, decode_text(codes)))
 
 
 def charts() -> None:
@@ -145,18 +153,22 @@ def _check(book: Any) -> str:
 
 def _render(book: Any, *, fix: bool) -> str:
     from xlbudget.excel.render import render_book
+    from xlbudget.explain import to_save
     from xlbudget.marks.plan import build_plan
 
     grids, analysis = _analyse(book)
     result = analysis.result
     if result.status == "error":
         return summary(result)
-    plan = build_plan(result, fix=fix)
+    plan = build_plan(result, fix=fix, explanations=to_save(analysis.explanations))
     done = render_book(book, plan, grids)
     lines = [summary(result), ""]
     lines.append(f"已标注 {done.marked} 个单元格，明细见工作表「{done.report_sheet}」。")
     if fix:
         lines.append(f"已修正 {len(done.fixed)} 个单元格；原值写在批注中，并记录在隐藏的状态表里。")
+    if done.explanations is not None:
+        lines.append("校验结果表中填写的出错说明已保存到工作表「出错说明」"
+                     f"（共 {done.explanations} 条）。")
     lines += [f"未处理：{s}" for s in done.skipped[:_SHOWN]]
     if len(done.skipped) > _SHOWN:
         lines.append(f"…另有 {len(done.skipped) - _SHOWN} 项未处理。")
@@ -169,6 +181,75 @@ def _mark(book: Any) -> str:
 
 def _fix(book: Any) -> str:
     return _render(book, fix=True)
+
+
+def decode_text(codes: str) -> str:
+    """The text the VBA of the add-in sends: UTF-16 code units, four hex digits each. Sent so
+    because RunPython passes its command through a command line, where only ASCII is safe."""
+    try:
+        return bytes.fromhex(codes).decode("utf-16-be", "surrogatepass").strip()
+    except ValueError as exc:
+        raise ValueError(f"加载项传来的说明文字无法解读（{codes[:40]}）") from exc
+
+
+def _explain(book: Any, text: str) -> str:
+    """Write (or, with an empty text, remove) the 出错说明 of the selected cell's findings."""
+    from xlbudget import explain
+    from xlbudget.excel.render import explanation_sheet
+    from xlbudget.rules.registry import REGISTRY
+
+    selection = book.selection
+    if selection is None:
+        return "请先选中一个有问题的单元格，再点「出错说明」。"
+    sheet = selection.sheet.name
+    cell = selection[0, 0].address.replace("$", "")
+    where = f"{sheet}!{cell}"
+    grids, analysis = _analyse(book)
+    if analysis.result.status == "error":
+        return summary(analysis.result)
+    items = analysis.explanations.current()
+    author, date = _user(book), explain.today()
+    if not text:
+        kept = [e for e in items if (e.sheet, e.cell) != (sheet, cell)]
+        if len(kept) == len(items):
+            return f"{where} 没有出错说明，无需删除。"
+        explanation_sheet(book, explain.signed(kept, author=author, date=date))
+        return f"已删除 {where} 的 {len(items) - len(kept)} 条出错说明。"
+    here = [f for f in analysis.result.findings if (f.sheet, f.cell) == (sheet, cell)
+            and (f.severity in ("error", "warning") or f.explained is not None)]
+    if not here:
+        return (f"{where} 没有需要说明的问题。请先点「校验」或「标注」，"
+                "再选中标出的单元格（或“校验结果”表中所列的单元格）。")
+    grid = next((g for g in grids if g.name == sheet), None)
+    value = explain.cell_text(grid, cell)
+    done, refused = [], []
+    for code in dict.fromkeys(f.rule for f in here):
+        rule = REGISTRY[code]
+        if not rule.explainable:
+            refused.append(explain.refusal(rule) + "。")
+        elif any(f.rule == code and f.severity == "error" for f in here):
+            refused.append(f"{code}：该处是数字差错，不能说明，请改正该数字。")
+        else:
+            items = explain.upsert(items, explain.Explanation(code, sheet, cell, value, text,
+                                                              author, date))
+            done.append(code)
+    if done:
+        explanation_sheet(book, explain.signed(items, author=author, date=date))
+    lines = [f"已为 {where} 写入出错说明（{'、'.join(done)}），保存在工作表「出错说明」中；"
+             "保存工作簿后，这些问题在校验中记为“已说明”。"] if done else \
+        [f"{where} 的问题不能写出错说明："]
+    return "\n".join(lines + refused)
+
+
+def _user(book: Any) -> str:
+    """Excel's user name (File > Options), else the login name."""
+    from xlbudget.explain import default_author
+
+    try:
+        name = book.app.api.UserName if book.app.engine.name == "excel" else ""
+    except Exception:  # no COM (macOS, JSON engine): the login name will do
+        name = ""
+    return str(name or default_author())
 
 
 def _charts(book: Any) -> str:
@@ -204,6 +285,9 @@ HELP = "\n".join([
     "· 标注：把有问题的单元格涂色（红=错误、黄=警告、蓝=提示）并加批注写明应为多少，",
     "  最后新增工作表「校验结果」。",
     "· 修正：同“标注”，并把能唯一确定的正确值写入单元格；原值写在批注中并记录在隐藏的状态表里。",
+    "· 出错说明：选中一个有问题的单元格，为“可说明”类问题（如 X11、X16）写下说明，",
+    "  保存在工作表「出错说明」中，此后该问题记为“已说明”；说明留空则删除该格的说明。",
+    "  “必须修改”类问题（如合计不等于明细之和）不能说明。",
     "· 图表数据：根据各表生成 图1–图7 的数据表和图表。",
     "· 清除标注：恢复单元格原来的颜色和批注，删除「校验结果」表。",
     "",

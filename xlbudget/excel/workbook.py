@@ -6,7 +6,6 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from xlbudget.findings import SEVERITY_ZH
-from xlbudget.marks.plan import REPORT_SHEET, STATE_SHEET
 
 if TYPE_CHECKING:
     import xlwings as xw
@@ -14,8 +13,6 @@ if TYPE_CHECKING:
     from xlbudget.engine import Analysis
     from xlbudget.sources.grid import Grid, Value
 
-#: xlbudget's own sheets are output, never input.
-OWN_SHEETS = frozenset({REPORT_SHEET, STATE_SHEET})
 #: The header row of the table XLB_FINDINGS() spills into the workbook.
 FINDINGS_HEADER = ["级别", "规则", "工作表", "单元格", "表中数", "应为", "说明"]
 _SEVERITY_LABELS = frozenset(SEVERITY_ZH.values())
@@ -27,10 +24,12 @@ _CACHE_SIZE = 4
 
 
 def read(book: xw.Book) -> list[Grid]:
-    """The workbook's sheets as grids, without xlbudget's own sheets and output."""
+    """The workbook's sheets as grids, as the file source reads them: xlbudget's own sheets
+    included, which the engine leaves out of the tables (``own_sheets``) but reads for the
+    出错说明 the user wrote in the report sheet."""
     from xlbudget.sources.live import read_book
 
-    grids = read_book(book, skip=OWN_SHEETS)
+    grids = read_book(book)
     for g in grids:
         blank_findings_tables(g)
     return grids
