@@ -340,8 +340,8 @@ def test_template_alternatives_left_in(dept: dict) -> None:
     new = text.replace(f"支出{verb}", "支出增加（减少）", 1).replace(trend, "增长（下降）", 1)
     found, para = _perturb(dept, text, text, new, "alt.docx")
     # Flagged as left-over template words; the figures themselves are still right.
-    assert [(f.rule, f.actual) for f in found] == [("N-placeholder", "增加(减少)"),
-                                                   ("N-placeholder", "增长(下降)")]
+    assert [(f.rule, f.actual) for f in found] == [("N-residue", "增加(减少)"),
+                                                   ("N-residue", "增长(下降)")]
     assert {f.extra["location"]["paragraph"] for f in found} == {para}
 
 

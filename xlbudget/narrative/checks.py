@@ -25,7 +25,7 @@ from xlbudget.narrative.extract import (
     unit_above,
 )
 from xlbudget.narrative.facts import Fact, Facts, resolve
-from xlbudget.narrative.parse import Narrative, Sentence, normalise
+from xlbudget.narrative.parse import Narrative, Sentence, normalise, strip_ordinal
 from xlbudget.rules.registry import REGISTRY, Rule, RuleDoc, register
 
 SHARE_SLACK = Decimal("0.01")
@@ -45,7 +45,8 @@ _RULES = [
         "表格 123.45 万元，说明写“1234500.00万元”。",
         "统一使用万元（保留两位小数），或把单位改为元。")),
     ("N-share", "占比与表格数据不符", "error", RuleDoc(
-        "重算说明中“占…%”的比重：部分 ÷ 整体 × 100，四舍五入保留两位小数；收入占比以本年收入合计为"
+        "重算说明中“占…%”的比重：部分 ÷ 整体 × 100，四舍五入保留两位小数"
+        "（金额与表格不符而比重按文中金额算是对的，只报告金额）；收入占比以本年收入合计为"
         "基数，支出占比以本年支出合计为基数，类级结构以一般公共预算财政拨款支出合计为基数，“三公”"
         "经费结构以“三公”经费决算合计为基数。允许 0.01 个百分点的尾差调整。",
         "基数用错（如以总计代替本年合计）或四舍五入方式不同会得出错误的比重。",
@@ -59,19 +60,23 @@ _RULES = [
     ("N-growth", "增减额或增减率与数据不符", "error", RuleDoc(
         "重算“比上年增加（减少）…万元，增长（下降）…%”：增减额 = 本年 − 上年，"
         "增减率 = 增减额 ÷ 上年 × 100。上年数取自上年决算表（如提供），"
-        "否则取自说明本身（本年数 − 增减额）。允许 0.02 个百分点的误差。",
+        "否则取自说明本身（本年数 − 增减额）；“与本年预算相比”的增减以预算数为基数。"
+        "允许 0.02 个百分点的误差；增减率恰好等于“增减额 ÷ 本年数”而不等于“增减额 ÷ 上年数”时，"
+        "报告为以本年数为基数。",
         "以本年数为基数、增减方向写反或上年数取错都会得出错误的增减率。",
         "本年 110 万元、增加 10 万元，增长率应为 10.00%，说明写 9.09%（以本年为基数）。",
         "按上年数重算增减额与增减率，并核对“增加/减少”“增长/下降”的用词。")),
     ("N-zero-base", "上年为零仍给出增长率", "error", RuleDoc(
-        "上年数为零时增长率没有意义，说明却给出了百分比（常见为“增长100%”）。",
+        "上年数为零时增长率没有意义，说明却给出了百分比（常见为“增长100%”）。"
+        "本年与上年都为零而写“增长0%”的不报告。",
         "从零增长的百分比是误导性的数字。",
         "上年无此项支出，本年 5 万元，说明写“增长100%”。",
         "改为“上年无此项支出，本年新增…万元”。")),
     ("N-completion", "预算完成率与数据不符", "error", RuleDoc(
         "重算“完成预算…%”“预算执行率…%”：决算数 ÷ 预算数 × 100，"
         "保留两位小数（允许 0.02 个百分点）。"
-        "预算数取自表格（“三公”经费预算数）或说明、绩效表本身。",
+        "预算数取自表格（“三公”经费预算数）或说明、绩效表本身。"
+        "决算数与表格不符而完成率按文中的决算数算是对的，只报告决算数（N-amount），不报告完成率。",
         "完成率错误会掩盖预算执行偏差。",
         "“三公”经费预算 10 万元、决算 8 万元，完成率应为 80.00%，"
         "说明写 125.00%（颠倒了分子分母）。",
@@ -122,6 +127,33 @@ _RULES = [
         "占位符表明说明未填写完整。",
         "“2023年度收、支总计XX万元”。",
         "填入实际数据或删除该句。")),
+    ("N-residue", "模板残留（备选用词、填写提示）", "error", RuleDoc(
+        "说明中留有模板的备选用词或给填写人的提示：括号中的另一种说法（“增加（减少）”“下降（增长）”"
+        "“（或与预算数持平）”）、斜杠并列的备选词（“小于/等于”）、连在一起的备选词（“大小于”）、"
+        "省略号（“主要原因是……”），以及模板的提示句（如“说明项目绩效自评采用的组织实施步骤及方法。”）。"
+        "已知的提示句列在 xlbudget/narrative/residue.py 中。",
+        "备选用词未删除说明作者没有按实际情况选择表述，读者无法知道实际是哪一种；提示句本不应公开。",
+        "“决算数小于/等于预算数的主要原因是……”；“（三）项目自评步骤及方法。说明项目绩效自评采用的组织"
+        "实施步骤及方法。”",
+        "按实际情况保留一种表述，删除提示句并写出实际内容。")),
+    ("N-no-percent", "百分比缺少“%”", "error", RuleDoc(
+        "“占…”“增长/下降”“完成预算”“执行率/使用率”之后的数字没有“%”。",
+        "缺少百分号的比率可能被读成金额或倍数。",
+        "“比上年增长 13.95。”",
+        "补上“%”；该数字本身仍按增减率、占比或完成率核对。")),
+    ("N-flow", "结余、使用率与资金收支不符", "error", RuleDoc(
+        "同一句（或上文）给出资金总额、已支付（使用）金额、结余和资金使用率时，应有"
+        "结余 = 资金 − 支出，使用率 = 支出 ÷ 资金 × 100（保留两位小数，允许 0.02 个百分点）。"
+        "资金取自同一句，否则取自上文最近给出的资金额；未给出资金额时以支出 + 结余为资金。",
+        "项目资金的使用情况只在说明中出现，没有表格可以核对，必须自身一致。",
+        "“共支付项目资金21.63万元，年底结余8.37万元，资金使用率72.09%”：21.63 ÷ 30.00 = 72.10%。",
+        "按支出与资金重算结余和使用率。")),
+    ("N-copied", "用途与上一项雷同", "warning", RuleDoc(
+        "相邻两项不同的支出（或科目）写了一字不差的“主要用于…”，多为复制上一项后忘记修改。",
+        "用途说明照抄会使读者误解资金去向。",
+        "“卫生健康支出1.9万元，主要用于职工基本医疗保险缴费。住房保障支出20.54万元，主要用于职工"
+        "基本医疗保险缴费。”",
+        "按该项支出的实际用途改写。")),
 ]
 
 
@@ -197,7 +229,14 @@ class Checker:
                 self.check_change(f)
             elif f.role == "completion":
                 self.check_completion(f)
+        for f in self.figures:
+            if f.bare:
+                self.emit("N-no-percent", f.sentence, f"“{f.text}”是比率，缺少“%”",
+                          span=(f.start, f.end), actual=f.text, expected=f"{f.text}%")
         self.check_share_sums()
+        self.check_projects()
+        self.check_flows()
+        self.check_copied_purposes()
         self.check_counts()
         self.check_parts()
         self.check_duplicates()
@@ -274,6 +313,9 @@ class Checker:
             return
         expected = arith.pct(p, w)
         band = (pb / abs(w) + abs(p) * wb / (w * w)) * _HUNDRED
+        if a.index in self.flagged and w and abs(f.value - arith.pct(a.yuan, w)) <= (
+                a.half_yuan / abs(w)) * _HUNDRED + band + SHARE_SLACK + _half(f):
+            return  # the amount is wrong (reported) and the share is right for it
         if abs(f.value - expected) > band + SHARE_SLACK + _half(f):
             base_label = base.label if base is not None else f.base
             self.emit("N-share", f.sentence,
@@ -322,18 +364,25 @@ class Checker:
         if cur is None:
             return
         key, now, band = cur
+        # "与本年预算相比": the base is this year's budget (a table's 预算数), not last year.
+        vs_budget = f.vs_budget
+        what = "预算" if vs_budget else "上年"
         prior: Decimal | None = None
         pband = Decimal(0)
-        if self.prior is not None and key is not None and key in self.prior:
+        if vs_budget:
+            budget_key = self.facts[key].budget if key is not None else None
+            if budget_key in self.facts:
+                prior, pband = self.facts[budget_key].yuan, self.facts[budget_key].band
+        elif self.prior is not None and key is not None and key in self.prior:
             prior, pband = self.prior[key].yuan, self.prior[key].band
         if f.role == "change":
             if prior is None or f.kind != "amount":
-                return  # without last year's table, the stated change defines last year
+                return  # without the base's table, the stated change defines the base
             expected = self.in_unit(now - prior, f)
             stated = f.signed * f.scale if f.sign else f.yuan * (1 if now >= prior else -1)
             if abs(stated - (now - prior)) > band + pband + f.half_yuan:
                 self.emit("N-growth", f.sentence,
-                          f"与上年相比的增减额应为 {_signed_zh(expected, f.unit)}，"
+                          f"与{what}相比的增减额应为 {_signed_zh(expected, f.unit)}，"
                           f"文中为 {_signed_zh(f.signed, f.unit)}",
                           figure=f, actual=f.signed, expected=expected)
             return
@@ -341,22 +390,44 @@ class Checker:
             if change is None:
                 return
             if change.sign == 0:
-                return  # "增加（减少）B": last year cannot be derived from the text
+                return  # "增加（减少）B": the base cannot be derived from the text
             prior = now - change.signed * change.scale
             pband = band + change.half_yuan
         if prior == 0 or abs(prior) <= pband:
+            if f.value == 0 and abs(now) <= band:
+                return  # nothing last year, nothing this year: "增长0%" says no change
             self.emit("N-zero-base", f.sentence,
-                      f"上年数为零，增长率无意义，文中却写为 {f.value}%",
+                      f"{what}数为零，增长率无意义，文中却写为 {f.value}%",
                       figure=f, actual=f.signed if f.sign else f.value, expected=None)
             return
         expected = arith.growth(now, prior)
         stated = f.signed if f.sign else f.value * (1 if expected >= 0 else -1)
         slack = ((band + pband) / abs(prior) + abs(now) * pband / (prior * prior)) * _HUNDRED
-        if abs(stated - expected) > slack + RATE_SLACK + _half(f):
-            self.emit("N-growth", f.sentence,
-                      f"与上年相比的增减率应为 {_signed_zh(expected, '%')}，"
-                      f"文中为 {_signed_zh(stated, '%')}",
-                      figure=f, actual=stated, expected=expected)
+        hint = ""
+        if abs(stated - expected) <= slack + RATE_SLACK + _half(f):
+            if not self._on_this_year(f, change, expected):
+                return
+            hint = "（疑为以本年数为基数计算）"
+        self.emit("N-growth", f.sentence,
+                  f"与{what}相比的增减率应为 {_signed_zh(expected, '%')}，"
+                  f"文中为 {_signed_zh(stated, '%')}{hint}",
+                  figure=f, actual=stated, expected=expected)
+
+    @staticmethod
+    def _on_this_year(f: Figure, change: Figure | None, expected: Decimal) -> bool:
+        """A rate within rounding of the right one that is exactly the stated change over this
+        year's stated amount, and not over last year's: the common wrong base. Small amounts
+        leave room for both within rounding; the exact match tells which one was computed."""
+        a = f.anchor
+        if change is None or a is None or a.kind != "amount" or not a.value or change.sign == 0:
+            return False
+        before = a.yuan - change.signed * change.scale
+        if before <= 0:
+            return False
+        on_now = arith.round_half_up(abs(change.yuan) * _HUNDRED / a.yuan, f.decimals)
+        on_before = arith.round_half_up(abs(change.yuan) * _HUNDRED / before, f.decimals)
+        return f.value == on_now and abs(on_now - on_before) > _half(f) + RATE_SLACK and (
+            abs(abs(expected) - on_before) <= abs(abs(expected) - on_now))
 
     def check_completion(self, f: Figure) -> None:
         a = f.anchor
@@ -376,6 +447,12 @@ class Checker:
             budget = (f.budget.yuan, f.budget.half_yuan)
         if budget is None:
             return
+        if a.index in self.flagged and budget[0]:
+            right_for_stated = arith.rate(a.yuan, budget[0])
+            slack = (a.half_yuan / abs(budget[0]) + abs(a.yuan) * budget[1] / budget[0] ** 2
+                     ) * _HUNDRED
+            if abs(f.value - right_for_stated) <= slack + RATE_SLACK + _half(f):
+                return  # the amount is wrong (reported) and the rate is right for it
         self._rate(f.sentence, f, final, fband, budget[0], budget[1], label, related)
 
     def _rate(self, s: Sentence, f: Figure | None, final: Decimal, fband: Decimal,
@@ -429,6 +506,9 @@ class Checker:
             if f.kind != "count" or f.sentence.section.key != "S7":
                 continue
             words = f.clause + f.subject
+            before = f.sentence.norm[:f.start - f.sentence.start][-12:]
+            if _PART_OF.search(words) or _PART_OF.search(before):
+                continue  # 外宾接待, 国内接待, 其中…: a part, not the item's count
             item = next((key for pattern, key in _COUNT_ITEMS if re.search(pattern, words)), None)
             fact = self.facts.get(item) if item else None
             if fact is None:
@@ -505,6 +585,8 @@ class Checker:
                 continue
             for m in _CMP.finditer(s.norm):
                 cy = int(m.group(1))
+                if "预算" in s.norm[m.end(1):m.end(1) + 6]:
+                    continue  # "与2021年度预算相比": against this year's budget
                 if cy != y - 1:
                     self.emit("N-year", s, f"应与上一年度（{y - 1}年）比较，文中为与{cy}年比较",
                               span=(s.start + m.start(1), s.start + m.end(1)),
@@ -546,9 +628,123 @@ class Checker:
 
     def check_placeholders(self) -> None:
         for p in self.placeholders:
-            what = "模板中的备选用词未删除" if "(" in p.text else "留有模板占位符"
-            self.emit("N-placeholder", p.sentence, f"{what}“{p.text}”",
-                      span=(p.start, p.end), actual=p.text)
+            if p.kind == "placeholder":
+                self.emit("N-placeholder", p.sentence, f"留有模板占位符“{p.text}”",
+                          span=(p.start, p.end), actual=p.text)
+            else:
+                what = "模板中的备选用词未删除" if p.kind == "alternative" else "留有模板的填写提示"
+                self.emit("N-residue", p.sentence, f"{what}“{p.text}”",
+                          span=(p.start, p.end), actual=p.text)
+
+    def check_flows(self) -> None:
+        """Funds, spending, balance and usage rate stated together (a project's money in a
+        绩效评价报告): balance = funds − spent, usage = spent ÷ funds."""
+        by_sentence: dict[int, list[Figure]] = {}
+        for f in self.figures:
+            by_sentence.setdefault(id(f.sentence), []).append(f)
+        funds_seen: list[Figure] = []
+        for figs in by_sentence.values():
+            amounts = [f for f in figs if f.kind == "amount" and f.role in ("level", "budget")]
+            spent = next((f for f in amounts if _SPENT.search(f.clause)), None)
+            balance = next((f for f in amounts if _BALANCE.search(f.clause)), None)
+            funds = next((f for f in amounts if f is not spent and f is not balance
+                          and _FUNDS.search(f.clause)), None)
+            rates = [f for f in figs if f.kind == "percent" and f.role == ""
+                     and _USAGE.search(f.clause)]
+            if funds is None and (spent or rates) and funds_seen and (
+                    funds_seen[-1].sentence.section == figs[0].sentence.section
+                    and figs[0].para - funds_seen[-1].para <= 6):
+                funds = funds_seen[-1]  # "下达项目资金30万元。" … "共支付…，结余…"
+            if funds is not None and funds.sentence is figs[0].sentence:
+                funds_seen.append(funds)
+            elif funds is None and spent is None:
+                continue
+            if spent is None or spent.index in self.flagged:
+                continue  # a wrong amount is reported once; what follows from it is not
+            if funds is not None and balance is not None:
+                tol = funds.half_yuan + spent.half_yuan + balance.half_yuan
+                if abs(funds.yuan - spent.yuan - balance.yuan) > tol:
+                    expected = self.in_unit(funds.yuan - spent.yuan, balance)
+                    self.emit("N-flow", balance.sentence,
+                              f"资金 {funds.text} 减去支出 {spent.text} 应结余 "
+                              f"{expected}{balance.unit}，文中为 {balance.text}",
+                              figure=balance, actual=balance.value, expected=expected,
+                              certain=False)
+                    continue
+            base = funds if funds is not None else None
+            whole = base.yuan if base is not None else (
+                spent.yuan + balance.yuan if balance is not None else None)
+            if whole is None or whole == 0:
+                continue
+            wband = base.half_yuan if base is not None else spent.half_yuan + (
+                balance.half_yuan if balance is not None else Decimal(0))
+            for r in rates:
+                expected = arith.rate(spent.yuan, whole)
+                slack = (spent.half_yuan / whole + spent.yuan * wband / whole ** 2) * _HUNDRED
+                if abs(r.value - expected) > slack + RATE_SLACK + _half(r):
+                    self.emit("N-flow", r.sentence,
+                              f"资金使用率应为 {expected}%（支出 {spent.text} ÷ 资金 "
+                              f"{self.in_unit(whole, spent)}{spent.unit}），文中为 {r.value}%",
+                              figure=r, actual=r.value, expected=expected)
+
+    def check_projects(self) -> None:
+        """A project's budget and spending stated twice (综述 in 十 and its 绩效评价报告 in the
+        attachments) must agree. A paragraph opening with ``X项目`` is about X; in the
+        attachments a heading naming X makes the following paragraphs about X until the next
+        附件."""
+        seen: dict[tuple[str, str], Figure] = {}
+        context: tuple[str, str] | None = None
+        section = None
+        named: dict[int, tuple[str, str]] = {}
+        for p in self.narrative.source.paragraphs:
+            if p.table is not None:
+                continue
+            sect = self.narrative.sections.get(p.index)
+            text = normalise(p.text).strip()
+            m = _PROJECT.match(strip_ordinal(text))
+            if m and m.group("name").startswith(("说明", "本部门", "本单位", "部门", "单位")):
+                m = None
+            if sect != section or _ATTACHMENT.match(text):
+                context, section = None, sect
+            if m:
+                context = (_project_key(m.group("name")), m.group("name"))
+            if context:
+                named[p.index] = context
+            if sect is not None and sect.key != "P4" and not m:
+                context = None  # in the report's sections a project is named per paragraph
+        for f in self.figures:
+            if f.para not in named or f.kind != "amount" or f.role not in ("level", "budget"):
+                continue
+            project, name = named[f.para]
+            kind = ("budget" if f.role == "budget" or _PROJECT_BUDGET.search(f.clause)
+                    else "spent" if _PROJECT_SPENT.search(f.clause) else None)
+            if kind is None:
+                continue
+            first = seen.setdefault((project, kind), f)
+            if first is f or abs(f.yuan - first.yuan) <= f.half_yuan + first.half_yuan:
+                continue
+            what = "预算" if kind == "budget" else "支出（执行数）"
+            expected = self.in_unit(first.yuan, f)
+            self.emit("N-duplicate", f.sentence,
+                      f"{name}项目的{what}在第{first.para}段为 {first.text}，此处为 {f.text}，"
+                      "前后不一致", figure=f, actual=f.value, expected=expected, certain=False)
+
+    def check_copied_purposes(self) -> None:
+        """The same 用途 written for two different items in a row (copied, not edited)."""
+        last: tuple[str, str, Sentence] | None = None
+        for s in self.narrative.sentences:
+            m = _PURPOSE.search(s.norm)
+            if m is None:
+                continue
+            purpose = re.sub(r"[\s。,;、]", "", m.group("what"))
+            item = _subject_key(s.norm[:m.start()]) or (last[1] if last else "")
+            if last is not None and last[2].section == s.section and len(purpose) >= 8 and (
+                    purpose == last[0] and item and item != last[1]):
+                self.emit("N-copied", s, f"用途与上一项（第{last[2].para}段）一字不差，"
+                          "疑为照抄上一项", span=(s.start + m.start("what"),
+                                             s.start + m.end("what")),
+                          actual=m.group("what"), certain=False)
+            last = (purpose, item, s)
 
     # --- Word tables (项目绩效目标完成情况表 and the like) -------------------------------------
 
@@ -612,9 +808,21 @@ class Checker:
 
 
 #: Counts of the 三公 items: what the clause names -> the T7 决算数 it must agree with.
+_PART_OF = re.compile(r"外宾|外事|其中|主要包括")
 _COUNT_ITEMS = ((r"购置.{0,4}(公务用车|车辆)|购车", "T7.vehicle_purchase_final"),
                 (r"出国|出境|团组", "T7.abroad_final"), (r"接待", "T7.reception_final"))
 _NAME_END = r"(?:支出)?(?=\((?:类|款|项)\)|[,;。、]|$)"
+#: Clause words of a project's money (a 绩效评价报告): spent, left over, available, usage rate.
+_SPENT = re.compile(r"支付|支出|使用|执行|拨付|实际完成")
+_BALANCE = re.compile(r"结余|结转|剩余|余额")
+_FUNDS = re.compile(r"资金|预算|下达|到位|批复|安排|总额|筹集")
+_USAGE = re.compile(r"(?:使用|支付|支出|执行)率")
+_PROJECT = re.compile(r"^(?:\(\d+\)|\d+[.、])?\s*(?P<name>[^,;:。“”()\s\d]{4,40}?)项目"
+                      r"(?:绩效|\s*$)")
+_ATTACHMENT = re.compile(r"^附件\s*\d*\s*$")
+_PROJECT_BUDGET = re.compile(r"预算数?|批复|下达|申报|安排")
+_PROJECT_SPENT = re.compile(r"执行数|支付|支出|使用|实际")
+_PURPOSE = re.compile(r"(?:主要)?用于(?P<what>[^。]{4,})")
 _CMP = re.compile(r"(?:与|同|较|比)(\d{4})\s*年度?(?:决算数?)?(?:相比|比较|对比)?")
 #: "截至Y年12月31日" / "Y年末": assets and vehicles at the end of the report year.
 _YEAR_END = re.compile(r"截[至止]\s*(\d{4})\s*年(?:12月31日|末|底)")
@@ -634,6 +842,11 @@ def _signed_zh(value: Decimal, unit: str) -> str:
 def _subject_key(subject: str) -> str:
     t = normalise(subject)
     return re.sub(r"[\s()（）“”\"、,]|支出|决算|金额|合计|总额|共计|为|的|数$", "", t)
+
+
+def _project_key(name: str) -> str:
+    """A project's name without the words writers vary (和/及/与, quotes)."""
+    return re.sub(r"[和及与、“”\"\s]", "", name)
 
 
 def _figure_year(f: Figure) -> int | None:

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from xlbudget.narrative.docx_source import DocxText, WordTable
 from xlbudget.narrative.parse import Narrative, Sentence, normalise
+from xlbudget.narrative.residue import COMPILED as _RESIDUE
 
 AMOUNT_UNITS = {"元": 1, "千元": 1000, "万元": 10000, "亿元": 100000000}
 COUNT_UNITS = ("批次", "人次", "团组", "个", "辆", "次", "人", "家", "项", "台", "套", "户", "名")
@@ -21,10 +22,6 @@ COUNT_UNITS = ("批次", "人次", "团组", "个", "辆", "次", "人", "家", 
 _NUMBER = r"(?<![\d.A-Za-z])(-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
 _UNIT = r"\s*(万元|亿元|千元|元|%|个百分点|百分点|" + "|".join(COUNT_UNITS) + r")?"
 _FIGURE = re.compile(_NUMBER + _UNIT)
-_PLACEHOLDER = re.compile(
-    r"(?<![A-Za-z])(?:[Xx]{2,}|×{2,}|\*{2,}|某某)(?![A-Za-z])"
-    # the template's alternatives left in: "增加（减少）", "增长（下降）", "大于（小于、等于）"
-    r"|(?:增加|增长|上升|大于)\((?:减少|下降|小于)[^)]{0,4}\)")
 #: The alternative of an unedited "增加（减少）": the direction is unknown (sign 0).
 _EITHER = re.compile(r"(?:增加|增长|上升)\((?:减少|下降)\)(?:了)?$")
 _COORD = re.compile(r"^\s*(?:和|、|与|及|以及|/)\s*$")
@@ -41,6 +38,13 @@ _GENERIC = frozenset({"", "支出", "决算", "收入", "金额", "支出决算"
 _TAGGED = re.compile(r"\((?:类|款|项)\)")
 _BUDGET_WORDS = re.compile(r"(?:年初|全年|调整后?的?)?预算(?:数|安排)?$")
 _AFTER_FIGURE = re.compile(r"(?:\d|元|%|次|人|辆|个|家|项|台|套|户|名|点)$")
+#: Words after which a number is a percentage even when its % is missing ("增长13.95。").
+_RATE_WORDS = re.compile(r"(?:增长|下降|上升|降低|占(?:比|[^,;:\d]{0,30}?(?:的|比重|比例))?"
+                         r"|(?:完成|执行|使用|到位)率|完成(?:年初|全年|调整后?的?)?预算(?:数)?的?)"
+                         r"(?:为|是|达)?$")
+#: "与2021年度预算相比": a change against this year's budget, not against last year.
+_VS_BUDGET = re.compile(r"(?:与|同|较|比)(?:\d{4}\s*年度?|本年度?|全年|年初)?(?:的)?预算(?:数)?"
+                        r"(?:相比|比较|对比)?")
 
 
 @dataclass(slots=True)
@@ -51,7 +55,8 @@ class Figure:
     figure is: 'level' (an amount or count of something), 'change' (an amount of increase or
     decrease, signed by ``sign``), 'share', 'growth', 'completion', 'budget' or '' (unknown).
     ``sign`` is 0 when the text leaves the direction open ("增加（减少）").
-    ``start``/``end`` are offsets into the paragraph text.
+    ``start``/``end`` are offsets into the paragraph text. ``bare`` marks a percentage written
+    without its % sign; ``vs_budget`` a change or rate stated against the year's budget.
     """
 
     kind: str
@@ -73,6 +78,8 @@ class Figure:
     index: int = 0
     clause: str = ""
     coordinated: list[Figure] = field(default_factory=list)
+    bare: bool = False
+    vs_budget: bool = False
 
     @property
     def para(self) -> int:
@@ -109,10 +116,13 @@ class Figure:
 
 @dataclass(frozen=True, slots=True)
 class Placeholder:
+    """Template residue: ``kind`` is 'placeholder', 'alternative' or 'instruction'."""
+
     text: str
     start: int
     end: int
     sentence: Sentence
+    kind: str = "placeholder"
 
 
 def _clause_bounds(norm: str) -> list[int]:
@@ -175,8 +185,14 @@ def extract(narrative: Narrative) -> tuple[list[Figure], list[Placeholder]]:
     last_para = -1
     cells = _cell_subjects(narrative)
     for s in narrative.sentences:
-        for m in _PLACEHOLDER.finditer(s.norm):
-            placeholders.append(Placeholder(m.group(0), s.start + m.start(), s.start + m.end(), s))
+        taken: list[tuple[int, int]] = []
+        for kind, pattern in _RESIDUE:
+            for m in pattern.finditer(s.norm):
+                if any(a < m.end() and m.start() < b for a, b in taken):
+                    continue  # one finding for one stretch of text
+                taken.append((m.start(), m.end()))
+                placeholders.append(Placeholder(m.group(0), s.start + m.start(),
+                                                s.start + m.end(), s, kind))
         if s.para != last_para:
             prev_sentence_figs, last_para = [], s.para
             # A 类/款/项 heading line above the paragraph names what it is about.
@@ -258,15 +274,22 @@ def _sentence_figures(s: Sentence, context: str = "") -> list[Figure]:
     bounds = _clause_bounds(norm)
     cmp_m = _CMP_YEAR.search(norm)
     cmp_year = None
-    if cmp_m and (cmp_m.group(1) or "上年" in cmp_m.group(0)):
+    vs_budget = bool(_VS_BUDGET.search(norm))
+    if cmp_m and (cmp_m.group(1) or "上年" in cmp_m.group(0)) and not vs_budget:
         cmp_year = int(cmp_m.group(1)) if cmp_m.group(1) else -1
     raw: list[tuple[re.Match[str], str | None]] = []
+    bare: set[int] = set()
     for m in _FIGURE.finditer(norm):
         after = norm[m.end():m.end() + 1]
         unit = m.group(2)
         if unit is None and after in ("年", "月", "日", "号", ".", "、") and (
                 not _is_coordinated_number(norm, m)):
             continue
+        clause = norm[max(b for b in bounds if b <= m.start()):m.start()].rstrip()
+        if unit is None and (after in ("", "。", ",", ";", ")") or after.isspace()) and (
+                _RATE_WORDS.search(clause)):
+            unit = "%"  # "增长13.95。": a rate whose % sign is missing
+            bare.add(m.start())
         raw.append((m, unit))
     # A unitless number coordinated with the next one takes its unit ("增加B和C万元").
     units: list[str | None] = [u for _, u in raw]
@@ -287,7 +310,7 @@ def _sentence_figures(s: Sentence, context: str = "") -> list[Figure]:
         role, sign, base = _role(prefix, kind)
         f = Figure(kind, value, unit, _decimals(number), s.start + m.start(), s.start + m.end(),
                    s.text[m.start():m.end()], s, role, sign, base=base, cmp_year=cmp_year,
-                   clause=prefix)
+                   clause=prefix, bare=m.start() in bare, vs_budget=vs_budget)
         prev = out[-1] if out else None
         if prev is not None and _COORD.match(norm[prev.end - s.start:m.start()]):
             # "增长P%和Q%", "各增加B和C万元": same role, sign and base as the first of the list.

@@ -26,7 +26,9 @@ def normalise(text: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Section:
-    """A part of the template: ``key`` such as 'P1', 'S7' (第二部分 七), 'P3', 'P4'."""
+    """A part of the template: ``key`` such as 'P1', 'S7' (第二部分 七), 'P3', 'P4'; ``label`` is
+    the heading as the document writes it (with its part's ordinal for a section), so that a
+    finding is located by the document's own numbering."""
 
     key: str
     label: str
@@ -59,6 +61,7 @@ _ORDINAL = re.compile(
     r"^\s*(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|"
     r"\(?[一二三四五六七八九十]+\)|\d+[、.．](?!\d))\s*")
 _SENTENCE_END = re.compile(r"[。!?\n]")
+_PART_ORDINAL = re.compile(r"^第[一二三四五六七八九十]+部分")
 
 
 def strip_ordinal(text: str) -> str:
@@ -137,16 +140,24 @@ def parse(doc: DocxText) -> Narrative:
             break
     out = Narrative(doc, year)
     current, sub = _NO_SECTION, ""
+    part = ""  # the document's own part ordinal ("第三部分"), if it writes one
     for p in doc.paragraphs:
         if _heading_candidate(p):
             hit = classify_heading(p.text)
             if hit is not None:
-                key, label = hit
+                key, _canonical = hit
                 # Inside the attachments, an appendix heading that repeats a section name
                 # (e.g. a 三公 table in the 绩效评价报告) does not leave the attachment.
                 if key == current.key:  # a sub-heading repeating its section's words
                     sub = strip_ordinal(p.text)
                 elif not (current.key == "P4" and key.startswith("S")):
+                    heading = " ".join(p.text.split())
+                    if key.startswith("P"):
+                        m = _PART_ORDINAL.match(heading)
+                        part = m.group(0) if m else ""
+                        label = heading
+                    else:
+                        label = f"{part} {heading}".strip()
                     current, sub = Section(key, label), ""
                     out.found.append(key)
                     out.sections[p.index] = current
