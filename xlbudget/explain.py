@@ -25,6 +25,7 @@ This module imports no spreadsheet library: renderers write :func:`sheet_rows`.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -113,6 +114,9 @@ def normal_cell(cell: str) -> str:
     if not (letters.isalpha() and letters.isascii() and 1 <= len(letters) <= 3 and digits
             and digits[0] != "0"):
         raise ValueError(cell)
+    r, c = from_a1(text)
+    if r >= 1_048_576 or c >= 16_384:  # beyond Excel's last cell XFD1048576
+        raise ValueError(cell)
     return text
 
 
@@ -176,6 +180,13 @@ def read(grids: list[Grid]) -> Stored:
         if g.name in ours and g.name.startswith(REPORT_SHEET):
             _read_report(g, stored, saved, by_name)
     return stored
+
+
+def read_file(path: str | os.PathLike[str]) -> Stored:
+    """The explanations a workbook file holds, as stored (not judged: see ``apply``)."""
+    from xlbudget.sources.files import read_workbook
+
+    return read(read_workbook(str(path)))
 
 
 def _read_sheet(grid: Grid, stored: Stored) -> None:

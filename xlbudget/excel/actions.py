@@ -122,7 +122,8 @@ def summary(result: FileResult) -> str:
     c = result.counts()
     tables = "、".join(t.key for t in result.tables)
     lines = [f"识别到 {len(result.tables)} 张表（{tables}）。",
-             f"错误 {c['error']} 个，警告 {c['warning']} 个，提示 {c['info']} 个。"]
+             f"错误 {c['error']} 个，警告 {c['warning']} 个，提示 {c['info']} 个"
+             + (f"，已说明 {c['explained']} 个。" if c["explained"] else "。")]
     rank = {"error": 0, "warning": 1}
     serious = sorted((f for f in result.findings if f.severity in rank),
                      key=lambda f: (rank[f.severity], not f.certain))

@@ -370,8 +370,8 @@ def explanation_sheet(book: Any, items: list[Any]) -> int:
         ws = book_add_sheet(book, explain.SHEET)
         for i, w in enumerate(explain.WIDTHS, start=1):
             ws.range((1, i)).column_width = w
-    body = ws.range((3, 2), (max(len(rows), 3), 4))
-    body.number_format = "@"  # sheet, cell and value are text: "0.50" keeps its decimals
+    # Text cells: "0.50" keeps its decimals, and a text starting with "=" is no formula.
+    ws.range((3, 1), (max(len(rows), 3), width)).number_format = "@"
     ws.range((1, 1), (len(rows), width)).value = [r + [None] * (width - len(r)) for r in rows]
     ws.range((1, 1)).font.bold = True
     ws.range((2, 1), (2, width)).font.bold = True

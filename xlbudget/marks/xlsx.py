@@ -384,6 +384,7 @@ def _explanation_sheet(wb: Any, items: list[Any]) -> int:
         ws.freeze_panes = "A3"
     for row in explain.sheet_rows(items):
         ws.append(row)
+        as_text(ws[ws.max_row])  # an explanation starting with "=" stays text
     ws["A1"].font = Font(bold=True)
     for c in ws[2]:
         c.font = Font(bold=True)
