@@ -71,6 +71,8 @@ class Row:
     block: str = "main"
     line: str | None = None
     raw_label: str = ""
+    #: the cell holding the row's name (NM-* findings point at it)
+    label_ref: CellRef | None = None
 
     @property
     def level(self) -> int:

@@ -71,6 +71,9 @@ def _names_across_tables(model: WorkbookModel) -> Iterator[Finding]:
 
 
 def _label_cell(table, row) -> str | None:
+    """The cell holding the row's name; its first amount when the name was not in a cell."""
+    if row.label_ref is not None:
+        return row.label_ref.cell
     a = next(iter(row.values.values()), None)
     return None if a is None else a.ref.cell
 

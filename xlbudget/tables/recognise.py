@@ -396,9 +396,22 @@ class _Region:
         amounts = {k: self._amount(r, c) for k, c in values.items()}
         row = Row(label=label(label_text), values=amounts,
                   excel_row=r + 1, key=key, code=code, block=block, line=line,
-                  raw_label=label_text)
+                  raw_label=label_text, label_ref=self._label_ref(r, label_text, values))
         self.table.rows.append(row)
         return row
+
+    def _label_ref(self, r: int, text: str, values: dict[str, int]) -> CellRef | None:
+        """The cell left of the amounts that holds ``text`` (the cell itself, or with its code
+        in front): where a name finding points."""
+        text = text.strip()
+        if not text:
+            return None
+        end = min(values.values(), default=len(self.g.rows[r]))
+        cells = [(c, self.g.text(r, c)) for c in range(end)]
+        c = next((c for c, t in cells if t == text), None)
+        if c is None:
+            c = next((c for c, t in cells if text in t), None)
+        return None if c is None else CellRef(self.g.name, to_a1(r, c))
 
     def _map_columns(self, cols: list[_Col], block: str) -> dict[str, int]:
         out: dict[str, int] = {}

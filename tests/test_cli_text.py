@@ -1,0 +1,51 @@
+"""What a newcomer sees from the command line: Click's own texts in Chinese, ``rules CODE``
+with the identity's formula."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+ENGLISH = ("Usage:", "Error:", "Missing argument", "Show this message", "No such command",
+           "Try '", "Options:", "Commands:")
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "xlbudget", *args], capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.mark.parametrize(("args", "code", "expected"), [
+    (("--help",), 0, ("用法：", "显示本帮助并退出", "命令")),
+    (("check", "--help"), 0, ("用法：", "--verbose", "显示本帮助并退出")),
+    (("check",), 2, ("用法：", "错误：缺少参数", "查看帮助")),
+    (("chek",), 2, ("没有命令", "check")),
+    (("check", "--bogus", "x"), 2, ("没有选项",)),
+    (("check", "--format", "xls", "x.xlsx"), 2, ("的值无效", "不是")),
+])
+def test_click_speaks_chinese(args: tuple[str, ...], code: int, expected: tuple[str, ...]) -> None:
+    r = run(*args)
+    out = r.stdout + r.stderr
+    assert r.returncode == code, out
+    for text in expected:
+        assert text in out, out
+    for text in ENGLISH:
+        assert text not in out, out
+
+
+def test_rules_page_shows_the_formula() -> None:
+    r = run("rules", "t7-a")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("T7-a")
+    assert "公式" in r.stdout and "三公经费合计(决算数) = 因公出国（境）费(决算数)" in r.stdout
+
+
+def test_rules_group_and_unknown() -> None:
+    group = run("rules", "T7")
+    assert group.returncode == 0
+    codes = [line.split()[0] for line in group.stdout.splitlines() if line.startswith("T7-")]
+    assert codes[:1] == ["T7-a"] and len(codes) >= 2
+    unknown = run("rules", "T77")
+    assert unknown.returncode == 2 and "没有规则" in unknown.stderr
