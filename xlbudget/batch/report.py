@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections import Counter
 from pathlib import Path
 from typing import IO, Any, Protocol
 
 from xlbudget.findings import COUNTS, FileResult, exit_code, summary
+from xlbudget.marks.plan import formula_safe
 
 STATUS_ZH = {"ok": "通过", "findings": "有问题", "error": "无法校验"}
 #: ``explained``: the 出错说明 text of an explained finding (severity info), else empty.
@@ -21,19 +21,9 @@ CSV_FIELDS = ("path", "status", "rule", "severity", "sheet", "cell", "actual", "
               "certain", "message", "explained")
 
 
-#: First characters that make a spreadsheet read a CSV field as a formula (OWASP, "CSV
-#: Injection"); a plain number such as ``-12.50`` is left as it is (as defusedcsv does).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"-?[0-9][0-9,]*(?:\.[0-9]+)?")
-
-
 def csv_safe(value: object) -> str:
-    """A CSV field that no spreadsheet runs as a formula: text starting with ``= + - @``, tab or
-    CR gets a leading ``'``, which Excel and LibreOffice show as text."""
-    text = "" if value is None else str(value)
-    if text[:1] in _FORMULA_START and not _PLAIN_NUMBER.fullmatch(text):
-        return "'" + text
-    return text
+    """A CSV field that no spreadsheet runs as a formula (``marks.plan.formula_safe``)."""
+    return str(formula_safe("" if value is None else str(value)))
 
 
 class Sink(Protocol):

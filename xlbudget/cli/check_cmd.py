@@ -8,10 +8,11 @@ from pathlib import Path
 import click
 
 from xlbudget.cli import main
-from xlbudget.cli.errors import rule_patterns
+from xlbudget.cli.errors import limit_options, rule_patterns
 
 
 @main.command("check")
+@limit_options
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "csv"]), default="text",
               show_default=True, help="输出格式（csv：每个问题一行）。")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
 import click
@@ -83,3 +83,29 @@ def rule_patterns(ctx: click.Context, param: click.Parameter, values: Iterable[s
         return parse_selection(values)
     except SelectionError as exc:
         raise click.UsageError(f"{param.opts[0]}：{exc}", ctx=ctx) from None
+
+
+def _set_env(name: str) -> Callable[[click.Context, click.Parameter, Any], None]:
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> None:
+        if value is not None:
+            os.environ[name] = f"{value:g}"  # read by every reader, workers included
+    return callback
+
+
+def limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """``--max-size/--max-ratio/--max-cells`` (work limits checked before a file is parsed);
+    they set the environment variables of ``sources.inspect``, so the command's signature
+    does not change."""
+    from xlbudget.sources.inspect import ENV_CELLS, ENV_RATIO, ENV_SIZE, Limits
+
+    d = Limits()
+    positive = click.FloatRange(min=0, min_open=True)
+    for flag, env, default, text in (
+        ("--max-cells", ENV_CELLS, f"{d.max_cells}", "一张工作表从 A1 到最后一个单元格的格数上限"),
+        ("--max-ratio", ENV_RATIO, f"{d.max_ratio:g}", "xlsx 部件压缩比上限（防“压缩炸弹”）"),
+        ("--max-size", ENV_SIZE, f"{d.max_size // (1024 * 1024)}", "文件解压后大小上限（MB）"),
+    ):
+        fn = click.option(flag, type=positive, default=None, expose_value=False,
+                          callback=_set_env(env), metavar="N",
+                          help=f"{text}，默认 {default}；也可用环境变量 {env}。")(fn)
+    return fn

@@ -29,6 +29,7 @@ from xlbudget.marks.plan import (
     ChartSheet,
     Plan,
     ReportSheet,
+    formula_safe,
     shown_text,
 )
 from xlbudget.marks.xlsx import STATE_HEADER, RenderResult
@@ -140,7 +141,7 @@ class _State:
         ws = book_add_sheet(self.book, STATE_SHEET)
         rows = [STATE_HEADER] + [[k, s, c, json.dumps(d, ensure_ascii=False)]
                                  for k, s, c, d in self.records]
-        ws.range((1, 1), (len(rows), 4)).value = rows
+        ws.range((1, 1), (len(rows), 4)).value = _literal(rows)
         _very_hidden(ws)
 
 
@@ -282,6 +283,12 @@ def _unique_sheet_name(book: Any, name: str) -> str:
     return out
 
 
+def _literal(rows: list[list[Any]]) -> list[list[Any]]:
+    """Excel parses text set through its object model as if typed: names and messages from a
+    workbook must not become formulas (``formula_safe``)."""
+    return [[formula_safe(v) for v in row] for row in rows]
+
+
 def report_sheet(book: Any, state: _State, rep: ReportSheet) -> str:
     """Write the report sheet last in the workbook, in one value call; returns its name."""
     name = _unique_sheet_name(book, rep.name)
@@ -289,7 +296,7 @@ def report_sheet(book: Any, state: _State, rep: ReportSheet) -> str:
     state.add("sheet", name, "", None)
     width = max(len(r) for r in rep.rows)
     matrix = [list(r) + [None] * (width - len(r)) for r in rep.rows]
-    ws.range((1, 1), (len(matrix), width)).value = matrix
+    ws.range((1, 1), (len(matrix), width)).value = _literal(matrix)
     ws.range((1, 1)).font.bold = True
     ws.range((1, 1)).font.size = 14
     header = ws.range((rep.header_row, 1), (rep.header_row, width))
@@ -339,7 +346,7 @@ def chart_sheet(book: Any, cs: ChartSheet) -> None:
         rows += [[], [cs.note]]
     width = max(len(cs.header), 1)
     matrix = [r + [None] * (width - len(r)) for r in rows]
-    ws.range((1, 1), (len(matrix), width)).value = matrix
+    ws.range((1, 1), (len(matrix), width)).value = _literal(matrix)
     ws.range((1, 1)).font.bold = True
     ws.range((1, 1)).font.size = 14
     ws.range((first, 1), (first, width)).font.bold = True

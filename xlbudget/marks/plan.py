@@ -30,6 +30,7 @@ nothing else: corrected values and chart sheets are the user's content once writ
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -155,6 +156,23 @@ class Plan:
 
     def dumps(self) -> str:
         return json.dumps(self.to_json(), ensure_ascii=False, indent=1)
+
+
+#: First characters that make a spreadsheet read text as a formula (OWASP "CSV Injection");
+#: a plain number such as ``-12.50`` is left as it is (as defusedcsv does).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?[0-9][0-9,]*(?:\.[0-9]+)?")
+
+
+def formula_safe(value: object) -> object:
+    """Text that no spreadsheet runs as a formula: text starting with ``= + - @``, tab or CR
+    gets a leading ``'``, which Excel and LibreOffice take as "this is text" when it is typed,
+    imported from CSV or set through Excel's object model. Other values are returned as they
+    are. Renderers that can mark a cell as text (openpyxl) do that instead."""
+    if isinstance(value, str) and value[:1] in _FORMULA_START \
+            and not _PLAIN_NUMBER.fullmatch(value):
+        return "'" + value
+    return value
 
 
 def own_sheets(grids: Iterable[Grid]) -> set[str]:

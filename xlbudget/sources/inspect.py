@@ -25,7 +25,12 @@ from xlbudget.sources.grid import SourceError, col_letter, from_a1
 MB = 1024 * 1024
 #: environment variables that raise the limits (also set by the --max-* options)
 ENV_SIZE, ENV_RATIO, ENV_CELLS = "XLBUDGET_MAX_SIZE", "XLBUDGET_MAX_RATIO", "XLBUDGET_MAX_CELLS"
-_HOW = "可用 --max-size/--max-ratio/--max-cells 或环境变量 {env} 提高上限"
+_FLAG = {"XLBUDGET_MAX_SIZE": "--max-size", "XLBUDGET_MAX_RATIO": "--max-ratio",
+         "XLBUDGET_MAX_CELLS": "--max-cells"}
+
+
+def _how(env: str) -> str:
+    return f"可用 {_FLAG[env]} 或环境变量 {env} 提高上限"
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,8 +72,8 @@ _ROW_GAP, _COL_GAP = 1000, 100
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-_CELL_ANY = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_NON_FINITE = re.compile(rb"<(?:\w+:)?v>\s*[-+]?(?:nan|inf|[0-9.]+e\+?[0-9]{3})", re.I)
+_NON_FINITE = re.compile(rb"v>\s*[-+]?(?:[nN][aA][nN]|[iI][nN][fF])")
+_HUGE = re.compile(rb"v>\s*[-+]?[0-9.]+[eE]\+?[0-9]{3}")
 _DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.I)
 _WHOLE_CELL = re.compile(rb'<((?:\w+:)?c)\s([^>]*?)(?:/>|>.*?</\1>)', re.S)
 _R_ATTR = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
@@ -93,13 +98,17 @@ class Prepared:
 def prepare(p: Path, head: bytes, limits: Limits | None = None) -> Prepared:
     """Tell the format by content and check the limits; SourceError (Chinese, naming the
     file) for anything that is no readable Excel workbook or is over a limit."""
-    limits = limits or Limits.from_env()
+    if limits is None:
+        try:
+            limits = Limits.from_env()
+        except SourceError as exc:
+            raise SourceError(f"{p.name}：{exc}") from exc
     suffix = p.suffix.lower()
     if head.startswith(_CFB_MAGIC):
         size = p.stat().st_size
         if size > limits.max_size:
             raise SourceError(f"{p.name}：文件有 {size / MB:.0f} MB，超过上限 "
-                              f"{limits.max_size / MB:.0f} MB（{_HOW.format(env=ENV_SIZE)}）")
+                              f"{limits.max_size / MB:.0f} MB（{_how(ENV_SIZE)}）")
         _cfb_kind(p)
         # calamine picks the format by extension: a misnamed file is handed over in memory
         prepared = Prepared("xls", p if suffix == ".xls" else io.BytesIO(p.read_bytes()))
@@ -210,14 +219,14 @@ def _package(p: Path, limits: Limits) -> Prepared:
         total = sum(i.file_size for i in infos)
         if total > limits.max_size:
             raise SourceError(f"{p.name}：解压后有 {total / MB:.0f} MB，超过上限 "
-                              f"{limits.max_size / MB:.0f} MB（{_HOW.format(env=ENV_SIZE)}）")
+                              f"{limits.max_size / MB:.0f} MB（{_how(ENV_SIZE)}）")
         for i in infos:
             ratio = i.file_size / max(i.compress_size, 1)
             if i.file_size > _RATIO_FLOOR and ratio > limits.max_ratio:
                 raise SourceError(
                     f"{p.name}：部件 {i.filename} 的压缩比为 {ratio:.0f}:1，超过上限 "
                     f"{limits.max_ratio:g}:1，可能是“压缩炸弹”，未读取"
-                    f"（{_HOW.format(env=ENV_RATIO)}）")
+                    f"（{_how(ENV_RATIO)}）")
         try:
             for i in infos:
                 if i.filename.endswith((".xml", ".rels", ".vml")):
@@ -283,8 +292,11 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, file: str, limits: L
             with_ref += len(found)
             rows.update(found)
             cols.update(_CELL_REF_COL.findall(data))
-            any_cell += len(_CELL_ANY.findall(data))
-            if _NON_FINITE.search(data):
+            any_cell += data.count(b"<c ") + data.count(b"<c>")
+            if b":c " in data or b":c>" in data:
+                any_cell += len(_PREFIXED_CELL.findall(data))
+            if _NON_FINITE.search(data) or ((b"e+" in data or b"E+" in data)
+                                            and _HUGE.search(data)):
                 prepared.non_finite.add(part)
             if not block:
                 break
@@ -298,19 +310,22 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, file: str, limits: L
     if any_cell > with_ref:
         # Cells without addresses are placed by position: they cannot be trimmed by address.
         raise SourceError(f"{file}：工作表“{sheet}”的数据区域超过上限 {limits.max_cells} 个单元格"
-                          f"（{_HOW.format(env=ENV_CELLS)}）")
+                          f"（{_how(ENV_CELLS)}）")
     last_row = _block_end(row_ns, _ROW_GAP)
     last_col = _block_end(col_ns, _COL_GAP)
     if (last_row + 1) * (last_col + 1) > limits.max_cells:
         raise SourceError(
             f"{file}：工作表“{sheet}”的数据区域有 {last_row + 1} 行 × {last_col + 1} 列，"
-            f"超过上限 {limits.max_cells} 个单元格（{_HOW.format(env=ENV_CELLS)}）")
+            f"超过上限 {limits.max_cells} 个单元格（{_how(ENV_CELLS)}）")
     return last_row, last_col
 
 
-# Separate passes (all in C) for the row numbers and column letters of addressed cells.
-_CELL_REF_ROW = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="[A-Z]{1,3}([0-9]{1,7})"')
-_CELL_REF_COL = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,3})[0-9]{1,7}"')
+# Separate passes (all in C) for the row numbers and column letters of addressed cells. In a
+# worksheet only a cell has an ``r`` attribute of letters and digits (a row's is digits only);
+# the literal start keeps each pass at memchr speed.
+_CELL_REF_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{1,7})"')
+_CELL_REF_COL = re.compile(rb' r="([A-Z]{1,3})[0-9]{1,7}"')
+_PREFIXED_CELL = re.compile(rb"<\w+:c[\s>]")
 
 
 def _block_end(sorted_ns: list[int], gap: int) -> int:
