@@ -31,3 +31,17 @@ def test_committed_samples_are_what_the_generator_writes(tmp_path: Path) -> None
              if (COMMITTED / p.name).read_bytes() != p.read_bytes()}
     assert not stale, ("workbooks/ is out of date; rebuild with "
                        f"`python -m xlbudget.generate.samples workbooks`: {stale}")
+
+
+def test_sample_narrative_alone_has_no_finding(tmp_path: Path) -> None:
+    """Marked without its workbook, the generated (clean) narrative is checked on its own: a
+    "主要包括" list inside a part is not added to the whole."""
+    import subprocess
+    import sys
+
+    docx = tmp_path / "sample-shanghai-说明.docx"
+    docx.write_bytes((COMMITTED / docx.name).read_bytes())
+    r = subprocess.run([sys.executable, "-m", "xlbudget", "mark", str(docx)], capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert "错误 0 个，警告 0 个" in r.stdout and "只做说明内部的核对" in r.stderr

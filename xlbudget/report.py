@@ -95,7 +95,12 @@ def group_line(group: Sequence[Finding]) -> str:
     explained = next((f.extra["explained"] for f in group if f.extra.get("explained")), None)
     if explained:
         body += f"（已说明：{explained}）"
-    return f"  {_MARK.get(first.severity, '·')} {body} [{_rules(group)}]"
+    line = f"  {_MARK.get(first.severity, '·')} {body} [{_rules(group)}]"
+    loc = first.extra.get("location") if first.extra else None
+    if isinstance(loc, dict) and loc.get("quote"):
+        # a Word document has no cell address: the sentence is where to look
+        line += f"\n      “{loc['quote']}”"
+    return line
 
 
 def _details(group: Sequence[Finding]) -> list[str]:
@@ -106,13 +111,7 @@ def _details(group: Sequence[Finding]) -> list[str]:
         values = "、".join(f"{_where(f, home)} {f.actual}→{f.expected or '？'}" for f in group)
         return [f"      {_where(group[0])} {group[0].rule}：{group[0].message}",
                 f"      各候选格（表中为→若此格有误应为）：{values}"]
-    out = []
-    for f in group:
-        out.append(f"      {_where(f)} {f.rule}：{f.message}")
-        loc = f.extra.get("location") if f.extra else None
-        if isinstance(loc, dict) and loc.get("quote"):
-            out.append(f"      “{loc['quote']}”")
-    return out
+    return [f"      {_where(f)} {f.rule}：{f.message}" for f in group]
 
 
 _COUNT_ZH = {"error": "错误", "warning": "警告", "info": "提示", "explained": "已说明"}

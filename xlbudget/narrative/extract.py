@@ -25,7 +25,7 @@ _FIGURE = re.compile(_NUMBER + _UNIT)
 #: The alternative of an unedited "增加（减少）": the direction is unknown (sign 0).
 _EITHER = re.compile(r"(?:增加|增长|上升)\((?:减少|下降)\)(?:了)?$")
 _COORD = re.compile(r"^\s*(?:和|、|与|及|以及|/)\s*$")
-_CMP_YEAR = re.compile(r"(?:与|同|较|比)(?:上年度?|(\d{4})\s*年度?)(?:决算数?)?(?:相比|比较|对比)?")
+_CMP_YEAR = re.compile(r"(?:与|同|较|比)(?:上年度?|去年|(\d{4})\s*年度?)(?:决算数?)?(?:相比|比较|对比)?")
 _SHARE = re.compile(r"占(?P<base>[^,;:]*?)(?:的)?(?:比重|比例|百分比)?(?:为|是)?$|占比(?:为)?$")
 _COMPLETION = re.compile(r"(?:完成|达到)(?:年初|全年|调整后?的?)?预算(?:数)?(?:的)?$"
                          r"|(?:预算)?(?:完成率|执行率)(?:为|是)?$")
@@ -43,6 +43,7 @@ _RATE_WORDS = re.compile(r"(?:增长|下降|上升|降低|占(?:比|[^,;:\d]{0,3
                          r"|(?:完成|执行|使用|到位)率|完成(?:年初|全年|调整后?的?)?预算(?:数)?的?)"
                          r"(?:为|是|达)?$")
 #: "与2021年度预算相比": a change against this year's budget, not against last year.
+_VS_YEAR = re.compile(r"(?:与|同|较|比)(?:上年|去年|\d{4}\s*年度?)(?!度?\s*的?预算)")
 _VS_BUDGET = re.compile(r"(?:与|同|较|比)(?:\d{4}\s*年度?|本年度?|全年|年初)?(?:的)?预算(?:数)?"
                         r"(?:相比|比较|对比)?")
 
@@ -274,8 +275,12 @@ def _sentence_figures(s: Sentence, context: str = "") -> list[Figure]:
     bounds = _clause_bounds(norm)
     cmp_m = _CMP_YEAR.search(norm)
     cmp_year = None
-    vs_budget = bool(_VS_BUDGET.search(norm))
-    if cmp_m and (cmp_m.group(1) or "上年" in cmp_m.group(0)) and not vs_budget:
+    # Each figure is compared with what the nearest comparison before it names: the budget
+    # ("比预算增加0万元") or last year ("比去年增加1.55万元").
+    against = sorted([(m.start(), True) for m in _VS_BUDGET.finditer(norm)]
+                     + [(m.start(), False) for m in _VS_YEAR.finditer(norm)])
+    if cmp_m and (cmp_m.group(1) or "上年" in cmp_m.group(0) or "去年" in cmp_m.group(0)) and not any(
+            pos == cmp_m.start() and budget for pos, budget in against):
         cmp_year = int(cmp_m.group(1)) if cmp_m.group(1) else -1
     raw: list[tuple[re.Match[str], str | None]] = []
     bare: set[int] = set()
@@ -310,7 +315,8 @@ def _sentence_figures(s: Sentence, context: str = "") -> list[Figure]:
         role, sign, base = _role(prefix, kind)
         f = Figure(kind, value, unit, _decimals(number), s.start + m.start(), s.start + m.end(),
                    s.text[m.start():m.end()], s, role, sign, base=base, cmp_year=cmp_year,
-                   clause=prefix, bare=m.start() in bare, vs_budget=vs_budget)
+                   clause=prefix, bare=m.start() in bare,
+                   vs_budget=next((b for pos, b in reversed(against) if pos < m.start()), False))
         prev = out[-1] if out else None
         if prev is not None and _COORD.match(norm[prev.end - s.start:m.start()]):
             # "增长P%和Q%", "各增加B和C万元": same role, sign and base as the first of the list.
@@ -376,15 +382,24 @@ def _link(figs: list[Figure], previous: list[Figure]) -> None:
     levels: list[Figure] = [f for f in previous if f.role == "level"]
     budget: Figure | None = None
     whole: Figure | None = None
+    #: a "主要包括" list inside a part: its items are parts of that part, not of the whole
+    inner: Figure | None = None
     sentence_levels: list[Figure] = []
     for f in figs:
         if f.role == "level":
-            # Each "其中" opens a list of parts of the level figure right before it.
-            if sentence_levels and "其中" in f.sentence.norm[
-                    sentence_levels[-1].end - f.sentence.start:f.start - f.sentence.start]:
-                whole = sentence_levels[-1]
-            if whole is not None and f.unit_class == whole.unit_class:
-                f.whole = whole
+            gap = f.sentence.norm[sentence_levels[-1].end - f.sentence.start:
+                                  f.start - f.sentence.start] if sentence_levels else ""
+            # Each "其中" opens a list of parts of the level figure right before it; a
+            # "(主要)包括" opens a list inside it, closed by the next clause (；).
+            if "其中" in gap:
+                whole, inner = sentence_levels[-1], None
+            elif "包括" in gap and whole is not None:
+                inner = sentence_levels[-1]
+            elif ";" in gap:
+                inner = None
+            parent = inner or whole
+            if parent is not None and f.unit_class == parent.unit_class:
+                f.whole = parent
             levels.append(f)
             sentence_levels.append(f)
         elif f.role == "budget":
