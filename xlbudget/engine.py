@@ -24,7 +24,7 @@ class Analysis:
 
 
 def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str] = (),
-            ignore: tuple[str, ...] | list[str] = (), time_limit: float = 5.0) -> Analysis:
+            ignore: tuple[str, ...] | list[str] = ()) -> Analysis:
     """Recognise, confront and locate. Raises nothing for bad content: it becomes findings."""
     from xlbudget import explain
     from xlbudget.confront import rounding_notes
@@ -69,7 +69,7 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
         from xlbudget.defects import link as link_defects
         from xlbudget.locate import locate
 
-        findings.extend(locate(identities, time_limit=time_limit))
+        findings.extend(locate(identities))
         link_defects(findings, identities)  # cells of one defect, for counting problems
     findings.extend(rounding_notes(identities))
     findings.extend(explain.apply(findings, stored, grids,
@@ -93,14 +93,14 @@ def _order(f: Finding) -> tuple[int, str, int, int, str]:
 
 
 def check_file(path: str | Path, *, select: tuple[str, ...] | list[str] = (),
-               ignore: tuple[str, ...] | list[str] = (), time_limit: float = 5.0) -> FileResult:
+               ignore: tuple[str, ...] | list[str] = ()) -> FileResult:
     """Check one file; never raises for bad input (the result has status 'error')."""
     from xlbudget.sources.files import read_workbook
 
     p = str(path)
     try:
         grids = read_workbook(p)
-        return analyse(grids, p, select=select, ignore=ignore, time_limit=time_limit).result
+        return analyse(grids, p, select=select, ignore=ignore).result
     except SourceError as exc:
         return FileResult(path=p, error=str(exc))
     except Exception as exc:  # a bug must not stop a batch nor show a traceback

@@ -15,7 +15,6 @@ it, so it never excludes the right repair, and it keeps a repair from creating a
 
 from __future__ import annotations
 
-import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from xlbudget.confront import related_cells, severity_of
 from xlbudget.findings import Finding
 from xlbudget.locate import messages
 from xlbudget.locate.mip import System, with_values
-from xlbudget.locate.solver import Solution, Solver, get_solver
+from xlbudget.locate.solver import Program, Solution, Solver, get_solver
 from xlbudget.locate.weights import cell_weights
 from xlbudget.model import CellRef
 from xlbudget.rules.identity import Identity, round_half_up
@@ -35,8 +34,13 @@ from xlbudget.rules.identity import Identity, round_half_up
 #: At most this many minimal repairs are enumerated per group; beyond, certainty is proven
 #: cell by cell instead.
 MAX_REPAIRS = 40
-#: Rings around the failures searched before the whole group (see _Localiser._localise_all).
-MAX_RING = 4
+#: A failure whose minimum repair changes more than this many cells beyond its lower bound is
+#: not a few wrong cells: it is reported as unexplained (a misread table, a wrong rule), never
+#: "repaired" by rewriting dozens of cells.
+MAX_EXCESS = messages.MAX_EXCESS_CELLS
+#: Solver calls one workbook may use (a work limit, so that results never depend on the
+#: clock); what is not settled when it runs out is reported as unexplained.
+SOLVE_BUDGET = 4000
 
 
 @dataclass(slots=True)
@@ -44,21 +48,26 @@ class Outcome:
     """The localisation of one connected group of identities.
 
     ``repairs`` are minimal change sets, each mapping a cell index to its expected value (None
-    when the identities do not determine it); ``certain`` are the cells in every minimal repair.
+    when the identities do not determine it); ``certain`` are the cells in every minimal repair;
+    ``complete`` is False when a work limit stopped the listing of ties (then no cell is
+    certain); no repair: the failures need more than MAX_EXCESS cells beyond their lower
+    bound, or (``limited``) the work limit was reached before a repair was settled.
     """
 
     system: System
     repairs: list[dict[int, Decimal | None]] = field(default_factory=list)
     certain: frozenset[int] = frozenset()
-    timed_out: bool = False
+    complete: bool = True
+    limited: bool = False
 
 
-def locate(identities: list[Identity], *, time_limit: float = 5.0) -> list[Finding]:
+def locate(identities: list[Identity], *, solve_budget: int = SOLVE_BUDGET) -> list[Finding]:
     """Findings for the failing identities: the cells to change and their values.
 
-    ``identities`` are all identities of a workbook, holding and failing; ``time_limit`` (seconds)
-    bounds the whole workbook. When it runs out, failing identities are reported without a cell
-    judged wrong.
+    ``identities`` are all identities of a workbook, holding and failing; ``solve_budget``
+    bounds the solver calls for the whole workbook. Failures that no change of a few cells
+    explains (more than MAX_EXCESS beyond their lower bound) are reported once per group,
+    without a cell judged wrong.
 
     >>> from decimal import Decimal as D
     >>> from xlbudget.model import Amount, CellRef
@@ -70,7 +79,7 @@ def locate(identities: list[Identity], *, time_limit: float = 5.0) -> list[Findi
     >>> [(f.cell, f.expected) for f in locate([i])]  # a tie: each cell is a candidate
     [('A7', '7.77'), ('B7', '0.44'), ('C7', '6.21')]
     """
-    return _Localiser(get_solver(), time_limit).run(identities)
+    return _Localiser(get_solver(), solve_budget).run(identities)
 
 
 @dataclass(slots=True)
@@ -84,22 +93,41 @@ class _Start:
     outcome: Outcome | None = None
     first: frozenset[int] | None = None
     best: float = 0.0
-    #: the localiser's time-out count when the search began
-    timeouts: int = 0
+
+
+@dataclass(slots=True, eq=False)
+class _Group:
+    """Failing identities searched together, and the ring searched so far."""
+
+    failing: list[Identity]
+    ring: set[CellRef] = field(default_factory=set)
+    open: bool = True
+    #: the ring stopped growing: the last search was over every cell that could matter
+    final: bool = False
+    #: the last search hit the work limit
+    limited: bool = False
+
+    def __post_init__(self) -> None:
+        self.ring = {t.amount.ref for i in self.failing for t in i.terms}
 
 
 class _Localiser:
-    def __init__(self, solver: Solver, time_limit: float) -> None:
+    def __init__(self, solver: Solver, solve_budget: int) -> None:
         self.solver = solver
-        self.time_limit = time_limit
-        self.deadline = time.monotonic() + time_limit
-        #: solves stopped by the time limit so far (an outcome during which this grows is
-        #: incomplete: its uniqueness and values are not settled)
-        self.timeouts = 0
+        self.budget = solve_budget
+        #: solves stopped by a work limit so far
+        self.limits = 0
+        self.pool: list[Identity] = []
+        self.frozen: set[CellRef] = set()
+        self.outcomes: list[Outcome] = []
 
-    def _solve(self, program) -> Solution:
-        sol = self.solver.solve(program, self.deadline - time.monotonic())
-        self.timeouts += sol.status == "time_limit"
+    def _solve(self, program: Program) -> Solution:
+        if self.budget <= 0:
+            self.limits += 1
+            return Solution("limit")
+        self.budget -= 1
+        sol = self.solver.solve(program)
+        self.limits += sol.status == "limit"
         return sol
 
     def run(self, identities: Sequence[Identity]) -> list[Finding]:
@@ -117,10 +145,10 @@ class _Localiser:
             else:
                 soft_failing.append(ident)
         outcomes = self._localise_all(hard, failing) if failing else []
-        return _Findings(soft_failing, outcomes, self.time_limit).build()
+        return _Findings(soft_failing, outcomes).build()
 
     def _localise_all(self, hard: list[Identity], failing: list[Identity]) -> list[Outcome]:
-        """Localise near the failures, widening the search where that is not enough.
+        """Localise near the failures, widening ring by ring where needed.
 
         In a minimal repair every changed cell is linked to a failing identity through
         identities whose cells are changed too (a cluster of changes touching no failing
@@ -130,65 +158,98 @@ class _Localiser:
         a repair that changes a cell outside ring k also changes a chain of at least k cells
         outside ring 1, so it costs at least H + k. Hence a repair found with only ring-k cells
         changeable that costs at most H + k − 1 is minimal, and so are all its ties, which the
-        restricted search then lists completely. The identities a ring touches fall apart into
-        independent parts (no shared cell); both the repair and H add up over the parts.
+        restricted search then lists completely.
 
-        Ring 1 is settled part by part (each part's repair must cost its own H). The groups of
-        the parts that are not settled are searched again on wider rings and at last whole,
-        with every cell changeable.
+        The failing identities start in groups: those the identities touching ring 1 link.
+        A group is searched with the failing identities of the other open groups left out and
+        their cells kept as shown. A group not explained jointly is split into its defects
+        (failing identities sharing cells), each searched alone, so that one failure nothing
+        explains (a misread table, a wrong rule) holds back no other. A settled group is kept:
+        its failing identities leave the pool and its cells are not changed by later searches.
+        A group not settled on ring MAX_EXCESS + 1 (or on the ring where it stops growing)
+        needs more than MAX_EXCESS cells beyond its bound: it is reported once, unexplained.
+        The whole workbook is never searched at once.
         """
+        self.pool = list(hard)
+        self.frozen: set[CellRef] = set()
+        self.outcomes: list[Outcome] = []
         ring = {t.amount.ref for i in failing for t in i.terms}
-        settled: list[tuple[set[CellRef], Outcome]] = []
-        unsettled: set[CellRef] = set()
-        for part in _components(_touching(hard, ring)):
-            start = self._start(System.build(part), ring)
-            refs = {t.amount.ref for i in part for t in i.terms}
-            excess = 0.0 if start.outcome is not None else self._excess(start)
-            if excess is None or excess > 1e-9:
-                unsettled |= refs
-            else:
-                settled.append((refs, self._finish(start)))
-        if not unsettled:
-            return [out for _, out in settled]
-        widened: list[Outcome] = []
-        redo: set[CellRef] = set()
-        for group in _components(hard):
-            refs = {t.amount.ref for i in group for t in i.terms}
-            if refs & unsettled:
-                redo |= refs
-                widened.extend(self._widen(group))
-        return [out for refs, out in settled if not refs & redo] + widened
+        groups = [_Group([i for i in part if i.fails])
+                  for part in _components(_touching(hard, ring))]
+        for allowance in range(MAX_EXCESS + 1):
+            for group in list(groups):
+                if not group.open:
+                    continue
+                if self._search(group, groups, allowance):
+                    continue
+                if len(_components(group.failing)) > 1:
+                    # Jointly not explained: try each defect alone, so that one failure
+                    # nothing explains does not hold back the others.
+                    parts = [_Group(c) for c in _components(group.failing)]
+                    group.open = False
+                    at = groups.index(group)
+                    groups[at:at + 1] = parts
+                    for part in parts:
+                        part.ring = self._grown(part.ring, groups, part, allowance)
+                        self._search(part, groups, allowance, grow=False)
+        for group in groups:
+            if group.open:
+                self.outcomes.append(Outcome(System.build(group.failing),
+                                             limited=group.limited))
+        return self.outcomes
 
-    def _widen(self, group: list[Identity]) -> list[Outcome]:
-        """Rings 2, 3 … of one connected group (see :meth:`_localise_all`), then the whole."""
-        ring = {t.amount.ref for i in group if i.fails for t in i.terms}
-        everything = {t.amount.ref for i in group for t in i.terms}
-        for allowance in range(1, MAX_RING):
-            ring = {t.amount.ref for i in _touching(group, ring) for t in i.terms}
-            if ring == everything:
-                break
-            starts = [self._start(System.build(part), ring)
-                      for part in _components(_touching(group, ring))]
-            excess = 0.0
-            for start in starts:
-                e = 0.0 if start.outcome is not None else self._excess(start)
-                if e is None:
-                    break
-                excess += e
-            else:
-                if excess <= allowance + 1e-9:
-                    return [self._finish(start) for start in starts]
-        return [self._finish(self._start(System.build(group), None))]
+    def _grown(self, ring: set[CellRef], groups: list[_Group], group: _Group,
+               times: int) -> set[CellRef]:
+        base = self._base(groups, group)
+        for _ in range(times):
+            ring = {t.amount.ref for i in _touching(base, ring) for t in i.terms}
+        return ring
+
+    def _base(self, groups: list[_Group], group: _Group) -> list[Identity]:
+        """The pool without the failing identities of the other open groups."""
+        hidden = {id(i) for o in groups if o.open and o is not group for i in o.failing}
+        return [i for i in self.pool if id(i) not in hidden]
+
+    def _search(self, group: _Group, groups: list[_Group], allowance: int,
+                grow: bool = True) -> bool:
+        """Search ``group`` on its ring (grown once first unless ``grow`` is False); settle it
+        when the repair is proven minimal within the allowance, close it as unexplained when
+        the allowance is spent or its ring stopped growing. True when it was settled."""
+        base = self._base(groups, group)
+        if allowance and grow:
+            wider = {t.amount.ref for i in _touching(base, group.ring) for t in i.terms}
+            group.final = wider == group.ring
+            group.ring = wider
+        others = [o for o in groups if o.open and o is not group]
+        blocked = self.frozen | {t.amount.ref for o in others for i in o.failing
+                                 for t in i.terms}
+        part = _touching(base, group.ring)
+        limits = self.limits
+        start = self._start(System.build(part), group.ring - blocked)
+        excess = 0.0 if start.outcome is not None else self._excess(start)
+        group.limited = self.limits > limits
+        last = group.final or allowance == MAX_EXCESS
+        if excess is not None and excess <= (MAX_EXCESS if last else allowance) + 1e-9:
+            self.outcomes.append(self._finish(start))
+            group.open = False
+            self.frozen |= {t.amount.ref for i in part for t in i.terms}
+            settled = {id(i) for i in group.failing}
+            self.pool = [i for i in self.pool if id(i) not in settled]
+            return True
+        if last:
+            group.open = False
+            self.outcomes.append(Outcome(System.build(group.failing), limited=group.limited))
+        return False
 
     def _start(self, system: System, changeable: set[CellRef] | None) -> _Start:
         """The first step on ``system`` with only ``changeable`` cells free (None: all): the
         single-cell repairs when there are some, else one minimum repair."""
-        start = _Start(system, cell_weights(system.cells), timeouts=self.timeouts)
+        start = _Start(system, cell_weights(system.cells))
         if changeable is not None:
             start.fixed = [i for i, a in enumerate(system.cells) if a.ref not in changeable]
         weights = start.weights
         if start.fixed and weights.min() == weights.max():
-            singles = self._single_cell_repairs(system)
+            singles = self._single_cell_repairs(system, start.fixed)
             if singles:
                 start.outcome = Outcome(system, [self._values(system, s) for s in singles],
                                         frozenset.intersection(*singles))
@@ -200,15 +261,12 @@ class _Localiser:
             if sol.status == "optimal":
                 start.first = self._repair_set(system, sol.x)
                 start.best = float(weights[list(start.first)].sum())
-            elif sol.status != "infeasible" or not start.fixed:
-                start.outcome = Outcome(system, timed_out=sol.status == "time_limit")
-        if start.outcome is not None and self.timeouts > start.timeouts:
-            start.outcome.timed_out = True
         return start
 
     def _excess(self, start: _Start) -> float | None:
         """How much the first repair costs above the hitting-set bound of its failing
-        identities; None when there is no repair with these cells free or no bound in time."""
+        identities; None when there is no repair with these cells free or no bound within the
+        work limit."""
         if start.first is None:
             return None
         bound = start.system.packing_bound(start.weights)
@@ -227,12 +285,12 @@ class _Localiser:
         out = Outcome(system)
         best = start.best
         found = [start.first]
-        complete = False
+        complete = proven = False
         while len(found) < MAX_REPAIRS:
             cap = best + 1e-6 * max(1.0, best)
             nxt = self._solve(system.localisation(weights, cap=cap, cuts=found, unchanged=fixed))
             if nxt.status == "infeasible":
-                complete = True
+                complete = proven = True
                 break
             if nxt.status != "optimal":
                 break
@@ -248,11 +306,13 @@ class _Localiser:
         if not complete:
             # Too many ties to list: a cell is certain when no optimal repair leaves it alone.
             cap = best + 1e-6 * max(1.0, best)
-            certain = frozenset(i for i in sorted(certain) if self._solve(system.localisation(
-                weights, cap=cap, unchanged=[*fixed, i])).status == "infeasible")
-        out.certain = certain
+            statuses = {i: self._solve(system.localisation(
+                weights, cap=cap, unchanged=[*fixed, i])).status for i in sorted(certain)}
+            proven = all(v in ("infeasible", "optimal") for v in statuses.values())
+            certain = frozenset(i for i, v in statuses.items() if v == "infeasible")
+        out.certain = certain if proven else frozenset()
+        out.complete = proven
         out.repairs = [self._values(system, s) for s in found]
-        out.timed_out = self.timeouts > start.timeouts
         return out
 
     def _repair_set(self, system: System, x: np.ndarray) -> frozenset[int]:
@@ -263,7 +323,7 @@ class _Localiser:
             return flagged
         return flagged | system.moved(x)
 
-    def _single_cell_repairs(self, system: System) -> list[frozenset[int]]:
+    def _single_cell_repairs(self, system: System, fixed: list[int]) -> list[frozenset[int]]:
         """Every repair that changes one cell, when all cells weigh the same.
 
         Such a repair is minimal (some cell must change), and its cell lies in every failing
@@ -272,7 +332,10 @@ class _Localiser:
         This spares the mixed-integer search for the usual case of one wrong cell.
         """
         out = []
+        frozen = set(fixed)
         for i in system.common_cells():
+            if i in frozen:
+                continue
             sol = self._solve(system.repair([i]))
             if sol.status == "optimal":
                 out.append(frozenset([i]))
@@ -310,6 +373,9 @@ class _Localiser:
     def _verified(system: System, values: dict[int, Decimal | None]) -> bool:
         """Whether every identity touching a changed cell holds, exactly in Decimal."""
         known = {system.cells[i].ref: v for i, v in values.items() if v is not None}
+        if any(v < 0 <= (system.cells[i].value or 0) for i, v in values.items()
+               if v is not None):
+            return False  # a figure shown ≥ 0 is never repaired to a negative, not even -0.01
         touched = sorted({k for i in values for k in system.by_cell[i]})
         return not any(with_values(system.identities[k], known).fails for k in touched)
 
@@ -372,11 +438,9 @@ def _components(identities: list[Identity]) -> list[list[Identity]]:
 class _Findings:
     """Turns outcomes into findings, one per changed cell, plus what could not be located."""
 
-    def __init__(self, soft_failing: list[Identity], outcomes: list[Outcome],
-                 time_limit: float) -> None:
+    def __init__(self, soft_failing: list[Identity], outcomes: list[Outcome]) -> None:
         self.soft_failing = soft_failing
         self.outcomes = outcomes
-        self.time_limit = time_limit
         # The first repair of every group, to see which failing warnings it resolves.
         self.repaired: dict[CellRef, Decimal] = {}
         for o in outcomes:
@@ -394,7 +458,7 @@ class _Findings:
             if o.repairs:
                 out.extend(self._repairs(o))
             else:
-                out.extend(self._unlocated(o))
+                out.append(self._unexplained(o))
         resolved = {id(i) for i in self.resolved}
         for ident in self.soft_failing:
             if id(ident) not in resolved:
@@ -404,7 +468,7 @@ class _Findings:
     def _repairs(self, o: Outcome) -> list[Finding]:
         system = o.system
         union = sorted(set().union(*o.repairs))
-        certain = o.certain if not o.timed_out else frozenset()
+        certain = o.certain
         candidates = [i for i in union if i not in certain]
         out = []
         for i in union:
@@ -426,7 +490,7 @@ class _Findings:
                 message=messages.repair(amount, text, failing=failing, holding=containing,
                                         alternatives=alternatives,
                                         size=max(len(r) for r in o.repairs if i in r),
-                                        unproven=o.timed_out),
+                                        incomplete=not o.complete),
                 sheet=amount.ref.sheet,
                 cell=amount.ref.cell,
                 actual=messages.shown(amount.value, amount.decimals),
@@ -436,10 +500,17 @@ class _Findings:
             ))
         return out
 
-    def _unlocated(self, o: Outcome) -> list[Finding]:
-        limit = self.time_limit if o.timed_out else None
-        return [self._plain(ident, messages.unlocated(ident, limit), severity_of(ident))
-                for ident in o.system.identities if ident.fails]
+    @staticmethod
+    def _unexplained(o: Outcome) -> Finding:
+        """One finding for a group of failures no few cells explain: at the first failing
+        identity's derived cell, with no value and no candidates."""
+        failing = [i for i in o.system.identities if i.fails]
+        t = failing[0].target
+        return Finding(rule=failing[0].rule, severity=severity_of(failing[0]),
+                       message=messages.unexplained(failing, o.limited), sheet=t.ref.sheet,
+                       cell=t.ref.cell, actual=messages.shown(t.value, t.decimals),
+                       expected=None, certain=False, related=related_cells(failing, t.ref),
+                       extra={"unexplained": True})
 
     @staticmethod
     def _plain(ident: Identity, message: str, severity: str) -> Finding:

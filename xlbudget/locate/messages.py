@@ -12,6 +12,8 @@ from xlbudget.rules.identity import Identity
 _UNIT_NAME = {v: k for k, v in UNIT_SCALE.items()}
 #: Messages name at most this many identities, then say how many more.
 _MAX_NAMED = 3
+#: Mirrors ``locate.MAX_EXCESS`` (this module is imported by it, not the reverse).
+MAX_EXCESS_CELLS = 3
 
 
 def shown(value: Decimal | None, decimals: int) -> str | None:
@@ -40,13 +42,13 @@ def _place(ref: CellRef, home: str) -> str:
 
 def repair(amount: Amount, expected: str | None, *, failing: Sequence[Identity],
            holding: Sequence[Identity], alternatives: Sequence[CellRef] = (), size: int = 1,
-           unproven: bool = False) -> str:
+           incomplete: bool = False) -> str:
     """The message of a cell judged wrong, or of one candidate of several (``alternatives``
     are the other candidates, ``size`` the number of cells each minimal repair changes;
-    ``unproven`` when time ran out before uniqueness was settled)."""
+    ``incomplete`` when the work limit stopped the listing of equally small repairs)."""
     why = (f"违反 {_identities(failing)}" if failing
            else f"为使 {_identities(holding)} 同时成立")
-    note = "；定位超过时限，未能确认是否唯一" if unproven else ""
+    note = "；同样少的改法太多，未能全部列出，无法确认是否唯一" if incomplete else ""
     if alternatives:
         named = "、".join(_place(r, amount.ref.sheet) for r in alternatives[:_MAX_NAMED + 2])
         if len(alternatives) > _MAX_NAMED + 2:
@@ -68,13 +70,16 @@ def difference(identity: Identity) -> str:
     return f"{shown(diff, target.decimals)} {unit}"
 
 
-def unlocated(identity: Identity, time_limit: float | None) -> str:
-    """An error identity that fails while localisation ran out of time (``time_limit``) or
-    found no repair (None)."""
-    why = (f"错误单元格定位超过时限 {time_limit:g} 秒" if time_limit is not None
-           else "未能求得使各关系同时成立的修正")
-    return (f"{identity.rule}：{identity.text} 不成立，相差 {difference(identity)}"
-            f"（{why}，仅报告不成立的关系）")
+def unexplained(failing: Sequence[Identity], limited: bool = False) -> str:
+    """Failing identities that no change of a few cells explains (reported once, no cells);
+    ``limited`` when the work limit stopped the search before that was settled."""
+    first = failing[0]
+    more = f"；同组还有 {_identities(failing[1:])} 不成立" if len(failing) > 1 else ""
+    why = ("定位的计算量超过限度，未能找出少数几个可改的单元格" if limited else
+           f"要使这些关系成立，需改动的单元格比最少需要的多出 {MAX_EXCESS_CELLS} 个以上，"
+           "不像是个别数字填错")
+    return (f"无法用少数几个单元格解释 — 请检查表格读取或此规则：{first.rule}：{first.text} "
+            f"不成立，相差 {difference(first)}{more}（{why}）")
 
 
 def soft(identity: Identity) -> str:

@@ -232,10 +232,11 @@ class System:
         Final-accounts amounts are money received, spent or carried over; a negative figure is
         itself an error (T7-c says so for 三公). Without this bound a detail row that copied
         its class total would be "repaired" by driving two sibling rows negative, a cheaper
-        but absurd change. Cells shown negative stay free (the sign may be what is wrong).
+        but absurd change. The floor is zero itself, not the bottom of the rounding band:
+        true amounts are ≥ 0, and a band reaching below zero would let a repair show -0.01.
+        Cells shown negative stay free (the sign may be what is wrong).
         """
-        return np.where(self.value >= 0, np.maximum(-self.big_m, -(self.value + self.band)),
-                        -self.big_m)
+        return np.where(self.value >= 0, np.maximum(-self.big_m, -self.value), -self.big_m)
 
     def closest(self, changed: Collection[int]) -> Program:
         """The LP over ``[d, t]`` that keeps the unchanged cells as near their shown values as
