@@ -349,7 +349,8 @@ class Checker:
                 key = self.key(cand)
                 if key is not None:
                     return key, self.facts[key].yuan, self.facts[key].band
-        if f.anchor is not None and f.anchor.kind == "amount":
+        if f.anchor is not None and f.anchor.kind == "amount" and (
+                subject_fig is None or _same_subject(f.anchor.subject, subject_fig.subject)):
             key = self.key(f.anchor)
             if key is not None:
                 return key, self.facts[key].yuan, self.facts[key].band
@@ -386,7 +387,8 @@ class Checker:
                           f"文中为 {_signed_zh(f.signed, f.unit)}",
                           figure=f, actual=f.signed, expected=expected)
             return
-        if prior is None:
+        derived = prior is None
+        if derived:
             if change is None:
                 return
             if change.sign == 0:
@@ -402,7 +404,12 @@ class Checker:
             return
         expected = arith.growth(now, prior)
         stated = f.signed if f.sign else f.value * (1 if expected >= 0 else -1)
-        slack = ((band + pband) / abs(prior) + abs(now) * pband / (prior * prior)) * _HUNDRED
+        if derived and change is not None:
+            # rate = change ÷ (now − change): the change's own rounding, and the base's
+            slack = (change.half_yuan / abs(prior) + change.yuan * pband / (prior * prior)
+                     ) * _HUNDRED
+        else:
+            slack = ((band + pband) / abs(prior) + abs(now) * pband / (prior * prior)) * _HUNDRED
         hint = ""
         if abs(stated - expected) <= slack + RATE_SLACK + _half(f):
             if not self._on_this_year(f, change, expected):
@@ -842,6 +849,13 @@ def _signed_zh(value: Decimal, unit: str) -> str:
 def _subject_key(subject: str) -> str:
     t = normalise(subject)
     return re.sub(r"[\s()（）“”\"、,]|支出|决算|金额|合计|总额|共计|为|的|数$", "", t)
+
+
+def _same_subject(a: str, b: str) -> bool:
+    """Whether a change may be about an amount stated before it: a change that names its own
+    subject ("公务用车运行维护费…比去年增加1.05万元") is not about the total before it."""
+    ka, kb = _subject_key(a), _subject_key(re.split(r"比|较|与|同", b, maxsplit=1)[0])
+    return len(kb) < 2 or ka.startswith(kb[:4]) or kb.startswith(ka[:4]) or ka in kb or kb in ka
 
 
 def _project_key(name: str) -> str:

@@ -25,7 +25,8 @@ _FIGURE = re.compile(_NUMBER + _UNIT)
 #: The alternative of an unedited "增加（减少）": the direction is unknown (sign 0).
 _EITHER = re.compile(r"(?:增加|增长|上升)\((?:减少|下降)\)(?:了)?$")
 _COORD = re.compile(r"^\s*(?:和|、|与|及|以及|/)\s*$")
-_CMP_YEAR = re.compile(r"(?:与|同|较|比)(?:上年度?|去年|(\d{4})\s*年度?)(?:决算数?)?(?:相比|比较|对比)?")
+_CMP_YEAR = re.compile(r"(?:与|同|较|比)(?:上年度?|去年|(\d{4})\s*年度?)(?:决算数?)?"
+                       r"(?:相比|比较|对比)?")
 _SHARE = re.compile(r"占(?P<base>[^,;:]*?)(?:的)?(?:比重|比例|百分比)?(?:为|是)?$|占比(?:为)?$")
 _COMPLETION = re.compile(r"(?:完成|达到)(?:年初|全年|调整后?的?)?预算(?:数)?(?:的)?$"
                          r"|(?:预算)?(?:完成率|执行率)(?:为|是)?$")
@@ -279,8 +280,9 @@ def _sentence_figures(s: Sentence, context: str = "") -> list[Figure]:
     # ("比预算增加0万元") or last year ("比去年增加1.55万元").
     against = sorted([(m.start(), True) for m in _VS_BUDGET.finditer(norm)]
                      + [(m.start(), False) for m in _VS_YEAR.finditer(norm)])
-    if cmp_m and (cmp_m.group(1) or "上年" in cmp_m.group(0) or "去年" in cmp_m.group(0)) and not any(
-            pos == cmp_m.start() and budget for pos, budget in against):
+    last_year = cmp_m is not None and (
+        cmp_m.group(1) is not None or "上年" in cmp_m.group(0) or "去年" in cmp_m.group(0))
+    if cmp_m and last_year and not any(pos == cmp_m.start() and budget for pos, budget in against):
         cmp_year = int(cmp_m.group(1)) if cmp_m.group(1) else -1
     raw: list[tuple[re.Match[str], str | None]] = []
     bare: set[int] = set()
