@@ -49,3 +49,28 @@ def test_rules_group_and_unknown() -> None:
     assert codes[:1] == ["T7-a"] and len(codes) >= 2
     unknown = run("rules", "T77")
     assert unknown.returncode == 2 and "没有规则" in unknown.stderr
+
+
+_BLOCKED = """
+import sys
+class Block:  # as if the extra were not installed
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in {blocked!r}:
+            raise ImportError(name)
+sys.meta_path.insert(0, Block())
+from xlbudget.cli import main
+sys.argv = ["xlbudget", *{args!r}]
+main()
+"""
+
+
+@pytest.mark.parametrize(("blocked", "args", "extra"), [
+    (("ms_ovba_compression",), ("excel", "build", "--check"), "xlbudget[build]"),
+    (("xlwings",), ("excel", "install", "--addin", "x.xlam"), "xlbudget[excel]"),
+])
+def test_excel_without_extras_names_the_extra(blocked: tuple[str, ...], args: tuple[str, ...],
+                                              extra: str) -> None:
+    code = _BLOCKED.format(blocked=set(blocked), args=list(args))
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2, r.stderr
+    assert f'pip install "{extra}"' in r.stderr and "Traceback" not in r.stderr
