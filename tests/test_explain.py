@@ -23,6 +23,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as st
+from test_addin_build import _soffice
 from test_excel_actions import _alert, _named, _open
 from test_excel_payload import payload_from_xlsx
 
@@ -293,13 +294,6 @@ def test_the_report_column_is_read_by_the_next_check(x16: X16Book, tmp_path: Pat
     assert _only(check_file(cleaned), "X16").explained == TEXT
 
 
-def _soffice() -> str:
-    found = shutil.which("soffice") or shutil.which("libreoffice")
-    if not found:
-        pytest.skip("LibreOffice is not installed")
-    return found
-
-
 def test_libreoffice_round_trip(x16: X16Book, tmp_path: Path) -> None:
     """Saved by LibreOffice (through .ods and back), the explanation still holds: the value is
     compared as a number, the sheet is found by its header."""
@@ -376,3 +370,27 @@ def test_excel_button_refuses_must_fix_findings(x16: X16Book, tmp_path: Path) ->
     book = _open(_payload_at(x16.path, x16.sheet, x16.cell))
     a.explain("")
     assert "没有出错说明" in _alert(book)
+
+
+def test_excel_mark_moves_the_report_column_into_the_sheet(x16: X16Book, tmp_path: Path) -> None:
+    """The user typed an explanation into 校验结果 and clicks 标注 again: the report sheet is
+    replaced, so the text moves into the 出错说明 sheet first."""
+    path = _copy(x16, tmp_path)
+    marked = tmp_path / "marked.xlsx"
+    assert _run("mark", str(path), "-o", str(marked)).exit_code == 0
+    wb = openpyxl.load_workbook(marked)
+    ws = wb[REPORT_SHEET]
+    head = next(r for r in ws.iter_rows() if r[0].value == "序号")
+    col = next(c.column for c in head if c.value == explain.REPORT_COLUMN)
+    line = next(r for r in ws.iter_rows(min_row=head[0].row + 1) if r[2].value == "X16")
+    ws.cell(line[0].row, col, TEXT)
+    wb.save(marked)
+
+    book = _open(payload_from_xlsx(marked))
+    a.mark()
+    assert "已保存到工作表「出错说明」（共 1 条）" in _alert(book)
+    rows = [act for s, act in _named(book, "setValues") if s == explain.SHEET][-1]["values"]
+    assert [r[:5] for r in rows[2:]] == [["X16", x16.sheet, x16.cell,
+                                          explain.value_text(wb[x16.sheet][x16.cell].value),
+                                          TEXT]]
+    assert rows[2][6]  # dated when it moved

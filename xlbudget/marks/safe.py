@@ -174,4 +174,11 @@ def verify_marks(result: dict[str, Any]) -> Callable[[list], None]:
         for ch in render.charts:
             if ch not in by_name:
                 raise WriteError(f"写出的文件中没有图表数据表“{ch}”，已放弃写入")
+        if render.explanations is not None:
+            from xlbudget import explain
+
+            sheet = [g for g in grids if g.name == explain.SHEET]
+            if len(explain.read(sheet).saved) != render.explanations:
+                raise WriteError(f"写出的文件中“{explain.SHEET}”工作表与要写入的说明不一致，"
+                                 "已放弃写入")
     return verify
