@@ -394,3 +394,39 @@ def test_excel_mark_moves_the_report_column_into_the_sheet(x16: X16Book, tmp_pat
                                           explain.value_text(wb[x16.sheet][x16.cell].value),
                                           TEXT]]
     assert rows[2][6]  # dated when it moved
+
+
+def test_batch_summary_counts_explained_apart(x16: X16Book, tmp_path: Path) -> None:
+    folder = tmp_path / "局"
+    folder.mkdir()
+    explained = _copy(x16, folder, "已说明.xlsx")
+    _copy(x16, folder, "未说明.xlsx")
+    assert _run("explain", str(explained), "X16", x16.cell, TEXT).exit_code == 0
+    for backup in folder.glob("*.备份-*"):
+        backup.unlink()
+    report = tmp_path / "汇总.xlsx"
+    r = _run("check", str(folder), "--jobs", "1", "--report", str(report), "--format", "json")
+    assert r.exit_code == 0, r.output
+    doc = json.loads(r.stdout)
+    assert (doc["summary"]["warning"], doc["summary"]["explained"]) == (1, 1)
+    wb = openpyxl.load_workbook(report)
+    overview = {row[0]: row[1] for row in wb["概况"].iter_rows(min_row=2, values_only=True)}
+    assert (overview["错误"], overview["警告"], overview["已说明"]) == (0, 1, 1)
+    head = [c.value for c in wb["汇总"][1]]
+    rows = {Path(row[0]).name: dict(zip(head, row, strict=False))
+            for row in wb["汇总"].iter_rows(min_row=2, values_only=True)}
+    assert (rows["已说明.xlsx"]["警告"], rows["已说明.xlsx"]["已说明"]) == (0, 1)
+    assert (rows["未说明.xlsx"]["警告"], rows["未说明.xlsx"]["已说明"]) == (1, 0)
+    x16_rows = list(wb["X16"].iter_rows(min_row=1, values_only=True))
+    col = x16_rows[0].index("出错说明")
+    assert sorted(str(row[col] or "") for row in x16_rows[1:]) == ["", TEXT]
+    last = _run("check", str(folder), "--jobs", "1").stdout.strip().splitlines()[-1]
+    assert last.startswith("共 2 个文件") and "警告 1" in last and "已说明 1" in last
+
+
+@given(st.decimals(min_value=-10**9, max_value=10**9, places=2, allow_nan=False,
+                   allow_infinity=False), st.integers(min_value=0, max_value=3))
+def test_values_compare_as_numbers(value: Decimal, zeros: int) -> None:
+    shown = f"{value:f}" + ("0" * zeros if "." in f"{value:f}" else "")
+    assert explain.same_value(explain.value_text(float(value)), shown)
+    assert not explain.same_value(f"{value:f}", f"{value + Decimal('0.01'):f}")
