@@ -156,11 +156,13 @@ _LEX: dict[str | None, list[tuple[str, str]]] = {
         (r"本年支出合计|支出合计", "ex.expense_total")],
     "S5": [
         (r"一般公共预算财政拨款支出|一般公共预算财政拨款$", "T5.total"),
-        (r"基本支出", "T5.basic"), (r"项目支出", "T5.project"),
+        # Anchored: "信息化建设项目支出" in a list of projects is that project, not the total.
+        (r"^(一般公共预算财政拨款)?基本支出", "T5.basic"),
+        (r"^(一般公共预算财政拨款)?项目支出", "T5.project"),
     ],
     "S6": [
         (r"人员经费", "T6.personnel"), (r"公用经费", "T6.public"),
-        (r"基本支出", "T5.basic"),
+        (r"^(一般公共预算财政拨款)?基本支出", "T5.basic"),
     ],
     "S7": [
         (r"三公.{0,3}经费.*预算", "T7.total_budget"),
@@ -190,6 +192,7 @@ _LEX: dict[str | None, list[tuple[str, str]]] = {
     ],
 }
 _COMPILED = {k: [(re.compile(p), key) for p, key in v] for k, v in _LEX.items()}
+_PART = re.compile(r"外宾|外事|其中")
 _BOTH = re.compile(r"收.{0,2}支.{0,2}(总计|合计)")
 _LEVEL_TAG = re.compile(r"([^()]+?)\((类|款|项)\)")
 
@@ -210,6 +213,8 @@ def resolve(subject: str, section: str, facts: Facts, position: int = 0,
     if not subject:
         return None
     s = norm_name(subject)
+    if section == "S7" and _PART.search(s):
+        return None  # 外宾接待, 其中…: a part of a 三公 item, not the item
     if _LEVEL_TAG.search(s):
         return _classified(s, section, facts)
     if section == "S6":

@@ -1,0 +1,111 @@
+"""The narrative check on real published 说明 (issue 14).
+
+The specimen (巴中市政务服务和大数据管理局, 2020) is written to a .docx with its text as
+published; its tables are the figures the narrative implies, written by the project's workbook
+writer and read back through calamine and recognition. Every enumerated defect must be reported
+by its rule on its figure, and nothing else. Excerpts of other published 说明 must raise nothing
+but their own enumerated defects.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "narrative"))
+
+from real import HERE, bazhong_blocks, bazhong_dataset, bazhong_defects, score
+from shapes import EXCERPTS, Excerpt
+
+from xlbudget.engine import analyse
+from xlbudget.generate import write
+from xlbudget.model import WorkbookModel
+from xlbudget.narrative import check_narrative, mark_docx
+from xlbudget.narrative.docx_source import Block, read_docx, write_docx
+from xlbudget.sources.files import read_workbook
+
+
+@pytest.fixture(scope="module")
+def bazhong(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    d = tmp_path_factory.mktemp("bazhong")
+    ds = bazhong_dataset()
+    write(ds, d / "巴中市政务服务和大数据管理局.xlsx", "shanghai")
+    write(ds.prior, d / "2019.xlsx", "shanghai")
+    write_docx(bazhong_blocks(), d / "巴中市政务服务和大数据管理局.docx")
+    book = analyse(read_workbook(d / "巴中市政务服务和大数据管理局.xlsx"), "巴中.xlsx")
+    prior = analyse(read_workbook(d / "2019.xlsx"), "2019.xlsx")
+    docx = d / "巴中市政务服务和大数据管理局.docx"
+    return {"dir": d, "docx": docx, "book": book, "prior": prior,
+            "paragraphs": {p.index: p.text for p in read_docx(docx).paragraphs}}
+
+
+def test_tables_are_consistent(bazhong: dict) -> None:
+    """The workbook the narrative implies is a clean one: all nine tables, no error."""
+    for a in (bazhong["book"], bazhong["prior"]):
+        assert sorted(a.model.tables) == [f"T{i}" for i in range(1, 10)]
+        assert [f.message for f in a.result.findings if f.severity == "error"] == []
+
+
+def test_text_kept_as_published(bazhong: dict) -> None:
+    """Every line of the specimen is a paragraph or table-cell paragraph of the .docx."""
+    import re
+
+    texts = "\n".join(bazhong["paragraphs"].values())
+    source = (HERE / "bazhong-2020.txt").read_text(encoding="utf-8")
+    for line in source.splitlines():
+        line = re.sub(r"\[image: [^\]]*\]", "", line).strip("\t")
+        if line.strip():
+            assert line in texts, line
+
+
+@pytest.mark.parametrize("with_prior", [True, False])
+def test_every_defect_found_and_nothing_else(bazhong: dict, with_prior: bool) -> None:
+    prior = bazhong["prior"].model if with_prior else None
+    found = check_narrative(bazhong["docx"], bazhong["book"].model, prior)
+    result = score(found, bazhong["paragraphs"], bazhong_defects(with_prior))
+    assert [(d.rule, d.quote, d.figure) for d in result.missed] == []
+    assert [(f.rule, f.message) for f in result.false] == []
+    assert len(result.found) == (34 if with_prior else 32)
+
+
+def test_locations_use_the_document_own_labels(bazhong: dict) -> None:
+    found = check_narrative(bazhong["docx"], bazhong["book"].model, bazhong["prior"].model)
+    parts = {f.extra["location"]["part"] for f in found}
+    # The document numbers no 三 before 名词解释, leaves 一 to 三 of 第二部分 unnumbered and
+    # labels the attachments 第四部分.
+    assert parts == {"第二部分 收入支出决算总体情况说明",
+                     "第二部分 四、财政拨款收入支出决算总体情况说明",
+                     "第二部分 五、一般公共预算财政拨款支出决算情况说明",
+                     "第二部分 六、一般公共预算财政拨款基本支出决算情况说明",
+                     "第二部分 七、“三公”经费财政拨款支出决算情况说明",
+                     "名词解释", "第四部分 附件"}
+
+
+def test_blame_falls_on_the_wrong_amount(bazhong: dict) -> None:
+    """三公 total 7.21 (table 7.77) with 完成预算93.64% (right for 7.21 against 7.70): the
+    amount is reported, the rate is not."""
+    found = check_narrative(bazhong["docx"], bazhong["book"].model, bazhong["prior"].model)
+    sentence = [f for f in found if "支出决算为7.21万元" in f.extra["location"]["quote"]]
+    assert [(f.rule, f.actual, f.expected) for f in sentence] == [
+        ("N-amount", "7.21", "7.77"), ("N-residue", "(或与预算数持平)", None)]
+
+
+def test_marked_copy_of_the_specimen(bazhong: dict, tmp_path: Path) -> None:
+    found = check_narrative(bazhong["docx"], bazhong["book"].model, bazhong["prior"].model)
+    out = tmp_path / "标注.docx"
+    assert mark_docx(bazhong["docx"], found, out) == len(found)
+    assert read_docx(out).paragraphs[0].text == read_docx(bazhong["docx"]).paragraphs[0].text
+
+
+@pytest.mark.parametrize("excerpt", EXCERPTS, ids=[e.name for e in EXCERPTS])
+def test_published_excerpts(excerpt: Excerpt, tmp_path: Path) -> None:
+    """No workbook: the internal checks (rates against stated amounts, years, residue) run."""
+    path = tmp_path / "说明.docx"
+    write_docx([Block("p", t) for t in excerpt.paragraphs], path)
+    found = check_narrative(path, WorkbookModel(str(path), year=excerpt.year))
+    paragraphs = {p.index: p.text for p in read_docx(path).paragraphs}
+    result = score(found, paragraphs, excerpt.defects)
+    assert [(d.rule, d.quote) for d in result.missed] == []
+    assert [(f.rule, f.message) for f in result.false] == []
