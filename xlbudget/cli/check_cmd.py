@@ -105,7 +105,9 @@ def rules(code: str | None) -> None:
         sys.exit(2)
     if len(codes) > 1:
         click.echo(f"{code} 包含 {len(codes)} 条规则：{'、'.join(codes)}\n")
-    formulas = _formulas(codes)
+    from xlbudget.rulebook import formulas as rule_formulas
+
+    formulas = rule_formulas(codes)
     for c in codes:
         click.echo(REGISTRY[c].page())
         if formulas.get(c):
@@ -120,28 +122,3 @@ def rules(code: str | None) -> None:
 
 #: ``rules CODE`` lists at most this many instances of a rule's identity.
 _SHOWN_FORMULAS = 5
-
-
-def _formulas(codes: list[str]) -> dict[str, list[str]]:
-    """Each identity rule's equations as the project's generator lays out a full sample (every
-    table filled), in words: the rules are data over the tables, so their formulas are best
-    shown on real tables."""
-    from xlbudget.rules.registry import REGISTRY
-
-    if not any(REGISTRY[c].identities is not None for c in codes):
-        return {}
-    import tempfile
-
-    from xlbudget.api import read
-    from xlbudget.generate.data import generate
-    from xlbudget.generate.layouts import write
-
-    with tempfile.TemporaryDirectory() as tmp:
-        # seed 7 fills all nine tables (see generate.samples.CLEAN)
-        model = read(write(generate(7), Path(tmp) / "sample.xlsx").path).model
-    out: dict[str, list[str]] = {}
-    for c in codes:
-        make = REGISTRY[c].identities
-        if make is not None:
-            out[c] = list(dict.fromkeys(i.text for i in make(model)))
-    return out
