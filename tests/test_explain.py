@@ -157,6 +157,9 @@ def test_explain_replaces_and_removes(x16: X16Book, tmp_path: Path) -> None:
     r = _run("explain", str(path), "X16", x16.cell, "--remove")
     assert r.exit_code == 0, r.output
     assert explain.read_file(path).saved == []
+    # one backup per write, even within one second; the original is among them
+    backups = list(tmp_path.glob("单位.备份-*.xlsx"))
+    assert len(backups) == 3 and _sha(x16.path) in {_sha(b) for b in backups}
     assert _only(check_file(path), "X16").severity == "warning"
     # -o writes a copy and leaves the input alone
     sha = _sha(path)

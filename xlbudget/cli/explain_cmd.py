@@ -133,13 +133,22 @@ def _add(file: Path, code: str, cell_arg: str, text: str, author: str, output: P
     _save(file, upsert(items, new), output, force)
     click.echo(f"已写入出错说明：{sheet}!{cell}（{code}，当时数值 {new.value or '（空）'}）。"
                "该问题今后记为“已说明”")
+    _hint_marks(grids)
+
+
+def _hint_marks(grids: list[Any]) -> None:
+    from xlbudget.marks.plan import STATE_SHEET
+
+    if any(g.name == STATE_SHEET for g in grids):
+        click.echo("工作簿中有 xlbudget 的标注：重新运行 xlbudget mark "
+                   "可更新单元格颜色和“校验结果”表")
 
 
 def _remove(file: Path, code: str, cell_arg: str, output: Path | None, force: bool) -> None:
     from xlbudget.explain import default_author, remove, signed, today
 
     sheet, cell = _where(cell_arg)
-    _, analysis = _analysed(file)
+    grids, analysis = _analysed(file)
     items = analysis.explanations.current()
     hits = [e for e in items if e.rule == code and e.cell == cell
             and (sheet is None or e.sheet == sheet)]
@@ -152,6 +161,7 @@ def _remove(file: Path, code: str, cell_arg: str, output: Path | None, force: bo
     kept = signed(remove(items, e.rule, e.sheet, e.cell), author=default_author(), date=today())
     _save(file, kept, output, force)
     click.echo(f"已删除出错说明：{e.sheet}!{e.cell}（{code}）")
+    _hint_marks(grids)
 
 
 def _save(file: Path, items: list[Any], output: Path | None, force: bool) -> None:

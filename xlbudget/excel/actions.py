@@ -237,8 +237,8 @@ def _explain(book: Any, text: str) -> str:
     if done:
         explanation_sheet(book, explain.signed(items, author=author, date=date))
     lines = [f"已为 {where} 写入出错说明（{'、'.join(done)}），保存在工作表「出错说明」中；"
-             "保存工作簿后，这些问题在校验中记为“已说明”。"] if done else \
-        [f"{where} 的问题不能写出错说明："]
+             "此后校验把这些问题记为“已说明”（请保存工作簿）。再点「标注」可更新单元格颜色和"
+             "校验结果表。"] if done else [f"{where} 的问题不能写出错说明："]
     return "\n".join(lines + refused)
 
 

@@ -141,6 +141,10 @@ def write_safely(src: Path, dst: Path, produce: Callable[[Path], None],
         if in_place:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
             backup = src.with_name(f"{src.stem}.备份-{stamp}{src.suffix}")
+            n = 2
+            while backup.exists():  # two writes within a second: the first backup stays
+                backup = src.with_name(f"{src.stem}.备份-{stamp}-{n}{src.suffix}")
+                n += 1
             with atomic_target(backup) as partial:  # a backup is whole or absent too
                 shutil.copy2(src, partial)
     return WriteReport(dst, backup, lost)
