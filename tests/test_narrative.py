@@ -429,3 +429,128 @@ def test_any_changed_figure_is_found_at_its_paragraph(dept: dict, data: st.DataO
     assert found, blocks[i].text
     assert any(f.extra["location"]["paragraph"] == para for f in found), [
         (f.rule, f.message) for f in found]
+
+
+# --- sentence shapes of published 说明 (issue 14) ---------------------------------------------
+
+def _s5_total(dept: dict) -> str:
+    return _block(dept, "占本年支出合计的")
+
+
+def test_rate_without_percent_sign(dept: dict) -> None:
+    text = _s5_total(dept)
+    rate = _figure(text, r"(?:增长|下降)(\d+\.\d\d)%")
+    found, para = _perturb(dept, text, f"{rate}%。", f"{rate}。", "nopct.docx")
+    f = _only(found, "N-no-percent")
+    assert (f.extra["location"]["paragraph"], f.actual) == (para, rate)
+    assert len(found) == 1  # the rate itself is right
+
+
+def test_rate_without_percent_sign_is_still_checked(dept: dict) -> None:
+    text = _s5_total(dept)
+    rate = _figure(text, r"(?:增长|下降)(\d+\.\d\d)%")
+    found, _ = _perturb(dept, text, f"{rate}%。", "13.95。", "nopct2.docx")
+    assert sorted(f.rule for f in found) == ["N-growth", "N-no-percent"]
+
+
+def test_completion_against_zero_budget_in_text(dept: dict) -> None:
+    text = _block(dept, "1.一般公共服务（类）")
+    budget = _figure(text, r"年初预算为(\d+\.\d\d)万元")
+    found, para = _perturb(dept, text, f"年初预算为{budget}万元", "年初预算为0万元",
+                           "zerobudget.docx")
+    f = _only(found, "N-zero-budget")
+    assert f.extra["location"]["paragraph"] == para
+    assert len(found) == 1
+
+
+def test_growth_from_zero_base_in_text(dept: dict) -> None:
+    text = _s5_total(dept)
+    total = _figure(text, r"支出(\d+\.\d\d)万元")
+    change = re.search(r"(?:增加|减少)\d+\.\d\d万元，(?:增长|下降)\d+\.\d\d%", text).group(0)
+    found, para = _perturb(dept, text, change, f"增加{total}万元，增长100.00%", "zerobase.docx",
+                           prior=False)
+    f = _only(found, "N-zero-base")
+    assert (f.extra["location"]["paragraph"], f.actual) == (para, "100.00")
+
+
+def test_wrong_amount_with_its_rate_blames_the_amount(dept: dict) -> None:
+    """职业年金 支出决算 245.53 where the table says 257.14, 完成预算 right for 245.53: the amount
+    is reported, not the rate."""
+    text = _block(dept, "8.社会保障和就业（类）")
+    budget = Decimal(_figure(text, r"年初预算为(\d+\.\d\d)万元"))
+    final = _figure(text, r"支出决算为(\d+\.\d\d)万元")
+    wrong = Decimal(final) - Decimal("11.61")
+    rate = _figure(text, r"完成预算(\d+\.\d\d)%")
+    new_rate = arith.rate(wrong, budget)
+    blocks = [Block(b.kind, b.text, [list(r) for r in b.rows]) for b in dept["blocks"]]
+    target = next(b for b in blocks if b.text == text)
+    target.text = text.replace(f"支出决算为{final}万元", f"支出决算为{wrong}万元").replace(
+        f"完成预算{rate}%", f"完成预算{new_rate}%")
+    path = _write(dept, blocks, "blame.docx")
+    found = check_narrative(path, dept["model"], dept["prior"])
+    assert [(f.rule, f.actual, f.expected) for f in found] == [("N-amount", str(wrong), final)]
+
+
+def test_project_in_a_list_is_not_the_project_total(dept: dict) -> None:
+    text = _block(dept, "14.住房保障（类）")
+    item = "15.信息化建设项目支出2739.56万元，完成预算88.08%。"
+    found, _ = _perturb(dept, text, text, text + item, "projects.docx")
+    assert found == []
+
+
+def test_foreign_guests_are_part_of_reception(dept: dict) -> None:
+    text = _block(dept, "3.公务接待费支出决算")
+    guests = "其中：外宾接待支出0.00万元，外宾接待0批次，0人次。"
+    found, _ = _perturb(dept, text, text, text + guests, "guests.docx")
+    assert found == []
+
+
+def test_purpose_copied_from_the_previous_item(dept: dict) -> None:
+    cars = _block(dept, "2.公务用车购置及运行维护费支出决算")
+    purpose = re.search(r"主要用于[^。]+", cars).group(0)
+    text = _block(dept, "3.公务接待费支出决算")
+    found, para = _perturb(dept, text, "。全年国内", f"，{purpose}。全年国内", "copied.docx")
+    f = _only(found, "N-copied")
+    assert f.extra["location"]["paragraph"] == para
+    assert len(found) == 1
+
+
+def test_project_money_flows_checked_within_the_text(dept: dict) -> None:
+    text = _block(dept, "共涉及项目")
+    funds = Decimal(_figure(text, r"资金(\d+\.\d\d)万元"))
+    spent = (funds * Decimal("0.8")).quantize(Decimal("0.01"))
+    left = funds - spent
+    right = arith.rate(spent, funds)
+    ok = f"共支付项目资金{spent}万元，年底结余{left}万元，资金使用率{right}%。"
+    assert _perturb(dept, text, text, text + ok, "flow-ok.docx")[0] == []
+    bad = ok.replace(f"资金使用率{right}%", f"资金使用率{right - Decimal('0.50')}%")
+    f = _only(_perturb(dept, text, text, text + bad, "flow-rate.docx")[0], "N-flow")
+    assert f.expected == str(right)
+    bad = ok.replace(f"年底结余{left}万元", f"年底结余{left + 3}万元")
+    f = _only(_perturb(dept, text, text, text + bad, "flow-left.docx")[0], "N-flow")
+    assert f.expected == str(left)
+
+
+def test_sections_labelled_as_the_document_numbers_them(dept: dict) -> None:
+    """Documents that put the tables in 第二部分 number the narrative 第三部分 (e.g. 柞水县审计局
+    2020年部门决算, 云县民政局 2022年度部门决算): the location says so."""
+    heading = next(b.text for b in dept["blocks"] if b.text.startswith("第二部分"))
+    blocks = [Block(b.kind, b.text, [list(r) for r in b.rows]) for b in dept["blocks"]]
+    for b in blocks:
+        if b.text == heading:
+            b.text = heading.replace("第二部分", "第三部分")
+    grand = dept["facts"]["in.grand_total"].yuan
+    old = f"收、支总计{_wan(grand)}万元"
+    target = next(b for b in blocks if old in b.text)
+    target.text = target.text.replace(old, f"收、支总计{_wan(grand * 2)}万元")
+    path = _write(dept, blocks, "third.docx")
+    f = _only(check_narrative(path, dept["model"], dept["prior"]), "N-amount")
+    assert f.extra["location"]["part"] == "第三部分 一、收入支出决算总体情况说明"
+
+
+def test_amount_where_the_table_has_zero_is_not_a_unit_confusion(dept: dict) -> None:
+    text = _block(dept, "其中：公务用车购置费")
+    found, para = _perturb(dept, text, "公务用车购置费0.00万元", "公务用车购置费1.53万元",
+                           "zero-fact.docx")
+    f = _only(found, "N-amount")
+    assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, "1.53", "0.00")
