@@ -82,10 +82,9 @@ class Stored:
     def current(self) -> list[Explanation]:
         """Saved explanations with the pending ones applied (a pending one replaces the saved
         one of the same rule and cell)."""
-        out = list(self.saved)
-        for e in self.pending:
-            out = upsert(out, e)
-        return out
+        merged = {e.key: e for e in self.saved}
+        merged.update((e.key, e) for e in self.pending)  # in place: the order stays
+        return list(merged.values())
 
 
 def upsert(items: list[Explanation], new: Explanation) -> list[Explanation]:
@@ -198,6 +197,7 @@ def _read_sheet(grid: Grid, stored: Stored) -> None:
                 SHEET, "A1"))
         return
     top, cols = found
+    saved: dict[tuple[str, str, str], Explanation] = {}  # a later row replaces an earlier one
     for r in range(top + 1, grid.height):
         get = {name: grid.text(r, cols[name]) if name in cols else "" for name in HEADER}
         if not any(get.values()):
@@ -215,10 +215,11 @@ def _read_sheet(grid: Grid, stored: Stored) -> None:
                 f"{SHEET}!{where}：“{get['单元格']}”不是单元格地址（应如 B7），未被采用",
                 SHEET, where))
             continue
-        value = value_text(grid.value(r, cols["当时数值"])) if "当时数值" in cols else ""
-        stored.saved = upsert(stored.saved, Explanation(
-            get["规则"], get["工作表"], cell,
-            value, get["说明"], get["填写人"], get["日期"], origin=f"{SHEET}!{where}"))
+        value = value_text(grid.value(r, cols["当时数值"]))
+        e = Explanation(get["规则"], get["工作表"], cell, value, get["说明"], get["填写人"],
+                        get["日期"], origin=f"{SHEET}!{where}")
+        saved[e.key] = e
+    stored.saved = list(saved.values())
 
 
 def _read_report(grid: Grid, stored: Stored, saved: dict[tuple[str, str, str], Explanation],
@@ -228,6 +229,7 @@ def _read_report(grid: Grid, stored: Stored, saved: dict[tuple[str, str, str], E
     if found is None:
         return
     top, cols = found
+    pending = {e.key: e for e in stored.pending}
     for r in range(top + 1, grid.height):
         text = grid.text(r, cols[REPORT_COLUMN])
         rule, sheet, cell = (grid.text(r, cols[k]) for k in ("规则", "工作表", "单元格"))
@@ -242,8 +244,10 @@ def _read_report(grid: Grid, stored: Stored, saved: dict[tuple[str, str, str], E
             continue  # the report shows the saved text: nothing new
         # The value the report showed is the value the user explained; else the current one.
         value = value_text(grid.value(r, cols["表中数"])) or cell_text(by_name.get(sheet), cell)
-        stored.pending = upsert(stored.pending, Explanation(
-            rule, sheet, cell, value, text, origin=f"{grid.name}!{to_a1(r, cols[REPORT_COLUMN])}"))
+        e = Explanation(rule, sheet, cell, value, text,
+                        origin=f"{grid.name}!{to_a1(r, cols[REPORT_COLUMN])}")
+        pending[e.key] = e
+    stored.pending = list(pending.values())
 
 
 def _refused(message: str, sheet: str, cell: str, related: list[dict[str, str]] | None = None,
