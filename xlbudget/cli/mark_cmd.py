@@ -13,7 +13,6 @@ from typing import Any
 
 import click
 
-from xlbudget.api import WORKBOOK_SUFFIXES
 from xlbudget.cli import main
 from xlbudget.cli.errors import FINDINGS, fail, limit_options, rule_patterns
 
@@ -72,6 +71,8 @@ def _report_write(rep: Any) -> None:
 
 def _mark_or_fix(file: Path, output: Path | None, *, fix: bool, in_place: bool, force: bool,
                  select: tuple[str, ...], ignore: tuple[str, ...]) -> None:
+    from xlbudget.api import WORKBOOK_SUFFIXES  # here: the command line starts without it
+
     suffix = file.suffix.lower()
     if suffix not in (*WORKBOOK_SUFFIXES, ".xls"):
         marker = SUFFIX_MARKERS.get(suffix)

@@ -16,6 +16,7 @@ from decimal import Decimal
 from xlbudget import arith
 from xlbudget.codes import FUNCTION_CLASSES, FUNCTION_ITEMS, OUTDATED
 from xlbudget.findings import Finding
+from xlbudget.narrative import rules as _rules  # noqa: F401  (registers N-…)
 from xlbudget.narrative.docx_source import WordTable
 from xlbudget.narrative.extract import (
     AMOUNT_UNITS,
@@ -26,144 +27,12 @@ from xlbudget.narrative.extract import (
 )
 from xlbudget.narrative.facts import Fact, Facts, resolve
 from xlbudget.narrative.parse import Narrative, Sentence, normalise, strip_ordinal
-from xlbudget.rules.registry import REGISTRY, Rule, RuleDoc, register
+from xlbudget.rules.registry import REGISTRY
 
 SHARE_SLACK = Decimal("0.01")
 RATE_SLACK = Decimal("0.02")
 _HUNDRED = Decimal(100)
 
-_RULES = [
-    ("N-amount", "情况说明中的金额与表格不符", "error", RuleDoc(
-        "把情况说明中由九张表决定的金额（收支总计、本年收入/支出合计、各项收入、基本/项目支出、"
-        "一般公共预算财政拨款支出及其类款项、人员经费/公用经费、“三公”经费等）与表格数值比较。",
-        "说明是公众阅读最多的部分，说明与表格不一致是检查中最常见的问题。",
-        "收入支出决算总表总计 7254.47 万元，说明写“收、支总计 14508.94 万元”（收入与支出相加）。",
-        "按表格数值改正说明中的金额；若表格有误，先改表格。")),
-    ("N-unit", "金额单位（万元/元）混淆", "error", RuleDoc(
-        "说明中的金额与表格相差一万倍，即把以元计的数写成万元或相反。",
-        "单位错误使金额相差四个数量级，读者无法察觉。",
-        "表格 123.45 万元，说明写“1234500.00万元”。",
-        "统一使用万元（保留两位小数），或把单位改为元。")),
-    ("N-share", "占比与表格数据不符", "error", RuleDoc(
-        "重算说明中“占…%”的比重：部分 ÷ 整体 × 100，四舍五入保留两位小数"
-        "（金额与表格不符而比重按文中金额算是对的，只报告金额）；收入占比以本年收入合计为"
-        "基数，支出占比以本年支出合计为基数，类级结构以一般公共预算财政拨款支出合计为基数，“三公”"
-        "经费结构以“三公”经费决算合计为基数。允许 0.01 个百分点的尾差调整。",
-        "基数用错（如以总计代替本年合计）或四舍五入方式不同会得出错误的比重。",
-        "基本支出 4398.62 万元、本年支出合计 7064.27 万元，应占 62.27%，说明写 60.63%。",
-        "按表格数据重算比重。")),
-    ("N-share-sum", "同一整体各部分占比合计不为100%", "warning", RuleDoc(
-        "一句中列出同一整体的全部组成部分时，各部分占比之和应为 100%（允许舍入误差）。",
-        "占比之和不为 100% 说明至少一个比重或金额有误，或漏列了某一部分。",
-        "货物占 50.00%、工程占 30.00%、服务占 25.00%。",
-        "核对各部分金额与比重，必要时对最后一项做尾差调整。")),
-    ("N-growth", "增减额或增减率与数据不符", "error", RuleDoc(
-        "重算“比上年增加（减少）…万元，增长（下降）…%”：增减额 = 本年 − 上年，"
-        "增减率 = 增减额 ÷ 上年 × 100。上年数取自上年决算表（如提供），"
-        "否则取自说明本身（本年数 − 增减额）；“与本年预算相比”的增减以预算数为基数。"
-        "允许 0.02 个百分点的误差；增减率恰好等于“增减额 ÷ 本年数”而不等于“增减额 ÷ 上年数”时，"
-        "报告为以本年数为基数。",
-        "以本年数为基数、增减方向写反或上年数取错都会得出错误的增减率。",
-        "本年 110 万元、增加 10 万元，增长率应为 10.00%，说明写 9.09%（以本年为基数）。",
-        "按上年数重算增减额与增减率，并核对“增加/减少”“增长/下降”的用词。")),
-    ("N-zero-base", "上年为零仍给出增长率", "error", RuleDoc(
-        "上年数为零时增长率没有意义，说明却给出了百分比（常见为“增长100%”）。"
-        "本年与上年都为零而写“增长0%”的不报告。",
-        "从零增长的百分比是误导性的数字。",
-        "上年无此项支出，本年 5 万元，说明写“增长100%”。",
-        "改为“上年无此项支出，本年新增…万元”。")),
-    ("N-completion", "预算完成率与数据不符", "error", RuleDoc(
-        "重算“完成预算…%”“预算执行率…%”：决算数 ÷ 预算数 × 100，"
-        "保留两位小数（允许 0.02 个百分点）。"
-        "预算数取自表格（“三公”经费预算数）或说明、绩效表本身。"
-        "决算数与表格不符而完成率按文中的决算数算是对的，只报告决算数（N-amount），不报告完成率。",
-        "完成率错误会掩盖预算执行偏差。",
-        "“三公”经费预算 10 万元、决算 8 万元，完成率应为 80.00%，"
-        "说明写 125.00%（颠倒了分子分母）。",
-        "按决算数与预算数重算完成率。")),
-    ("N-zero-budget", "预算为零仍给出完成率", "error", RuleDoc(
-        "预算数为零时完成率没有意义，说明或绩效表却给出了百分比。",
-        "无预算的支出应说明原因，而不是给出一个完成率。",
-        "公务用车购置费预算数为 0，说明写“完成预算100%”。",
-        "删除完成率，改为说明无预算而发生支出的原因。")),
-    ("N-year", "年度或比较年份错误", "error", RuleDoc(
-        "说明的年度应与决算表一致；与上年比较时应与上一年度（Y−1 年）比较。",
-        "沿用往年模板时常留下旧年份，比较对象错误会使增减数失去意义。",
-        "2023 年度决算说明写“与2021年相比”。",
-        "把年份改为报告年度或其上一年度。")),
-    ("N-outdated", "科目名称已过时", "warning", RuleDoc(
-        "说明中使用了报告年度已停用的功能分类科目名称，"
-        "如“医疗卫生与计划生育支出”（2018 年起为卫生健康支出）、"
-        "“行政事业单位离退休”（款 20805，现为行政事业单位养老支出）。",
-        "过时的科目名称表明说明沿用了旧模板，且与表格中的科目名称不一致。",
-        "2023 年说明写“医疗卫生与计划生育（类）支出”。",
-        "改用报告年度的科目名称。")),
-    ("N-duplicate", "同一数据前后表述不一致", "error", RuleDoc(
-        "同一数量在说明正文与附件（或正文不同位置）出现两次而数值不同（含万元与元的换算）。",
-        "前后矛盾的数据使读者无法判断哪个正确。",
-        "正文“机关运行经费支出 123.45 万元”，绩效评价报告“机关运行经费 1,334,500.00 元”。",
-        "核对原始数据，统一两处数值。")),
-    ("N-parts", "分项之和与总数不符", "error", RuleDoc(
-        "“其中”所列分项之和不应超过总数；"
-        "列全了组成部分（如政府采购的货物、工程、服务）时应等于总数。"
-        "绩效目标表的合计行应等于各项目之和。",
-        "分项与总数矛盾说明至少一个数字有误。",
-        "政府采购支出总额 100 万元，其中货物 50 万元、工程 30 万元、服务 30 万元。",
-        "核对各分项与总数。")),
-    ("N-count", "“三公”次数、辆数与决算数矛盾", "warning", RuleDoc(
-        "说明中的出国团组、公务接待批次、购置公务用车辆数与“三公”经费表的决算数对照："
-        "有次数而决算数为零，或决算数不为零而次数为零。",
-        "次数与金额矛盾说明其中之一填错，或表格漏填（参考文档 §5 第 8 类问题）。",
-        "公务用车购置费决算数为 0，说明写“购置公务用车2辆”。",
-        "核对车辆购置、出国、接待的实际发生情况，改正说明或表格。")),
-    ("N-file", "情况说明文档无法读取", "error", RuleDoc(
-        "与工作簿一同校验的情况说明（.docx）无法读取：文件不存在、不是 .docx、是旧版 .doc 或没有文"
-        "字。",
-        "说明未能校验时，报告必须指出，而不是静默跳过。",
-        "“说明.doc”是 Word 97-2003 格式。",
-        "在 Word 中另存为 .docx 后重新校验。")),
-    ("N-placeholder", "模板占位符未替换", "error", RuleDoc(
-        "说明中留有模板的占位符（XX、××、某某等）。",
-        "占位符表明说明未填写完整。",
-        "“2023年度收、支总计XX万元”。",
-        "填入实际数据或删除该句。")),
-    ("N-residue", "模板残留（备选用词、填写提示）", "error", RuleDoc(
-        "说明中留有模板的备选用词或给填写人的提示：括号中的另一种说法（“增加（减少）”“下降（增长）”"
-        "“（或与预算数持平）”）、斜杠并列的备选词（“小于/等于”）、连在一起的备选词（“大小于”）、"
-        "省略号（“主要原因是……”），以及模板的提示句（如“说明项目绩效自评采用的组织实施步骤及方法。”）。"
-        "已知的提示句列在 xlbudget/narrative/residue.py 中。",
-        "备选用词未删除说明作者没有按实际情况选择表述，读者无法知道实际是哪一种；提示句本不应公开。",
-        "“决算数小于/等于预算数的主要原因是……”；“（三）项目自评步骤及方法。说明项目绩效自评采用的组织"
-        "实施步骤及方法。”",
-        "按实际情况保留一种表述，删除提示句并写出实际内容。")),
-    ("N-no-percent", "百分比缺少“%”", "error", RuleDoc(
-        "“占…”“增长/下降”“完成预算”“执行率/使用率”之后的数字没有“%”。",
-        "缺少百分号的比率可能被读成金额或倍数。",
-        "“比上年增长 13.95。”",
-        "补上“%”；该数字本身仍按增减率、占比或完成率核对。")),
-    ("N-flow", "结余、使用率与资金收支不符", "error", RuleDoc(
-        "同一句（或上文）给出资金总额、已支付（使用）金额、结余和资金使用率时，应有"
-        "结余 = 资金 − 支出，使用率 = 支出 ÷ 资金 × 100（保留两位小数，允许 0.02 个百分点）。"
-        "资金取自同一句，否则取自上文最近给出的资金额；未给出资金额时以支出 + 结余为资金。",
-        "项目资金的使用情况只在说明中出现，没有表格可以核对，必须自身一致。",
-        "“共支付项目资金21.63万元，年底结余8.37万元，资金使用率72.09%”：21.63 ÷ 30.00 = 72.10%。",
-        "按支出与资金重算结余和使用率。")),
-    ("N-copied", "用途与上一项雷同", "warning", RuleDoc(
-        "相邻两项不同的支出（或科目）写了一字不差的“主要用于…”，多为复制上一项后忘记修改。",
-        "用途说明照抄会使读者误解资金去向。",
-        "“卫生健康支出1.9万元，主要用于职工基本医疗保险缴费。住房保障支出20.54万元，主要用于职工"
-        "基本医疗保险缴费。”",
-        "按该项支出的实际用途改写。")),
-]
-
-
-def _register() -> None:
-    for code, title, severity, doc in _RULES:
-        if code not in REGISTRY:
-            register(Rule(code, title, severity, doc))
-
-
-_register()
 
 
 def _severity(code: str) -> str:
@@ -236,6 +105,7 @@ class Checker:
         self.check_share_sums()
         self.check_projects()
         self.check_flows()
+        self.check_itemised()
         self.check_copied_purposes()
         self.check_counts()
         self.check_parts()
@@ -738,6 +608,44 @@ class Checker:
                       f"{name}项目的{what}在第{first.para}段为 {first.text}，此处为 {f.text}，"
                       "前后不一致", figure=f, actual=f.value, expected=expected, certain=False)
 
+    def check_itemised(self) -> None:
+        """A total followed by its numbered items ("共计支出0.56万元，具体内容包括：1.…1380元。
+        2.…880元。"): when every item states an amount (or a count of the same unit), they add
+        up to the total."""
+        sentences = self.narrative.sentences
+        by_sentence: dict[int, list[Figure]] = {}
+        for f in self.figures:
+            by_sentence.setdefault(id(f.sentence), []).append(f)
+        for i, s in enumerate(sentences):
+            m = _ITEMS_FOLLOW.search(s.norm)
+            if m is None:
+                continue
+            colon = s.start + m.end()
+            here = [f for f in by_sentence.get(id(s), []) if f.role == "level"]
+            totals = [f for f in here if f.start < colon]
+            # "…包括：1.…1380元。2.…": the first item may share the announcing sentence
+            items = [[f for f in here if f.start >= colon]] if s.norm[m.end():].strip() else []
+            for t in sentences[i + 1:]:
+                if t.para != s.para or not _ITEM.match(t.norm):
+                    break
+                items.append([f for f in by_sentence.get(id(t), []) if f.role == "level"])
+            if len(items) < 2:
+                continue
+            for unit_class in {f.unit_class for f in totals}:
+                whole = [f for f in totals if f.unit_class == unit_class][-1]
+                parts = [[f for f in item if f.unit_class == unit_class] for item in items]
+                if not all(len(p) == 1 for p in parts):
+                    continue  # not every item states one such figure
+                flat = [p[0] for p in parts]
+                total = sum((f.yuan if f.kind == "amount" else f.value for f in flat), Decimal(0))
+                tol = sum((f.half_yuan for f in flat), whole.half_yuan)
+                stated = whole.yuan if whole.kind == "amount" else whole.value
+                if abs(total - stated) > tol:
+                    shown = self.in_unit(total, whole) if whole.kind == "amount" else total
+                    self.emit("N-parts", whole.sentence,
+                              f"{whole.text}与下列各项之和 {shown}{whole.unit} 不符",
+                              figure=whole, actual=whole.value, expected=shown, certain=False)
+
     def check_copied_purposes(self) -> None:
         """The same 用途 written for two different items in a row (copied, not edited)."""
         last: tuple[str, str, Sentence] | None = None
@@ -831,6 +739,9 @@ _PROJECT = re.compile(r"^(?:\(\d+\)|\d+[.、])?\s*(?P<name>[^,;:。“”()\s\d]
 _ATTACHMENT = re.compile(r"^附件\s*\d*\s*$")
 _PROJECT_BUDGET = re.compile(r"预算数?|批复|下达|申报|安排")
 _PROJECT_SPENT = re.compile(r"执行数|支付|支出|使用|实际")
+#: A sentence that announces numbered items, and a numbered item.
+_ITEMS_FOLLOW = re.compile(r"(?:包括|如下|明细|分别为|具体情况)[:：]\s*(?=1[.、](?!\d)|$)")
+_ITEM = re.compile(r"^\s*\d+[.、](?!\d)")
 _PURPOSE = re.compile(r"(?:主要)?用于(?P<what>[^。]{4,})")
 _CMP = re.compile(r"(?:与|同|较|比)(\d{4})\s*年度?(?:决算数?)?(?:相比|比较|对比)?")
 #: "截至Y年12月31日" / "Y年末": assets and vehicles at the end of the report year.

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from xlbudget import explain
 from xlbudget.charts import rule as _chart_rule  # noqa: F401  (registers CH-a)
-from xlbudget.narrative import checks as _narrative_rules  # noqa: F401  (registers N-…)
+from xlbudget.narrative import rules as _narrative_rules  # noqa: F401  (registers N-…)
 from xlbudget.rules import workbook
 from xlbudget.rules.arith import ARITHMETIC, Equation, identities_of
 from xlbudget.rules.registry import Rule, RuleDoc, register
