@@ -109,3 +109,20 @@ def test_published_excerpts(excerpt: Excerpt, tmp_path: Path) -> None:
     result = score(found, paragraphs, excerpt.defects)
     assert [(d.rule, d.quote) for d in result.missed] == []
     assert [(f.rule, f.message) for f in result.false] == []
+
+
+def test_itemised_receptions_add_up_to_their_total(bazhong: dict, tmp_path: Path) -> None:
+    """七 lists five receptions after 共计支出0.56万元，具体内容包括：; they add up (5600 元,
+    35 人次). One item changed breaks both sums, each reported on the total."""
+    blocks = bazhong_blocks()
+    target = next(b for b in blocks if "共计支出1380元" in b.text)
+    target.text = target.text.replace("共计支出1380元", "共计支出1480元").replace(
+        "一行8人次", "一行9人次")
+    path = tmp_path / "说明.docx"
+    write_docx(blocks, path)
+    before = {(f.rule, f.message) for f in check_narrative(bazhong["docx"],
+                                                            bazhong["book"].model)}
+    new = [f for f in check_narrative(path, bazhong["book"].model)
+           if (f.rule, f.message) not in before]
+    assert sorted((f.rule, f.actual, f.expected) for f in new) == [
+        ("N-parts", "0.56", "0.57"), ("N-parts", "35", "36")]
