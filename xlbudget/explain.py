@@ -44,7 +44,8 @@ WIDTHS = (8, 30, 8, 14, 70, 12, 12)
 REPORT_COLUMN = "出错说明"
 
 STALE_VALUE, STALE_GONE, REFUSED = "EX-a", "EX-b", "EX-c"
-_FIXABLE = ("error", "warning")
+#: The severities of a finding an explanation can be about (an explained one is info).
+_PROBLEM = ("error", "warning")
 
 
 @dataclass(slots=True)
@@ -90,15 +91,9 @@ class Stored:
 def upsert(items: list[Explanation], new: Explanation) -> list[Explanation]:
     """``items`` with ``new`` replacing the explanation of the same rule and cell (in place in the
     order), or appended."""
-    out, done = [], False
-    for e in items:
-        if e.key == new.key:
-            if not done:
-                out.append(new)
-                done = True
-        else:
-            out.append(e)
-    return out if done else [*out, new]
+    merged = {e.key: e for e in items}
+    merged[new.key] = new
+    return list(merged.values())
 
 
 def remove(items: list[Explanation], rule: str, sheet: str, cell: str) -> list[Explanation]:
@@ -272,7 +267,7 @@ def apply(findings: list[Finding], stored: Stored, grids: list[Grid],
     by_name = {g.name: g for g in grids}
     at: dict[tuple[str, str, str], list[Finding]] = {}
     for f in findings:
-        if f.sheet and f.cell and f.severity in _FIXABLE:
+        if f.sheet and f.cell and f.severity in _PROBLEM:
             at.setdefault((f.rule, f.sheet, f.cell), []).append(f)
     for e in stored.current():
         stored.status[e.key] = _judge(e, REGISTRY.get(e.rule), at, by_name, ran, out)
