@@ -104,7 +104,9 @@ def test_rule_classes_are_data_and_identities_are_never_explainable(make_sample)
     by_code = {line.split()[0]: line.split()[2] for line in listing if line.strip()}
     assert by_code["X16"] == "可说明" and by_code["T1-a"] == "必须修改"
     assert set(by_code.values()) == {"可说明", "必须修改"}
-    assert "[警告·可说明]" in _run("rules", "X16").output
+    page = _run("rules", "X16").output
+    assert "[警告·可说明]" in page and "类别\n  可说明：" in page
+    assert "类别\n  必须修改：" in _run("rules", "T1-a").output
 
 
 def test_explain_round_trip_through_the_saved_file(x16: X16Book, tmp_path: Path) -> None:

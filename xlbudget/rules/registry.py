@@ -49,12 +49,18 @@ class Rule:
         return (
             f"{self.code}  {self.title}  [{SEVERITY_ZH[self.severity]}·{self.fix_class}]\n\n"
             f"什么\n  {self.doc.what}\n\n为什么\n  {self.doc.why}\n\n"
-            f"例子\n  {self.doc.example}\n\n如何修正\n  {self.doc.fix}\n"
+            f"例子\n  {self.doc.example}\n\n如何修正\n  {self.doc.fix}\n\n"
+            f"类别\n  {self.fix_class}：{_CLASS_MEANING[self.explainable]}\n"
         )
 
 
 #: The two rule classes of the official 决算 software.
 RULE_CLASS_ZH = {False: "必须修改", True: "可说明"}
+_CLASS_MEANING = {
+    False: "问题必须改正，不能以出错说明代替。",
+    True: "确有正当理由时，可写出错说明（xlbudget explain，或 Excel「出错说明」按钮），"
+          "此后该问题记为“已说明”；数值改变或问题消失后说明即过时。",
+}
 
 REGISTRY: dict[str, Rule] = {}
 
