@@ -190,3 +190,12 @@ def test_cli_counts_agree(samples: dict[str, object], tmp_path: Path) -> None:
     undone = re.search(r"已还原 (\d+) 个单元格", clean.stdout)
     assert errors and said and undone, (check.stdout, mark.stdout, clean.stdout)
     assert said.group(1) == errors.group(1) and undone.group(1) == said.group(2)
+
+
+def test_select_takes_the_command_line_forms() -> None:
+    lower = xlbudget.check(ERRORS, select="t7").to_frame()
+    assert set(lower.rule) == {"T7-a"}
+    starred = xlbudget.check(ERRORS, select=["X1*", "t7-a"]).to_frame()
+    assert set(starred.rule) <= {"T7-a", *(f"X1{i}" for i in ("", *range(10)))}
+    with pytest.raises(xlbudget.XlbudgetError, match="T77"):
+        xlbudget.check(ERRORS, select="T77")

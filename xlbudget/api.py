@@ -41,11 +41,16 @@ class XlbudgetError(Exception):
 # -- check --------------------------------------------------------------------------------------
 
 def _codes(value: Codes) -> tuple[str, ...]:
-    """``"T7,X1"``, ``["T7", "X1"]`` or None -> ``("T7", "X1")``."""
+    """``"T7,x1*"``, ``["T7", "X1"]`` or None -> normalised patterns, as ``--select`` takes
+    them; a pattern matching no rule is an XlbudgetError naming the close matches."""
     if value is None:
         return ()
-    items = [value] if isinstance(value, str) else list(value)
-    return tuple(c.strip() for v in items for c in str(v).split(",") if c.strip())
+    from xlbudget.rules.selection import SelectionError, parse_selection
+
+    try:
+        return parse_selection([value] if isinstance(value, str) else [str(v) for v in value])
+    except SelectionError as exc:
+        raise XlbudgetError(str(exc)) from exc
 
 
 def check_file(path: PathLike, *, select: Codes = None, ignore: Codes = None,
@@ -71,10 +76,11 @@ def check(source: PathLike | Iterable[PathLike], *, select: Codes = None, ignore
           include: Iterable[str] = (), exclude: Iterable[str] = ()) -> Report:
     """Check workbooks: a file, a folder (searched recursively for .xlsx/.xlsm/.xls) or a list.
 
-    ``select``/``ignore`` take rule codes or prefixes (``"T7"``, ``"X1,NM"``) as the command line
-    does; ``narrative`` (one workbook only) and ``prior`` check the 情况说明 too. ``jobs`` files
-    are checked at once in worker processes (None: one per CPU). A file that cannot be read is
-    a result with ``status == "error"``; nothing raises for bad input.
+    ``select``/``ignore`` take rule codes, groups or starred prefixes (``"T7"``, ``"X1,NM"``,
+    ``"X1*"``) as the command line does; ``narrative`` (one workbook only) and ``prior`` check
+    the 情况说明 too. ``jobs`` files are checked at once in worker processes (None: one per
+    CPU). A file that cannot be read is a result with ``status == "error"``: nothing raises for
+    a bad file; an unknown rule code raises XlbudgetError.
     """
     from xlbudget.batch.discover import discover
     from xlbudget.batch.pool import ProcessPool, default_jobs, inline_pool
@@ -319,6 +325,13 @@ class Workbook:
 
     def __repr__(self) -> str:
         return f"<Workbook {Path(self.path).name}：{'、'.join(self.tables) or '未识别到表'}>"
+
+    def _repr_html_(self) -> str:
+        import pandas as pd
+
+        rows = [{"表": k, "名称": t.name, "工作表": t.sheet, "单位": t.unit,
+                 "行数": len(t.table.rows)} for k, t in self.tables.items()]
+        return pd.DataFrame(rows).to_html(index=False)
 
 
 def read(path: PathLike) -> Workbook:
