@@ -554,3 +554,22 @@ def test_amount_where_the_table_has_zero_is_not_a_unit_confusion(dept: dict) -> 
                            "zero-fact.docx")
     f = _only(found, "N-amount")
     assert (f.extra["location"]["paragraph"], f.actual, f.expected) == (para, "1.53", "0.00")
+
+
+def test_wrong_amount_with_its_change_and_rates_blames_the_amount(dept: dict) -> None:
+    """This year's amount mistyped, its share, change and growth computed from it: one finding,
+    on the amount (the rates are right for the stated amount)."""
+    text = _s5_total(dept)
+    facts, prior = dept["facts"], table_facts(dept["prior"])
+    now, before = facts["T5.total"].yuan, prior["T5.total"].yuan
+    wrong = now + 1_000_000  # 100.00 万元 more
+    share = arith.pct(wrong, facts["ex.expense_total"].yuan)
+    change = wrong - before
+    verb, trend = ("增加", "增长") if change >= 0 else ("减少", "下降")
+    new = (f"{dept['model'].year}年一般公共预算财政拨款支出{_wan(wrong)}万元，占本年支出合计的"
+           f"{share}%。与{dept['model'].year - 1}年相比，一般公共预算财政拨款支出{verb}"
+           f"{_wan(abs(change))}万元，{trend}{abs(arith.growth(wrong, before))}%。")
+    found, para = _perturb(dept, text, text, new, "blame-growth.docx")
+    assert [(f.rule, f.actual, f.expected) for f in found] == [
+        ("N-amount", _wan(wrong), _wan(now))]
+    assert found[0].extra["location"]["paragraph"] == para

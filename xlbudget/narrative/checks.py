@@ -238,59 +238,64 @@ class Checker:
             return
         key, now, band = cur
         # "与本年预算相比": the base is this year's budget (a table's 预算数), not last year.
-        vs_budget = f.vs_budget
-        what = "预算" if vs_budget else "上年"
-        prior: Decimal | None = None
-        pband = Decimal(0)
-        if vs_budget:
+        what = "预算" if f.vs_budget else "上年"
+        base: tuple[Decimal, Decimal] | None = None
+        if f.vs_budget:
             budget_key = self.facts[key].budget if key is not None else None
             if budget_key in self.facts:
-                prior, pband = self.facts[budget_key].yuan, self.facts[budget_key].band
+                base = self.facts[budget_key].yuan, self.facts[budget_key].band
         elif self.prior is not None and key is not None and key in self.prior:
-            prior, pband = self.prior[key].yuan, self.prior[key].band
+            base = self.prior[key].yuan, self.prior[key].band
+        verdict = self._judge_change(f, change, now, band, base, what)
+        stated = f.anchor
+        if verdict is not None and stated is not None and stated.index in self.flagged and (
+                stated.kind == "amount") and self._judge_change(
+                f, change, stated.yuan, stated.half_yuan, base, what) is None:
+            return  # this year's amount is wrong (reported); the change is right for it
+        if verdict is not None:
+            rule, message, actual, expected = verdict
+            self.emit(rule, f.sentence, message, figure=f, actual=actual, expected=expected)
+
+    def _judge_change(self, f: Figure, change: Figure | None, now: Decimal, band: Decimal,
+                      base: tuple[Decimal, Decimal] | None, what: str
+                      ) -> tuple[str, str, Decimal, Decimal | None] | None:
+        """(rule, message, actual, expected) when a stated change or rate is wrong for this
+        year's ``now`` against ``base`` (the table's; None: derived from the stated change)."""
         if f.role == "change":
-            if prior is None or f.kind != "amount":
-                return  # without the base's table, the stated change defines the base
+            if base is None or f.kind != "amount":
+                return None  # without the base's table, the stated change defines the base
+            prior, pband = base
             expected = self.in_unit(now - prior, f)
             stated = f.signed * f.scale if f.sign else f.yuan * (1 if now >= prior else -1)
-            if abs(stated - (now - prior)) > band + pband + f.half_yuan:
-                self.emit("N-growth", f.sentence,
-                          f"与{what}相比的增减额应为 {_signed_zh(expected, f.unit)}，"
-                          f"文中为 {_signed_zh(f.signed, f.unit)}",
-                          figure=f, actual=f.signed, expected=expected)
-            return
-        derived = prior is None
-        if derived:
-            if change is None:
-                return
-            if change.sign == 0:
-                return  # "增加（减少）B": the base cannot be derived from the text
+            if abs(stated - (now - prior)) <= band + pband + f.half_yuan:
+                return None
+            return ("N-growth", f"与{what}相比的增减额应为 {_signed_zh(expected, f.unit)}，"
+                    f"文中为 {_signed_zh(f.signed, f.unit)}", f.signed, expected)
+        if base is None:
+            if change is None or change.sign == 0:
+                return None  # "增加（减少）B": the base cannot be derived from the text
             prior = now - change.signed * change.scale
             pband = band + change.half_yuan
+            # rate = change ÷ (now − change): the change's own rounding, and the base's
+            slack_of = change.half_yuan, change.yuan
+        else:
+            prior, pband = base
+            slack_of = band + pband, abs(now)
         if prior == 0 or abs(prior) <= pband:
             if f.value == 0 and abs(now) <= band:
-                return  # nothing last year, nothing this year: "增长0%" says no change
-            self.emit("N-zero-base", f.sentence,
-                      f"{what}数为零，增长率无意义，文中却写为 {f.value}%",
-                      figure=f, actual=f.signed if f.sign else f.value, expected=None)
-            return
+                return None  # nothing last year, nothing this year: "增长0%" says no change
+            return ("N-zero-base", f"{what}数为零，增长率无意义，文中却写为 {f.value}%",
+                    f.signed if f.sign else f.value, None)
         expected = arith.growth(now, prior)
         stated = f.signed if f.sign else f.value * (1 if expected >= 0 else -1)
-        if derived and change is not None:
-            # rate = change ÷ (now − change): the change's own rounding, and the base's
-            slack = (change.half_yuan / abs(prior) + change.yuan * pband / (prior * prior)
-                     ) * _HUNDRED
-        else:
-            slack = ((band + pband) / abs(prior) + abs(now) * pband / (prior * prior)) * _HUNDRED
+        slack = (slack_of[0] / abs(prior) + slack_of[1] * pband / (prior * prior)) * _HUNDRED
         hint = ""
         if abs(stated - expected) <= slack + RATE_SLACK + _half(f):
             if not self._on_this_year(f, change, expected):
-                return
+                return None
             hint = "（疑为以本年数为基数计算）"
-        self.emit("N-growth", f.sentence,
-                  f"与{what}相比的增减率应为 {_signed_zh(expected, '%')}，"
-                  f"文中为 {_signed_zh(stated, '%')}{hint}",
-                  figure=f, actual=stated, expected=expected)
+        return ("N-growth", f"与{what}相比的增减率应为 {_signed_zh(expected, '%')}，"
+                f"文中为 {_signed_zh(stated, '%')}{hint}", stated, expected)
 
     @staticmethod
     def _on_this_year(f: Figure, change: Figure | None, expected: Decimal) -> bool:
