@@ -9,7 +9,7 @@ import sys
 import pytest
 
 ENGLISH = ("Usage:", "Error:", "Missing argument", "Show this message", "No such command",
-           "Try '", "Options:", "Commands:")
+           "Try '", "Options:", "Commands:", "[OPTIONS]", "COMMAND [ARGS]", "PATHS")
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -20,7 +20,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(("args", "code", "expected"), [
     (("--help",), 0, ("用法：", "显示本帮助并退出", "命令")),
     (("check", "--help"), 0, ("用法：", "--verbose", "显示本帮助并退出")),
-    (("check",), 2, ("用法：", "错误：缺少参数", "查看帮助")),
+    (("check",), 2, ("用法：", "[选项] 路径...", "错误：缺少参数 '路径...'", "查看帮助")),
     (("chek",), 2, ("没有命令", "check")),
     (("check", "--bogus", "x"), 2, ("没有选项",)),
     (("check", "--format", "xls", "x.xlsx"), 2, ("的值无效", "不是")),

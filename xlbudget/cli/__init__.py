@@ -35,3 +35,4 @@ def _register() -> None:
 
 
 _register()
+zh.translate_metavars(main)

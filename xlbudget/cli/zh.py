@@ -65,6 +65,10 @@ ZH: dict[str, str] = {
     "Confirm the action without prompting.": "不询问，直接执行。",
 }
 
+#: Argument names of xlbudget's commands, as the usage lines show them.
+ARGUMENTS = {"paths": "路径", "file": "文件", "code": "规则代码", "rule": "规则",
+             "cell": "单元格", "text": "说明", "out": "输出文件"}
+
 #: The click modules that translate their texts through module-level ``_``/``ngettext``.
 _MODULES = ("click.core", "click.exceptions", "click.formatting", "click.decorators",
             "click.parser", "click.types", "click.termui", "click.utils")
@@ -79,9 +83,15 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 
 
 def install() -> None:
-    """Point the click modules at the Chinese table (idempotent)."""
-    import click  # noqa: F401  (loads the modules below)
+    """Point the click modules at the Chinese table, and headings at Chinese punctuation
+    (idempotent)."""
+    import click
 
+    class Formatter(click.HelpFormatter):
+        def write_heading(self, heading: str) -> None:
+            self.write(f"{'':>{self.current_indent}}{heading}：\n")
+
+    click.Context.formatter_class = Formatter
     for name in _MODULES:
         module = sys.modules.get(name)
         if module is None:
@@ -90,3 +100,26 @@ def install() -> None:
             module._ = gettext  # type: ignore[attr-defined]
         if hasattr(module, "ngettext"):
             module.ngettext = ngettext  # type: ignore[attr-defined]
+
+
+def translate_metavars(group: object) -> None:
+    """``[OPTIONS]`` and ``COMMAND [ARGS]...`` of the usage lines, for every command below
+    ``group`` (click sets them per command, outside gettext)."""
+    import click
+
+    def walk(cmd: click.Command) -> None:
+        if cmd.options_metavar == "[OPTIONS]":
+            cmd.options_metavar = "[选项]"
+        for param in cmd.params:
+            name = ARGUMENTS.get(param.name or "")
+            if isinstance(param, click.Argument) and param.metavar is None and name:
+                # as click writes them: [optional], repeated...
+                param.metavar = ((name if param.required else f"[{name}]")
+                                 + ("..." if param.nargs != 1 else ""))
+        if isinstance(cmd, click.Group):
+            if cmd.subcommand_metavar == "COMMAND [ARGS]...":
+                cmd.subcommand_metavar = "命令 [参数]..."
+            for sub in cmd.commands.values():
+                walk(sub)
+
+    walk(group)  # type: ignore[arg-type]
