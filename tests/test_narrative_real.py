@@ -126,3 +126,11 @@ def test_itemised_receptions_add_up_to_their_total(bazhong: dict, tmp_path: Path
            if (f.rule, f.message) not in before]
     assert sorted((f.rule, f.actual, f.expected) for f in new) == [
         ("N-parts", "0.56", "0.57"), ("N-parts", "35", "36")]
+
+
+def test_locations_name_the_sub_heading_as_written(bazhong: dict) -> None:
+    found = check_narrative(bazhong["docx"], bazhong["book"].model, bazhong["prior"].model)
+    share = next(f for f in found if f.rule == "N-share")
+    assert share.extra["location"]["heading"] == "（二）一般公共预算财政拨款支出决算结构情况"
+    residue = next(f for f in found if f.rule == "N-residue")
+    assert residue.extra["location"]["heading"] == "（三）一般公共预算财政拨款支出决算具体情况"

@@ -60,7 +60,8 @@ class Checker:
             span = (figure.start, figure.end)
             self.flagged.add(figure.index)
         start, end = span if span is not None else (s.start, s.end)
-        location = {"file": self.narrative.file, "part": s.section.label, "paragraph": s.para,
+        location = {"file": self.narrative.file, "part": s.section.label,
+                    "heading": s.heading or None, "paragraph": s.para,
                     "quote": s.text.strip(), "start": start, "end": end}
         self.findings.append(Finding(
             code, _severity(code), f"{message}（{s.section.label}）",

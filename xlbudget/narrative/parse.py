@@ -86,6 +86,8 @@ class Sentence:
     section: Section
     subsection: str = ""
     in_table: bool = False
+    #: the sub-heading above, as the document writes it ("（三）…具体情况"); "" when none
+    heading: str = ""
 
 
 @dataclass(slots=True)
@@ -139,7 +141,7 @@ def parse(doc: DocxText) -> Narrative:
             year = int(m.group(1))
             break
     out = Narrative(doc, year)
-    current, sub = _NO_SECTION, ""
+    current, sub, raw = _NO_SECTION, "", ""
     part = ""  # the document's own part ordinal ("第三部分"), if it writes one
     for p in doc.paragraphs:
         if _heading_candidate(p):
@@ -149,7 +151,7 @@ def parse(doc: DocxText) -> Narrative:
                 # Inside the attachments, an appendix heading that repeats a section name
                 # (e.g. a 三公 table in the 绩效评价报告) does not leave the attachment.
                 if key == current.key:  # a sub-heading repeating its section's words
-                    sub = strip_ordinal(p.text)
+                    sub, raw = strip_ordinal(p.text), " ".join(p.text.split())
                 elif not (current.key == "P4" and key.startswith("S")):
                     heading = " ".join(p.text.split())
                     if key.startswith("P"):
@@ -158,12 +160,12 @@ def parse(doc: DocxText) -> Narrative:
                         label = heading
                     else:
                         label = f"{part} {heading}".strip()
-                    current, sub = Section(key, label), ""
+                    current, sub, raw = Section(key, label), "", ""
                     out.found.append(key)
                     out.sections[p.index] = current
                     continue
             elif current.key != "P0":
-                sub = strip_ordinal(p.text)
+                sub, raw = strip_ordinal(p.text), " ".join(p.text.split())
         out.sections[p.index] = current
         norm = normalise(p.text)
         start = 0
@@ -172,7 +174,7 @@ def parse(doc: DocxText) -> Narrative:
             chunk = p.text[start:end]
             if chunk.strip():
                 out.sentences.append(Sentence(p.index, start, end, chunk, norm[start:end], current,
-                                              sub, p.table is not None))
+                                              sub, p.table is not None, raw))
             start = end
             if start >= len(norm):
                 break
