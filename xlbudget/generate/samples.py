@@ -199,13 +199,12 @@ def build(out_dir: str | Path) -> list[Path]:
 def _narrative(workbook: Path, prior: Path) -> Path:
     """The sample narrative (情况说明) of the shanghai sample, so that it never goes stale
     when the samples change (the narrative generator reads the workbooks back)."""
-    from xlbudget.engine import analyse
+    from xlbudget.api import analyse
     from xlbudget.narrative.generate import write_narrative
-    from xlbudget.sources.files import read_workbook
 
     out = workbook.with_name(f"{workbook.stem}-说明.docx")
-    model = analyse(read_workbook(workbook), str(workbook)).model
-    prior_model = analyse(read_workbook(prior), str(prior)).model
+    model = analyse(workbook)[0].model
+    prior_model = analyse(prior)[0].model
     write_narrative(model, out, prior_model)
     return out
 

@@ -89,11 +89,11 @@ def check_with_narrative(workbook: str | Path, docx_path: str | Path, *,
     extra: list[Finding] = []
     prior_model = None
     if prior is not None:
-        try:
-            from xlbudget.tables.recognise import recognise
+        from xlbudget.api import XlbudgetError, read
 
-            prior_model = recognise(read_workbook(prior), str(prior))
-        except SourceError as exc:
+        try:
+            prior_model = read(prior).model
+        except XlbudgetError as exc:
             extra.append(Finding("N-file", REGISTRY["N-file"].severity,
                                  f"上年决算工作簿无法读取，增减额和增减率只按说明本身核对：{exc}"))
     try:

@@ -31,12 +31,10 @@ def mark_narrative(path: Path, output: Path | None, fix: bool) -> int:
     """Write ``<stem>_标注.docx`` with each wrong figure highlighted and commented; exit code."""
     import click
 
-    from xlbudget.engine import analyse
+    from xlbudget.api import XlbudgetError, analyse
     from xlbudget.model import WorkbookModel
     from xlbudget.narrative import NarrativeError, check_against_workbook, mark_docx
     from xlbudget.narrative.docx_source import read_docx
-    from xlbudget.sources.files import read_workbook
-    from xlbudget.sources.grid import SourceError
 
     if fix:
         click.echo(f"错误：{path.name}：情况说明不能自动修正，请用 xlbudget mark 标注后人工修改",
@@ -53,9 +51,9 @@ def mark_narrative(path: Path, output: Path | None, fix: bool) -> int:
     model, table_findings = WorkbookModel(path=""), []
     if workbook is not None:
         try:
-            analysis = analyse(read_workbook(workbook), str(workbook))
+            analysis, _ = analyse(workbook)
             model, table_findings = analysis.model, analysis.result.findings
-        except SourceError as exc:
+        except XlbudgetError as exc:
             click.echo(f"注意：{exc}；只做说明内部的核对", err=True)
     else:
         click.echo(f"注意：{path.name} 旁没有同名的决算工作簿，只做说明内部的核对"

@@ -329,8 +329,7 @@ def main(argv: list[str] | None = None) -> int:
     the narrative of a sample workbook (``workbooks/sample-shanghai-说明.docx``)."""
     import argparse
 
-    from xlbudget.engine import analyse
-    from xlbudget.sources.files import read_workbook
+    from xlbudget.api import analyse
 
     ap = argparse.ArgumentParser(prog="python -m xlbudget.narrative.generate",
                                  description="由决算工作簿生成情况说明（.docx）样例")
@@ -339,8 +338,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("prior", nargs="?")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
-    model = analyse(read_workbook(args.workbook), args.workbook).model
-    prior = analyse(read_workbook(args.prior), args.prior).model if args.prior else None
+    model = analyse(args.workbook)[0].model
+    prior = analyse(args.prior)[0].model if args.prior else None
     write_narrative(model, args.out, prior, args.seed)
     print(f"已写出：{args.out}")
     return 0
