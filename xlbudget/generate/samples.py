@@ -239,6 +239,9 @@ def _readme(clean: list, errors_ds: Dataset, cells: list[InjectedCell]) -> str:
     lines = [
         "# Sample workbooks",
         "",
+        "*Developer documentation, in English; what the samples are for, in Chinese: the "
+        "README's 示例输出 and `docs/api.md`.*",
+        "",
         "Made by the project's generator (`xlbudget.generate`): amounts are drawn in 元, summed "
         "exactly, and every cell is rounded on its own to 0.01 万元, so the clean files hold "
         "every identity of the reference (T1-a … X17) up to rounding residuals of 0.01–0.02, as "
