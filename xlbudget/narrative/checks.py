@@ -597,13 +597,17 @@ class Checker:
                 named[p.index] = context
             if sect is not None and sect.key != "P4" and not m:
                 context = None  # in the report's sections a project is named per paragraph
+        cells = self._target_table_cells()
         for f in self.figures:
-            if f.para not in named or f.kind != "amount" or f.role not in ("level", "budget"):
+            if f.para in cells:
+                project, name, kind = cells[f.para]
+            elif f.para in named and f.role in ("level", "budget"):
+                project, name = named[f.para]
+                kind = ("budget" if f.role == "budget" or _PROJECT_BUDGET.search(f.clause)
+                        else "spent" if _PROJECT_SPENT.search(f.clause) else "")
+            else:
                 continue
-            project, name = named[f.para]
-            kind = ("budget" if f.role == "budget" or _PROJECT_BUDGET.search(f.clause)
-                    else "spent" if _PROJECT_SPENT.search(f.clause) else None)
-            if kind is None:
+            if not kind or f.kind != "amount":
                 continue
             first = seen.setdefault((project, kind), f)
             if first is f or abs(f.yuan - first.yuan) <= f.half_yuan + first.half_yuan:
@@ -613,6 +617,41 @@ class Checker:
             self.emit("N-duplicate", f.sentence,
                       f"{name}项目的{what}在第{first.para}段为 {first.text}，此处为 {f.text}，"
                       "前后不一致", figure=f, actual=f.value, expected=expected, certain=False)
+
+    def _target_table_cells(self) -> dict[int, tuple[str, str, str]]:
+        """Paragraphs of the amount cells of 项目绩效目标完成情况表 (``项目名称 | X`` and
+        ``预算数: | A | 执行数: | B``) -> (project key, name, 'budget' or 'spent'). A row
+        labelled in 万元 whose cells are written in 元 is reported once per table (N-unit)."""
+        doc = self.narrative.source
+        out: dict[int, tuple[str, str, str]] = {}
+        for t in doc.tables:
+            rows = [[normalise(doc.cell_text(c)).strip() for c in row] for row in t.rows]
+            name = next((row[i + 1] for row in rows for i, c in enumerate(row[:-1])
+                         if re.fullmatch(r"项目名称[:：]?", c)), None)
+            if not name or re.search(r"预算|执行|金额|率|单位", name):
+                continue  # a header row (项目名称 | 预算数 | …), not a project's own table
+            project = _project_key(name.removesuffix("项目"))
+            unit_reported = False
+            for r, row in enumerate(rows):
+                for c, text in enumerate(row[:-1]):
+                    m = re.fullmatch(r"(预算数|执行数)[:：]?", text)
+                    if m is None:
+                        continue
+                    value = t.rows[r][c + 1]
+                    kind = "budget" if m.group(1) == "预算数" else "spent"
+                    for para in value:
+                        out[para] = (project, name, kind)
+                    label = next((x for x in row if x), "")
+                    cell = row[c + 1]
+                    if (not unit_reported and "万元" in label and cell.endswith("元")
+                            and not cell.endswith("万元")):
+                        unit_reported = True
+                        s = self._cell_sentence(t, r, c + 1)
+                        if s is not None:
+                            self.emit("N-unit", s, f"“{label}”注明单位为万元，单元格却以元填列"
+                                      f"（{cell}）", span=(s.start, s.end), actual=cell,
+                                      certain=False)
+        return out
 
     def check_itemised(self) -> None:
         """A total followed by its numbered items ("共计支出0.56万元，具体内容包括：1.…1380元。
