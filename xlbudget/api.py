@@ -58,7 +58,7 @@ def check_file(path: PathLike, *, select: Codes = None, ignore: Codes = None,
     """Check one workbook, with its narrative (.docx) when one is given or lies beside it.
 
     Never raises for bad input: an unreadable file gives a result with ``status == "error"``.
-    This is what each worker of ``xlbudget check`` runs for one file.
+    This is what each worker of ``xlbudget check`` (and of :func:`check`) runs for one file.
     """
     from xlbudget.engine import check_file as check_workbook
     from xlbudget.narrative import check_with_narrative, paired_narrative
@@ -95,18 +95,10 @@ def check(source: PathLike | Iterable[PathLike], *, select: Codes = None, ignore
     options = {"select": _codes(select), "ignore": _codes(ignore),
                "narrative": None if narrative is None else str(narrative),
                "prior": None if prior is None else str(prior)}
-    task = Task(_check_path, options, timeout=timeout)
+    task = Task(check_file, options, timeout=timeout)
     n = min(jobs or default_jobs(), max(len(files), 1))
     pool = inline_pool() if n <= 1 else ProcessPool(n)
     return Report(list(map_files(task, files, pool, ordered=True)))
-
-
-def _check_path(path: str, **options: Any) -> FileResult:
-    # The batch's checker by reference (``xlbudget.batch.tasks.check_path``), so that workers
-    # started for the library and for the command line run the same function.
-    from xlbudget.batch.tasks import check_path
-
-    return check_path(path, **options)
 
 
 @dataclass
@@ -167,8 +159,9 @@ class Report:
         """One row per finding: ``file`` (name) and ``path``, the rule and its severity, the
         cell, ``actual``/``expected`` as numbers (NaN for text or blank) beside the exact
         strings ``actual_text``/``expected_text``, ``certain``, ``defect`` (findings of one
-        problem share it within a file) and the message. A file that could not be read is one
-        row with ``status == "error"`` and its message."""
+        problem share it within a file), the message, ``explained`` (the 出错说明 text, if any)
+        and ``rounding`` (a note on differences within rounding, not a problem). A file that
+        could not be read is one row with ``status == "error"`` and its message."""
         import pandas as pd
 
         from xlbudget.defects import defect_groups
@@ -184,7 +177,9 @@ class Report:
                 rows.append({**base, "rule": f.rule, "severity": f.severity, "sheet": f.sheet,
                              "cell": f.cell, "actual_text": f.actual,
                              "expected_text": f.expected, "certain": f.certain,
-                             "defect": defect.get(id(f)), "message": f.message})
+                             "defect": defect.get(id(f)), "message": f.message,
+                             "explained": f.explained,
+                             "rounding": bool(f.extra.get("rounding"))})
         frame = pd.DataFrame(rows, columns=list(_FINDING_COLUMNS))
         frame.insert(frame.columns.get_loc("actual_text"), "actual",
                      pd.to_numeric(frame["actual_text"], errors="coerce"))
@@ -192,6 +187,7 @@ class Report:
                      pd.to_numeric(frame["expected_text"], errors="coerce"))
         frame["defect"] = frame["defect"].astype("Int64")
         frame["certain"] = frame["certain"].astype("boolean")
+        frame["rounding"] = frame["rounding"].astype("boolean")
         return frame
 
     def summary(self) -> pd.DataFrame:
@@ -232,7 +228,7 @@ class Report:
 
 
 _FINDING_COLUMNS = ("file", "path", "status", "rule", "severity", "sheet", "cell", "actual_text",
-                    "expected_text", "certain", "defect", "message")
+                    "expected_text", "certain", "defect", "message", "explained", "rounding")
 
 
 # -- read ---------------------------------------------------------------------------------------

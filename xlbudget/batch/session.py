@@ -32,7 +32,7 @@ REPORT_SUFFIXES = (".xlsx", ".csv", ".json")
 INTERRUPTED = 130
 #: Imported once in the fork server so every worker (and every restarted one) starts warm; the
 #: engine imports scipy's solver lazily, which would cost each worker ~0.8 s at its first error.
-_PRELOAD = ("xlbudget.batch.tasks", "xlbudget.engine", "xlbudget.rules.catalog",
+_PRELOAD = ("xlbudget.api", "xlbudget.batch.tasks", "xlbudget.engine", "xlbudget.rules.catalog",
             "xlbudget.locate", "xlbudget.narrative", "scipy.optimize", "scipy.sparse")
 
 

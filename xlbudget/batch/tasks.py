@@ -1,5 +1,5 @@
-"""The per-file work of ``xlbudget check``: the checker and the marked-copy writer, as
-module-level functions and plain classes so they can be sent to worker processes."""
+"""The per-file work of ``xlbudget check`` besides the check itself (``xlbudget.api.check_file``):
+the marked-copy writer, a plain class so that it can be sent to worker processes."""
 
 from __future__ import annotations
 
@@ -11,18 +11,6 @@ from xlbudget.findings import FileResult, Finding
 
 #: Rule code of the note added when a marked copy could not be written (the check itself held).
 MARK_RULE = "B-mark"
-
-
-def check_path(path: str, *, select: tuple[str, ...] = (), ignore: tuple[str, ...] = (),
-               narrative: str | None = None, prior: str | None = None) -> FileResult:
-    """Check one workbook, with its narrative (.docx) when one is given or lies beside it."""
-    from xlbudget.engine import check_file
-    from xlbudget.narrative import check_with_narrative, paired_narrative
-
-    docx = narrative or paired_narrative(path)
-    if docx:
-        return check_with_narrative(path, docx, prior=prior, select=select, ignore=ignore)
-    return check_file(path, select=select, ignore=ignore)
 
 
 @dataclass(frozen=True, slots=True)
