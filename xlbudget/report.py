@@ -16,7 +16,7 @@ from xlbudget.coverage import coverage_lines
 from xlbudget.defects import defect_groups, problem_counts
 from xlbudget.findings import SEVERITIES, FileResult, Finding
 
-__all__ = ["TextSink", "defect_groups", "file_text", "report_text"]
+__all__ = ["TextSink", "file_text", "group_line", "report_text"]
 
 _MARK = {"error": "✗", "warning": "!", "info": "·"}
 #: Messages of localisation findings start so (``locate.messages.repair``).
