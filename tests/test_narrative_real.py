@@ -99,6 +99,15 @@ def test_marked_copy_of_the_specimen(bazhong: dict, tmp_path: Path) -> None:
     assert read_docx(out).paragraphs[0].text == read_docx(bazhong["docx"]).paragraphs[0].text
 
 
+def _new_findings(bazhong: dict, blocks: list[Block], path: Path) -> list:
+    """Findings of the specimen changed to ``blocks`` that the specimen itself does not get."""
+    write_docx(blocks, path)
+    before = {(f.rule, f.message) for f in check_narrative(bazhong["docx"],
+                                                            bazhong["book"].model)}
+    return [f for f in check_narrative(path, bazhong["book"].model)
+            if (f.rule, f.message) not in before]
+
+
 @pytest.mark.parametrize("excerpt", EXCERPTS, ids=[e.name for e in EXCERPTS])
 def test_published_excerpts(excerpt: Excerpt, tmp_path: Path) -> None:
     """No workbook: the internal checks (rates against stated amounts, years, residue) run."""
@@ -118,12 +127,7 @@ def test_itemised_receptions_add_up_to_their_total(bazhong: dict, tmp_path: Path
     target = next(b for b in blocks if "共计支出1380元" in b.text)
     target.text = target.text.replace("共计支出1380元", "共计支出1480元").replace(
         "一行8人次", "一行9人次")
-    path = tmp_path / "说明.docx"
-    write_docx(blocks, path)
-    before = {(f.rule, f.message) for f in check_narrative(bazhong["docx"],
-                                                            bazhong["book"].model)}
-    new = [f for f in check_narrative(path, bazhong["book"].model)
-           if (f.rule, f.message) not in before]
+    new = _new_findings(bazhong, blocks, tmp_path / "说明.docx")
     assert sorted((f.rule, f.actual, f.expected) for f in new) == [
         ("N-parts", "0.56", "0.57"), ("N-parts", "35", "36")]
 
@@ -143,10 +147,5 @@ def test_target_tables_agree_with_the_summaries(bazhong: dict, tmp_path: Path) -
     table = next(b for b in blocks if b.kind == "table"
                  and any("优化营商环境" in c for row in b.rows for c in row))
     table.rows = [[c.replace("246267元", "256267元") for c in row] for row in table.rows]
-    path = tmp_path / "说明.docx"
-    write_docx(blocks, path)
-    before = {(f.rule, f.message) for f in check_narrative(bazhong["docx"],
-                                                            bazhong["book"].model)}
-    new = [f for f in check_narrative(path, bazhong["book"].model)
-           if (f.rule, f.message) not in before]
+    new = _new_findings(bazhong, blocks, tmp_path / "说明.docx")
     assert [(f.rule, f.actual, f.expected) for f in new] == [("N-duplicate", "256267", "246300")]
