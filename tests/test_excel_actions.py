@@ -18,6 +18,7 @@ import pytest
 from test_excel_payload import actions, open_book, payload_from_xlsx
 
 import xlbudget.excel.actions as a
+from xlbudget.defects import problem_counts
 from xlbudget.engine import check_file
 from xlbudget.findings import FileResult
 from xlbudget.generate import generate, write
@@ -143,7 +144,7 @@ def test_clean_workbook_gets_no_fills_and_a_report_saying_so(books: Books) -> No
     assert actions(book, "addNote") == []
     report = _sheet_values(book, REPORT_SHEET)
     assert [v for v in report[-1] if v] == ["未发现问题"]
-    assert "错误 0 个，警告 0 个，提示 0 个" in _alert(book)
+    assert "错误 0 处，警告 0 处，提示 0 处" in _alert(book)
     # the only record: the report sheet, for clear to remove
     assert _sheet_values(book, STATE_SHEET)[1:] == [["sheet", REPORT_SHEET, "", "null"]]
 
@@ -192,7 +193,7 @@ def test_mark_writes_report_state_and_summary(books: Books) -> None:
     # the user is shown the report
     assert [s for s, _ in _named(book, "activateSheet")][-1] == REPORT_SHEET
     alert = _alert(book)
-    assert "错误 2 个" in alert and f"已标注 {len(books.truth)} 个单元格" in alert
+    assert "错误 2 处" in alert and f"已标注 {len(books.truth)} 个单元格" in alert
     for s, c in books.truth:
         assert f"{s}!{c}" in alert
     # nothing was corrected
@@ -292,7 +293,7 @@ def test_check_only_alerts(books: Books) -> None:
     a.check()
     assert [x["func"] for x in actions(book)] == ["alert"]
     alert = _alert(book)
-    assert "识别到 9 张表" in alert and "错误 2 个" in alert and "点击「标注」" in alert
+    assert "识别到 9 张表" in alert and "错误 2 处" in alert and "点击「标注」" in alert
 
 
 def test_existing_user_note_is_not_overwritten(books: Books) -> None:
@@ -462,8 +463,9 @@ def test_summary_lists_certain_errors_first_and_one_cell_per_candidate_group() -
     for f in shown:
         others = {(r["sheet"], r["cell"]) for r in f.related}
         assert not any((g.sheet, g.cell) in others for g in shown if g is not f)
-    serious = sum(1 for f in expected.findings if f.severity != "info")
-    assert text.splitlines()[-1] == f"…共 {serious} 个错误和警告。"
+    problems = problem_counts(expected.findings)  # as the command line counts them
+    serious = problems.get("error", 0) + problems.get("warning", 0)
+    assert text.splitlines()[-1] == f"…共 {serious} 处错误和警告。"
 
 
 def test_a_failure_half_way_stays_undoable(books: Books, monkeypatch) -> None:

@@ -119,11 +119,15 @@ def summary(result: FileResult) -> str:
     per group of equally likely candidates."""
     if result.status == "error":
         return result.error or "无法校验此工作簿"
-    c = result.counts()
+    from xlbudget.defects import problem_counts
+
+    # Problems counted as the command line counts them (a tie or a copied row is one problem).
+    c = problem_counts(result.findings)
     tables = "、".join(t.key for t in result.tables)
     lines = [f"识别到 {len(result.tables)} 张表（{tables}）。",
-             f"错误 {c['error']} 个，警告 {c['warning']} 个，提示 {c['info']} 个"
-             + (f"，已说明 {c['explained']} 个。" if c["explained"] else "。")]
+             f"错误 {c.get('error', 0)} 处，警告 {c.get('warning', 0)} 处，"
+             f"提示 {c.get('info', 0)} 处"
+             + (f"，已说明 {c['explained']} 处。" if c.get("explained") else "。")]
     rank = {"error": 0, "warning": 1}
     serious = sorted((f for f in result.findings if f.severity in rank),
                      key=lambda f: (rank[f.severity], not f.certain))
@@ -140,8 +144,8 @@ def summary(result: FileResult) -> str:
         text = f.message if len(f.message) <= 60 else f.message[:60] + "…"
         lines.append(f"· [{SEVERITY_ZH[f.severity]}] {where}：{text}")
         shown += 1
-    if len(serious) > shown:
-        lines.append(f"…共 {len(serious)} 个错误和警告。")
+    if len(serious) > shown:  # some not listed
+        lines.append(f"…共 {c.get('error', 0) + c.get('warning', 0)} 处错误和警告。")
     return "\n".join(lines)
 
 
