@@ -573,3 +573,23 @@ def test_wrong_amount_with_its_change_and_rates_blames_the_amount(dept: dict) ->
     assert [(f.rule, f.actual, f.expected) for f in found] == [
         ("N-amount", _wan(wrong), _wan(now))]
     assert found[0].extra["location"]["paragraph"] == para
+
+
+@pytest.mark.parametrize(("sentence", "residue"), [
+    ("决算数小于/等于预算数的主要原因是据实结算。", "小于/等于"),
+    ("比上年下降（增长）3.00%。", "下降(增长)"),
+    ("决算数小于预算数（或与预算数持平）的主要原因是厉行节约。", "(或与预算数持平)"),
+    ("决算数大小于预算数的主要原因是疫情。", "大小于"),
+    ("主要原因是……", "原因是……"),
+    ("说明项目绩效自评采用的组织实施步骤及方法。", "说明项目绩效自评采用的组织实施步骤及方法"),
+    ("（注：请单位根据实际注明页码）", "(注:请单位根据实际注明页码)"),
+    # written as meant: no residue
+    ("各部门（或单位）按规定公开。", None),
+    ("测评代表参评率大于或等于80%。", None),
+    ("支出决算等于预算数，与上年持平。", None),
+])
+def test_template_residue_phrases(tmp_path: Path, sentence: str, residue: str | None) -> None:
+    path = tmp_path / "r.docx"
+    write_docx([Block("p", "十、其他重要事项的情况说明"), Block("p", sentence)], path)
+    found = check_narrative(path, WorkbookModel(str(path), year=2023))
+    assert [f.actual for f in found if f.rule == "N-residue"] == ([residue] if residue else [])

@@ -546,7 +546,10 @@ class Checker:
                 continue
             if spent is None or spent.index in self.flagged:
                 continue  # a wrong amount is reported once; what follows from it is not
-            if funds is not None and balance is not None:
+            # The balance identity only where the sentence is about a fund's use (a usage rate or
+            # the funds in it), not any sentence naming 支出 and 结余 (T1's 本年支出, 年末结余).
+            if funds is not None and balance is not None and (
+                    rates or funds.sentence is spent.sentence):
                 tol = funds.half_yuan + spent.half_yuan + balance.half_yuan
                 if abs(funds.yuan - spent.yuan - balance.yuan) > tol:
                     expected = self.in_unit(funds.yuan - spent.yuan, balance)

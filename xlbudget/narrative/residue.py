@@ -21,7 +21,7 @@ PATTERNS: tuple[tuple[str, str], ...] = (
     # 小于/等于, 增加/减少
     ("alternative", rf"(?:{_CHOICE})/(?:{_CHOICE})"),
     # 决算数小于预算数（或与预算数持平）
-    ("alternative", r"\(或[^()]{1,15}\)"),
+    ("alternative", r"\(或(?:与|等于|持平|小于|大于|高于|低于)[^()]{0,12}\)"),
     # 大小于: two alternatives run together
     ("alternative", r"大小于|小大于|大于小于|小于大于"),
     # an ellipsis where the reason or purpose was to be written
