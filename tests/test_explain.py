@@ -154,7 +154,7 @@ def test_explain_round_trip_through_the_saved_file(x16: X16Book, tmp_path: Path)
 def test_explain_replaces_and_removes(x16: X16Book, tmp_path: Path) -> None:
     path = _copy(x16, tmp_path)
     assert _run("explain", str(path), "X16", f"{x16.sheet}!{x16.cell}", "第一稿").exit_code == 0
-    assert _run("explain", str(path), "X16", x16.cell.lower(), TEXT).exit_code == 0
+    assert _run("explain", str(path), "x16", x16.cell.lower(), TEXT).exit_code == 0
     assert [e.text for e in explain.read_file(path).saved] == [TEXT]  # replaced, not added
     r = _run("explain", str(path), "X16", x16.cell, "--remove")
     assert r.exit_code == 0, r.output

@@ -84,30 +84,29 @@ def explain(file: Path, rule: str | None, cell: str | None, text: str | None, sh
         return
     if not (rule and cell):
         fail("请给出规则和单元格，如：xlbudget explain 文件.xlsx X16 B15 \"说明文字\"；"
-              "或用 --list 列出已有说明")
+             "或用 --list 列出已有说明")
     _check_workbook(file)
     if remove:
         if text:
             fail("--remove 不需要说明文字")
-        _remove(file, rule, cell, output, force)  # type: ignore[arg-type]
+        _remove(file, rule, cell, output, force)
     else:
         if not text or not text.strip():
             fail("请给出说明文字（用引号括起来）")
-        _add(file, rule, cell, text.strip(), _author(author), output, force)  # type: ignore[arg-type]
+        _add(file, rule, cell, text.strip(), _author(author), output, force)
 
 
 def _add(file: Path, code: str, cell_arg: str, text: str, author: str, output: Path | None,
          force: bool) -> None:
     from xlbudget.explain import Explanation, cell_text, refusal, signed, today, upsert
+    from xlbudget.rules import catalog  # noqa: F401  (registers the rules)
     from xlbudget.rules.registry import REGISTRY
 
-    rule = REGISTRY.get(code)
-    if rule is None:
-        from xlbudget.rules import catalog  # noqa: F401  (registers the rules)
-
-        rule = REGISTRY.get(code)
+    # Codes are stable but typed in any case (x16, t1-A), as --select takes them.
+    rule = next((r for c, r in REGISTRY.items() if c.upper() == code.upper()), None)
     if rule is None:
         fail(f"没有规则 {code}。用 xlbudget rules 查看全部规则及其类别")
+    code = rule.code
     if not rule.explainable:
         fail(f"{file.name}：不能写出错说明。{refusal(rule)}")
     sheet, cell = _where(cell_arg)
@@ -118,14 +117,14 @@ def _add(file: Path, code: str, cell_arg: str, text: str, author: str, output: P
     where = f"{sheet}!{cell}" if sheet else cell
     if not hits:
         fail(f"{file.name}：{where} 没有规则 {code} 的问题，无需说明"
-              f"（用 xlbudget check {file} 查看问题所在的单元格）")
+             f"（用 xlbudget check {file} 查看问题所在的单元格）")
     sheets = sorted({f.sheet for f in hits if f.sheet})
     if len(sheets) > 1:
         fail(f"{file.name}：{len(sheets)} 张工作表的 {cell} 都有规则 {code} 的问题"
-              f"（{'、'.join(sheets)}），请写作 工作表名!{cell}")
+             f"（{'、'.join(sheets)}），请写作 工作表名!{cell}")
     if any(f.severity == "error" for f in hits):
         fail(f"{file.name}：{sheets[0]}!{cell} 是数字差错（{code} 判为错误），不能说明，"
-              "请改正该数字")
+             "请改正该数字")
     sheet = sheets[0]
     grid = next((g for g in grids if g.name == sheet), None)
     new = Explanation(code, sheet, cell, cell_text(grid, cell), text, author, today())
@@ -150,7 +149,7 @@ def _remove(file: Path, code: str, cell_arg: str, output: Path | None, force: bo
     sheet, cell = _where(cell_arg)
     grids, analysis = _analysed(file)
     items = analysis.explanations.current()
-    hits = [e for e in items if e.rule == code and e.cell == cell
+    hits = [e for e in items if e.rule.upper() == code.upper() and e.cell == cell
             and (sheet is None or e.sheet == sheet)]
     where = f"{sheet}!{cell}" if sheet else cell
     if not hits:
