@@ -330,6 +330,12 @@ class Checker:
             related = related + b.related()
         elif f.budget is not None:
             budget = (f.budget.yuan, f.budget.half_yuan)
+        else:
+            # "完成年初预算100%，决算数大于预算数55.93万元": budget = final − overrun
+            over = next((g for g in self.figures if g.sentence is f.sentence
+                         and g.role == "overrun" and g.kind == "amount"), None)
+            if over is not None and a.kind == "amount":
+                budget = (a.yuan - over.signed * over.scale, a.half_yuan + over.half_yuan)
         if budget is None:
             return
         if a.index in self.flagged and budget[0]:

@@ -32,6 +32,9 @@ _COMPLETION = re.compile(r"(?:完成|达到)(?:年初|全年|调整后?的?)?预
                          r"|(?:预算)?(?:完成率|执行率)(?:为|是)?$")
 _UP = re.compile(r"(?:增长|上升|增加|提高|多支出?)(?:了)?$")
 _DOWN = re.compile(r"(?:下降|减少|降低|少支出?)(?:了)?$")
+#: "决算数大于预算数55.93万元": how far the final is over (under) the budget.
+_OVERRUN = re.compile(r"决算数?(大于|超过|超出|多于|高于|小于|低于|少于)(?:年初|全年|调整后?的?)?"
+                      r"预算数?$")
 _BUDGET = re.compile(r"(?:年初|全年|调整后?的?)?预算(?:数|安排)?(?:为|是)?$")
 _FILLER = re.compile(r"(?:决算数?|决算金额)?(?:为|是|共计|共|达到|达|约)?$")
 #: Subjects that say nothing on their own ("支出决算为A万元" under a 类/款/项 heading clause).
@@ -55,7 +58,8 @@ class Figure:
 
     ``kind`` is 'amount', 'percent', 'pp' (percentage points) or 'count'. ``role`` says what a
     figure is: 'level' (an amount or count of something), 'change' (an amount of increase or
-    decrease, signed by ``sign``), 'share', 'growth', 'completion', 'budget' or '' (unknown).
+    decrease, signed by ``sign``), 'share', 'growth', 'completion', 'budget', 'overrun' (final
+    minus budget, "决算数大于预算数B万元") or '' (unknown).
     ``sign`` is 0 when the text leaves the direction open ("增加（减少）").
     ``start``/``end`` are offsets into the paragraph text. ``bare`` marks a percentage written
     without its % sign; ``vs_budget`` a change or rate stated against the year's budget.
@@ -168,6 +172,9 @@ def _role(prefix: str, kind: str) -> tuple[str, int, str]:
             return "share", 1, _clean_subject(m.group("base") or "")
         if _COMPLETION.search(p):
             return "completion", 1, ""
+    m = _OVERRUN.search(p)
+    if kind == "amount" and m:
+        return "overrun", 1 if m.group(1) in ("大于", "超过", "多于", "高于", "超出") else -1, ""
     if _UP.search(p):
         return ("change" if kind != "percent" else "growth"), 1, ""
     if _DOWN.search(p):
