@@ -355,7 +355,7 @@ def test_excel_button_explains_the_selected_cell(x16: X16Book, tmp_path: Path) -
     assert _only(check_file(saved), "X16").explained == TEXT
     again = _open(_payload_at(saved, x16.sheet, "A1"))
     a.check()
-    assert "已说明 1 个" in _alert(again)
+    assert "已说明 1 处" in _alert(again)
 
 
 def test_excel_button_refuses_must_fix_findings(x16: X16Book, tmp_path: Path) -> None:
