@@ -34,7 +34,7 @@ from xlbudget.engine import check_file
 from xlbudget.generate import generate, write
 from xlbudget.generate.inject import inject
 from xlbudget.marks.plan import REPORT_SHEET
-from xlbudget.rules import catalog  # noqa: F401  (registers the rules)
+from xlbudget.rules import catalog  # importing it registers the rules
 from xlbudget.rules.registry import REGISTRY
 
 TEXT = "本单位基本支出中的公务接待费含非财政拨款资金，超出部分已报财政部门备案"
@@ -100,6 +100,10 @@ def test_rule_classes_are_data_and_identities_are_never_explainable(make_sample)
             assert ops == {"<="}, code  # only comparisons; an identity (=) is 必须修改
     for code in ("T1-a", "T7-a", "X1", "X13", "IN-a", "IN-e", "EX-a", "EX-b", "EX-c"):
         assert not REGISTRY[code].explainable, code
+    # declaring an identity 可说明 is refused where the rules are registered
+    with pytest.raises(RuntimeError, match="T1-a"):
+        catalog.explainable("T1-a", frozenset({"T1-a", "X16"}))
+    assert catalog.explainable("X16", frozenset({"T1-a", "X16"}))
     listing = _run("rules").output.splitlines()
     by_code = {line.split()[0]: line.split()[2] for line in listing if line.strip()}
     assert by_code["X16"] == "可说明" and by_code["T1-a"] == "必须修改"

@@ -166,19 +166,25 @@ _ARITH: dict[str, tuple[str, str, str, str, str]] = {
 
 #: The arithmetic rules of class 可说明 (the others are 必须修改): comparisons (≤) whose excess
 #: a unit can justify, e.g. X11 with non-fiscal money. An identity (=) that fails beyond
-#: rounding is never explainable; ``_register_all`` refuses such an entry.
+#: rounding is never explainable; ``explainable`` refuses such an entry.
 _EXPLAINABLE = frozenset({"X11", "X12", "X14", "X15", "X16", "X17"})
+
+
+def explainable(code: str, declared: frozenset[str] = _EXPLAINABLE) -> bool:
+    """Whether the arithmetic rule ``code`` is of class 可说明 (in ``declared``); raises
+    RuntimeError when an identity is declared so."""
+    if code not in declared:
+        return False
+    if not all(isinstance(e, Equation) and e.op == "<=" for e in ARITHMETIC[code]):
+        raise RuntimeError(f"{code}: an identity cannot be of class 可说明")
+    return True
 
 
 def _register_all() -> None:
     for code, (title, severity, why, example, fix) in _ARITH.items():
         what = f"检查 {title}。比较时按每个数字显示的小数位取舍入区间，区间能够相交即视为相等。"
-        explainable = code in _EXPLAINABLE
-        if explainable and not all(isinstance(e, Equation) and e.op == "<="
-                                   for e in ARITHMETIC[code]):
-            raise RuntimeError(f"{code}: an identity cannot be of class 可说明")
         register(Rule(code, title, severity, RuleDoc(what, why, example, fix),
-                      identities=identities_of(code), explainable=explainable))
+                      identities=identities_of(code), explainable=explainable(code)))
     missing = set(ARITHMETIC) - set(_ARITH)
     if missing:
         raise RuntimeError(f"arithmetic rules without a page: {sorted(missing)}")
