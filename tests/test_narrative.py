@@ -593,3 +593,15 @@ def test_template_residue_phrases(tmp_path: Path, sentence: str, residue: str | 
     write_docx([Block("p", "十、其他重要事项的情况说明"), Block("p", sentence)], path)
     found = check_narrative(path, WorkbookModel(str(path), year=2023))
     assert [f.actual for f in found if f.rule == "N-residue"] == ([residue] if residue else [])
+
+
+def test_purpose_copied_in_its_own_sentence(tmp_path: Path) -> None:
+    """附件 shapes: "X支出A万元。主要用于…" per item; the same 用途 under another item is reported,
+    different ones are not."""
+    path = tmp_path / "p.docx"
+    use = "主要用于机关及下属事业单位按照规定标准为职工缴纳的基本医疗保险。"
+    items = [f"4.卫生健康支出1.9万元。{use}", f"5.住房保障支出20.54万元。{use}",
+             "6.教育支出1.80万元。主要用于干部职工参加业务培训。"]
+    write_docx([Block("p", "第四部分 附件")] + [Block("p", t) for t in items], path)
+    found = check_narrative(path, WorkbookModel(str(path), year=2020))
+    assert [(f.rule, f.extra["location"]["paragraph"]) for f in found] == [("N-copied", 3)]

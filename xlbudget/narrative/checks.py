@@ -548,8 +548,6 @@ class Checker:
                 funds = funds_seen[-1]  # "下达项目资金30万元。" … "共支付…，结余…"
             if funds is not None and funds.sentence is figs[0].sentence:
                 funds_seen.append(funds)
-            elif funds is None and spent is None:
-                continue
             if spent is None or spent.index in self.flagged:
                 continue  # a wrong amount is reported once; what follows from it is not
             # The balance identity only where the sentence is about a fund's use (a usage rate or
@@ -565,13 +563,14 @@ class Checker:
                               figure=balance, actual=balance.value, expected=expected,
                               certain=False)
                     continue
-            base = funds if funds is not None else None
-            whole = base.yuan if base is not None else (
-                spent.yuan + balance.yuan if balance is not None else None)
-            if whole is None or whole == 0:
+            if funds is not None:
+                whole, wband = funds.yuan, funds.half_yuan
+            elif balance is not None:  # no funds stated: they are what was spent and what is left
+                whole, wband = spent.yuan + balance.yuan, spent.half_yuan + balance.half_yuan
+            else:
                 continue
-            wband = base.half_yuan if base is not None else spent.half_yuan + (
-                balance.half_yuan if balance is not None else Decimal(0))
+            if whole == 0:
+                continue
             for r in rates:
                 expected = arith.rate(spent.yuan, whole)
                 slack = (spent.half_yuan / whole + spent.yuan * wband / whole ** 2) * _HUNDRED
@@ -703,12 +702,17 @@ class Checker:
     def check_copied_purposes(self) -> None:
         """The same 用途 written for two different items in a row (copied, not edited)."""
         last: tuple[str, str, Sentence] | None = None
+        prev: Sentence | None = None
         for s in self.narrative.sentences:
+            before, prev = prev, s
             m = _PURPOSE.search(s.norm)
             if m is None:
                 continue
             purpose = re.sub(r"[\s。,;、]", "", m.group("what"))
-            item = _subject_key(s.norm[:m.start()]) or (last[1] if last else "")
+            # The item is named before 用于 in the sentence, else by the sentence before it
+            # ("住房保障支出20.54万元。主要用于…").
+            item = _subject_key(s.norm[:m.start()]) or (
+                _subject_key(before.norm) if before is not None and before.para == s.para else "")
             if last is not None and last[2].section == s.section and len(purpose) >= 8 and (
                     purpose == last[0] and item and item != last[1]):
                 self.emit("N-copied", s, f"用途与上一项（第{last[2].para}段）一字不差，"
