@@ -439,3 +439,19 @@ def test_values_compare_as_numbers(value: Decimal, zeros: int) -> None:
     shown = f"{value:f}" + ("0" * zeros if "." in f"{value:f}" else "")
     assert explain.same_value(explain.value_text(float(value)), shown)
     assert not explain.same_value(f"{value:f}", f"{value + Decimal('0.01'):f}")
+
+
+def test_excel_button_on_a_row_of_the_report(x16: X16Book, tmp_path: Path) -> None:
+    """Selecting the finding's row in 校验结果 explains that finding (its rule only)."""
+    marked = tmp_path / "marked.xlsx"
+    assert _run("mark", str(_copy(x16, tmp_path)), "-o", str(marked)).exit_code == 0
+    ws = openpyxl.load_workbook(marked)[REPORT_SHEET]
+    line = next(r for r in ws.iter_rows() if r[2].value == "X16")
+    book = _open(_payload_at(marked, REPORT_SHEET, f"I{line[0].row}"))
+    a.explain(_codes(TEXT))
+    assert f"已为 {x16.sheet}!{x16.cell}" in _alert(book)
+    rows = [act for s, act in _named(book, "setValues") if s == explain.SHEET][-1]["values"]
+    assert [[*r[:3], r[4]] for r in rows[2:]] == [["X16", x16.sheet, x16.cell, TEXT]]
+    book = _open(_payload_at(marked, REPORT_SHEET, "B2"))  # the summary block
+    a.explain(_codes(TEXT))
+    assert "选中某个问题所在的行" in _alert(book)

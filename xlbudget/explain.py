@@ -245,6 +245,20 @@ def _read_report(grid: Grid, stored: Stored, saved: dict[tuple[str, str, str], E
     stored.pending = list(pending.values())
 
 
+def report_target(grid: Grid, row: int) -> tuple[str, str, str] | None:
+    """The finding row ``row`` (0-based) of a 校验结果 sheet lists, as (rule, sheet, cell); None
+    for the summary block, the header or a finding without a cell."""
+    found = _header_at(grid, ("规则", "工作表", "单元格"), 20)
+    if found is None or row <= found[0]:
+        return None
+    cols = found[1]
+    rule, sheet, cell = (grid.text(row, cols[k]) for k in ("规则", "工作表", "单元格"))
+    try:
+        return (rule, sheet, normal_cell(cell)) if rule and sheet else None
+    except ValueError:
+        return None
+
+
 def _refused(message: str, sheet: str, cell: str, related: list[dict[str, str]] | None = None,
              ) -> Finding:
     return Finding(REFUSED, "warning", message, sheet=sheet, cell=cell, certain=True,

@@ -198,10 +198,13 @@ def decode_text(codes: str) -> str:
 
 
 def _explain(book: Any, text: str) -> str:
-    """Write (or, with an empty text, remove) the 出错说明 of the selected cell's findings."""
+    """Write (or, with an empty text, remove) the 出错说明 of the selected cell's findings; a
+    selected row of the 校验结果 sheet stands for the finding it lists."""
     from xlbudget import explain
     from xlbudget.excel.render import explanation_sheet
+    from xlbudget.marks.plan import REPORT_SHEET, own_sheets
     from xlbudget.rules.registry import REGISTRY
+    from xlbudget.sources.grid import from_a1
 
     selection = book.selection
     if selection is None:
@@ -212,15 +215,26 @@ def _explain(book: Any, text: str) -> str:
     grids, analysis = _analyse(book)
     if analysis.result.status == "error":
         return summary(analysis.result)
+    only: str | None = None  # the rule of the selected report row
+    if sheet.startswith(REPORT_SHEET) and sheet in own_sheets(grids):
+        report = next(g for g in grids if g.name == sheet)
+        target = explain.report_target(report, from_a1(cell)[0])
+        if target is None:
+            return (f"请在「{sheet}」表中选中某个问题所在的行（有单元格地址的行），"
+                    "再点「出错说明」。")
+        only, sheet, cell = target
+        where = f"{sheet}!{cell}"
     items = analysis.explanations.current()
     author, date = _user(book), explain.today()
     if not text:
-        kept = [e for e in items if (e.sheet, e.cell) != (sheet, cell)]
+        kept = [e for e in items if (e.sheet, e.cell) != (sheet, cell)
+                or (only is not None and e.rule != only)]
         if len(kept) == len(items):
             return f"{where} 没有出错说明，无需删除。"
         explanation_sheet(book, explain.signed(kept, author=author, date=date))
         return f"已删除 {where} 的 {len(items) - len(kept)} 条出错说明。"
     here = [f for f in analysis.result.findings if (f.sheet, f.cell) == (sheet, cell)
+            and (only is None or f.rule == only)
             and (f.severity in ("error", "warning") or f.explained is not None)]
     if not here:
         return (f"{where} 没有需要说明的问题。请先点「校验」或「标注」，"
