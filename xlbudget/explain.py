@@ -25,7 +25,6 @@ This module imports no spreadsheet library: renderers write :func:`sheet_rows`.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -174,13 +173,6 @@ def read(grids: list[Grid]) -> Stored:
         if g.name in ours and g.name.startswith(REPORT_SHEET):
             _read_report(g, stored, saved, by_name)
     return stored
-
-
-def read_file(path: str | os.PathLike[str]) -> Stored:
-    """The explanations a workbook file holds, as stored (not judged: see ``apply``)."""
-    from xlbudget.sources.files import read_workbook
-
-    return read(read_workbook(str(path)))
 
 
 def _read_sheet(grid: Grid, stored: Stored) -> None:
