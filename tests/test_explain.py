@@ -280,19 +280,23 @@ def test_explanations_survive_clean_and_mark(x16: X16Book, tmp_path: Path) -> No
     assert _only(check_file(cleaned), "X16").explained == TEXT
 
 
-def test_the_report_column_is_read_by_the_next_check(x16: X16Book, tmp_path: Path) -> None:
-    path = _copy(x16, tmp_path)
+def _marked_with_report_text(x16: X16Book, tmp_path: Path) -> Path:
+    """A marked copy in whose 校验结果 sheet the user typed TEXT into the last column of the
+    X16 row (as in Excel), saved."""
     marked = tmp_path / "marked.xlsx"
-    assert _run("mark", str(path), "-o", str(marked)).exit_code == 0
-    # the user types an explanation into the report's last column, in Excel, and saves
+    assert _run("mark", str(_copy(x16, tmp_path)), "-o", str(marked)).exit_code == 0
     wb = openpyxl.load_workbook(marked)
     ws = wb[REPORT_SHEET]
-    head_row = next(r for r in ws.iter_rows() if r[0].value == "序号")
-    col = next(c.column for c in head_row if c.value == explain.REPORT_COLUMN)
-    row = next(r for r in ws.iter_rows(min_row=head_row[0].row + 1) if r[2].value == "X16")
-    ws.cell(row[0].row, col, TEXT)
+    head = next(r for r in ws.iter_rows() if r[0].value == "序号")
+    col = next(c.column for c in head if c.value == explain.REPORT_COLUMN)
+    line = next(r for r in ws.iter_rows(min_row=head[0].row + 1) if r[2].value == "X16")
+    ws.cell(line[0].row, col, TEXT)
     wb.save(marked)
+    return marked
 
+
+def test_the_report_column_is_read_by_the_next_check(x16: X16Book, tmp_path: Path) -> None:
+    marked = _marked_with_report_text(x16, tmp_path)
     pending = check_file(marked)
     f = _only(pending, "X16")
     assert (f.severity, f.explained) == ("info", TEXT)
@@ -390,17 +394,8 @@ def test_excel_button_refuses_must_fix_findings(x16: X16Book, tmp_path: Path) ->
 def test_excel_mark_moves_the_report_column_into_the_sheet(x16: X16Book, tmp_path: Path) -> None:
     """The user typed an explanation into 校验结果 and clicks 标注 again: the report sheet is
     replaced, so the text moves into the 出错说明 sheet first."""
-    path = _copy(x16, tmp_path)
-    marked = tmp_path / "marked.xlsx"
-    assert _run("mark", str(path), "-o", str(marked)).exit_code == 0
+    marked = _marked_with_report_text(x16, tmp_path)
     wb = openpyxl.load_workbook(marked)
-    ws = wb[REPORT_SHEET]
-    head = next(r for r in ws.iter_rows() if r[0].value == "序号")
-    col = next(c.column for c in head if c.value == explain.REPORT_COLUMN)
-    line = next(r for r in ws.iter_rows(min_row=head[0].row + 1) if r[2].value == "X16")
-    ws.cell(line[0].row, col, TEXT)
-    wb.save(marked)
-
     book = _open(payload_from_xlsx(marked))
     a.mark()
     assert "已保存到工作表「出错说明」（共 1 条）" in _alert(book)
