@@ -199,3 +199,34 @@ def test_select_takes_the_command_line_forms() -> None:
     assert set(starred.rule) <= {"T7-a", *(f"X1{i}" for i in ("", *range(10)))}
     with pytest.raises(xlbudget.XlbudgetError, match="T77"):
         xlbudget.check(ERRORS, select="T77")
+
+
+@settings(max_examples=8, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layout=st.sampled_from(LAYOUTS), pick=st.integers(0, 10**6),
+       delta=st.sampled_from([Decimal("1.00"), Decimal("-3.21"), Decimal("100.00")]))
+def test_any_single_wrong_cell_is_one_problem(samples: dict[str, object], layout: str, pick: int,
+                                              delta: Decimal,
+                                              tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Whatever amount is mistyped, the text report shows one error line, and that line's
+    problem holds the mistyped cell (as the cell judged wrong or as one of its candidates)."""
+    from hypothesis import assume
+
+    sample = samples[layout]
+    keys = sorted(k for k, v in sample.shown.items()  # type: ignore[attr-defined]
+                  if isinstance(v, Decimal) and v + delta >= 0)
+    key = keys[pick % len(keys)]
+    sheet, cell = sample.cells[key]  # type: ignore[attr-defined]
+    path = tmp_path_factory.mktemp("one") / "book.xlsx"
+    wb = openpyxl.load_workbook(sample.path)  # type: ignore[attr-defined]
+    wb[sheet][cell].value = float(sample.shown[key] + delta)  # type: ignore[attr-defined]
+    wb.save(path)
+    report = xlbudget.check(path)
+    df = report.to_frame()
+    errors = df[df.severity == "error"]
+    assume(not errors.empty)  # a cell no identity reads (none in the standard tables)
+    assert report.problems()["error"] == 1, errors[["cell", "rule", "certain", "message"]]
+    assert errors.defect.nunique() == 1
+    assert cell in set(errors[errors.sheet == sheet].cell)
+    lines = [x for x in report.text().splitlines() if x.lstrip().startswith("✗")]
+    assert len(lines) == 1
