@@ -6,6 +6,9 @@ workers and the Excel add-in call these; see ``docs/api.md`` for examples.
 
 Bad input raises :class:`XlbudgetError` (a Chinese message naming the file) from the writing
 functions; ``check`` never raises for a bad file: its result has ``status == "error"``.
+
+Imports sit inside the functions on purpose: ``import xlbudget`` and the command line start
+without pandas, openpyxl, scipy or the rule catalog, which load when a function needs them.
 """
 
 from __future__ import annotations
@@ -375,11 +378,22 @@ class Written:
 
 def writable_workbook(path: PathLike) -> Path:
     """``path`` as a Path when it is a workbook xlbudget can write; else XlbudgetError."""
+    from xlbudget.sources.grid import SourceError
+    from xlbudget.sources.inspect import identify
+
     p = Path(path)
     if not p.exists():
         raise XlbudgetError(f"{p}：文件不存在")
+    try:
+        kind = identify(p)  # by content first: an HTML "xls" is no workbook at all
+    except SourceError as exc:
+        raise XlbudgetError(str(exc)) from exc
+    if kind == "xls":
+        raise XlbudgetError(f"{p.name}：Excel 97-2003 (.xls) 文件不能写入，"
+                            "请先在 Excel 中另存为 .xlsx 后再执行")
     if p.suffix.lower() == ".xls":
-        raise XlbudgetError(f"{p.name}：.xls 文件不能写入，请先在 Excel 中另存为 .xlsx 后再执行")
+        raise XlbudgetError(f"{p.name}：文件内容是 .xlsx 工作簿，扩展名却是 .xls，"
+                            "请先把扩展名改为 .xlsx 后再执行")
     if p.suffix.lower() not in WORKBOOK_SUFFIXES:
         raise XlbudgetError(f"{p.name}：不支持的文件类型“{p.suffix}”（支持 .xlsx、.xlsm）")
     return p
