@@ -71,7 +71,8 @@ def check(paths: tuple[str, ...], fmt: str, verbose: bool, show_coverage: bool,
     outputs = [o for o in (report, mark_dir) if o is not None]
     files = list(discover(given, include=include, exclude=exclude, skip=outputs))
     if not files:
-        click.echo("没有找到可校验的 Excel 文件（.xlsx/.xlsm/.xls）。", err=True)
+        click.echo(f"没有找到可校验的 Excel 文件（.xlsx/.xlsm/.xls）：{'、'.join(paths)}",
+                   err=True)
         sys.exit(2)
     if narrative is not None and len(files) != 1:
         click.echo("--narrative 只能与一个工作簿一起使用；校验文件夹时会自动配对同名的 .docx。",

@@ -27,9 +27,22 @@ class WriteError(Exception):
     """A write that was refused or failed its check; the message is Chinese and names the file."""
 
 
+#: bytes of a file name on common file systems (ext4, NTFS counts 255 UTF-16 units)
+_NAME_MAX = 255
+
+
+def sibling(src: Path, head: str, tail: str) -> Path:
+    """``head + src.stem + tail`` beside ``src``, the stem shortened when the name would pass
+    the file-name limit (a file whose name is near it can still get a backup or a temp file)."""
+    stem = src.stem
+    while stem and len(f"{head}{stem}{tail}".encode()) > _NAME_MAX:
+        stem = stem[:-1]
+    return src.with_name(f"{head}{stem}{tail}")
+
+
 def temp_path(dst: Path) -> Path:
     """This process's temporary file for ``dst``, in ``dst``'s folder."""
-    return dst.with_name(f".{dst.stem}.xlbudget-tmp-{os.getpid()}{dst.suffix}")
+    return sibling(dst, ".", f".xlbudget-tmp-{os.getpid()}{dst.suffix}")
 
 
 def _alive(pid: int) -> bool:
@@ -97,7 +110,11 @@ def write_failure(path: Path, exc: OSError) -> str:
 def check_folder(dst: Path) -> None:
     """WriteError unless ``dst``'s folder exists and is a folder (checked before any work)."""
     folder = dst.parent if str(dst.parent) else Path(".")
-    if dst.is_dir():
+    try:
+        is_dir = dst.is_dir()
+    except OSError as exc:  # a name too long, a loop of links
+        raise WriteError(write_failure(dst, exc)) from exc
+    if is_dir:
         raise WriteError(f"无法写出 {dst.name}（目录 {folder}）：同名的文件夹已存在")
     if not folder.is_dir():
         raise WriteError(f"无法写出 {dst.name}（目录 {folder}）：目录不存在")

@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from xlbudget.marks.atomic import WriteError, atomic_target
+from xlbudget.marks.atomic import WriteError, atomic_target, sibling
 from xlbudget.sources.grid import Grid, SourceError
 
 __all__ = ["WriteError", "default_output", "verify_marks", "write_safely"]
@@ -140,7 +140,7 @@ def write_safely(src: Path, dst: Path, produce: Callable[[Path], None],
         backup = None
         if in_place:
             stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-            backup = src.with_name(f"{src.stem}.备份-{stamp}{src.suffix}")
+            backup = sibling(src, "", f".备份-{stamp}{src.suffix}")
             n = 2
             while backup.exists():  # two writes within a second: the first backup stays
                 backup = src.with_name(f"{src.stem}.备份-{stamp}-{n}{src.suffix}")

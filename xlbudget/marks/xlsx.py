@@ -49,13 +49,19 @@ def load(path: Path) -> Any:
     import openpyxl
 
     from xlbudget.marks.safe import WriteError
+    from xlbudget.sources.inspect import write_obstacle
 
+    later = "；可在 Excel 中打开并另存为 .xlsx 后再试"
+    why = write_obstacle(path)
+    if why is not None:
+        raise WriteError(f"{path.name}：可以校验，但无法写入标注或修正：{why}，原文件未改动{later}")
     try:
         return openpyxl.load_workbook(path, keep_vba=path.suffix.lower() == ".xlsm",
                                       keep_links=True, rich_text=True)
     except Exception as exc:  # openpyxl's zip, XML and schema errors all mean "cannot write"
-        raise WriteError(f"{path.name}：无法打开此文件进行写入（{type(exc).__name__}: {exc}），"
-                         "原文件未改动") from exc
+        # The exception stays chained for library callers; a user gets what to do.
+        raise WriteError(f"{path.name}：可以校验，但写入所用的 openpyxl 无法读取此文件，"
+                         f"原文件未改动{later}") from exc
 
 
 def render_file(plan: Plan, src: Path, dst: Path) -> RenderResult:

@@ -60,8 +60,11 @@ def paired_narrative(workbook: str | Path) -> Path | None:
     for name in (f"{p.stem}.docx", f"{p.stem}-说明.docx", f"{p.stem}_说明.docx",
                  f"{p.stem}说明.docx", f"{p.stem}情况说明.docx", f"{p.stem}-情况说明.docx"):
         cand = p.with_name(name)
-        if cand.is_file():
-            return cand
+        try:
+            if cand.is_file():
+                return cand
+        except OSError:  # a name near the length limit grows past it: no such file
+            continue
     return None
 
 

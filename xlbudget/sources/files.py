@@ -51,16 +51,19 @@ def read_workbook(path: str | Path) -> list[Grid]:
     except Exception as exc:  # calamine's zip/xml/format errors all mean the same to a user
         raise SourceError(f"{p.name}：文件已损坏或格式无法识别（{short_error(exc)}）") from exc
     grids: list[Grid] = []
+    name = ""
     try:
         for meta in wb.sheets_metadata:
             if str(meta.typ) not in ("SheetTypeEnum.WorkSheet", "WorkSheet"):
                 continue
-            sheet = wb.get_sheet_by_name(meta.name)
+            name = meta.name
+            sheet = wb.get_sheet_by_name(name)
             rows = sheet.to_python(skip_empty_area=False)
-            grid = Grid(meta.name, rows, _clipped(sheet.merged_cell_ranges or [], rows))
+            grid = Grid(name, rows, _clipped(sheet.merged_cell_ranges or [], rows))
             grids.append(grid)
     except Exception as exc:
-        raise SourceError(f"{p.name}：读取工作表失败（{short_error(exc)}）") from exc
+        raise SourceError(f"{p.name}：文件已损坏，无法读取工作表“{name}”"
+                          f"（{short_error(exc)}）") from exc
     finally:
         wb.close()
     if prepared.kind == "xlsx":

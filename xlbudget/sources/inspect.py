@@ -69,11 +69,13 @@ _RATIO_FLOOR = 4 * MB
 _CHUNK = 8 * MB
 #: gaps (empty rows / columns) that separate a stray cell from the data block
 _ROW_GAP, _COL_GAP = 1000, 100
+#: a sheet smaller than this is read as it is, stray cells and all; a larger one loses the
+#: cells beyond a gap when they make it more than four times the size of its data block
+_TRIM_FLOOR = 1_000_000
 
 _CFB_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
-_NON_FINITE = re.compile(rb"v>\s*[-+]?(?:[nN][aA][nN]|[iI][nN][fF])")
-_HUGE = re.compile(rb"v>\s*[-+]?[0-9.]+[eE]\+?[0-9]{3}")
+_NON_FINITE = re.compile(rb"v>\s*[-+]?(?:[nN][aA][nN]|[iI][nN][fF]|[0-9.]+[eE]\+?[0-9]{3})")
 _DTD = re.compile(rb"<!DOCTYPE|<!ENTITY", re.I)
 _WHOLE_CELL = re.compile(rb'<((?:\w+:)?c)\s([^>]*?)(?:/>|>.*?</\1>)', re.S)
 _R_ATTR = re.compile(rb'\br="([A-Z]{1,3}[0-9]{1,7})"')
@@ -95,6 +97,21 @@ class Prepared:
     non_finite: set[str] = field(default_factory=set)
 
 
+def identify(p: Path) -> str:
+    """``"xlsx"`` or ``"xls"``, told by content and not by name; SourceError (Chinese, naming
+    the file) for anything else: missing, empty, text, another format, encrypted, broken."""
+    from xlbudget.sources.files import file_head
+
+    head = file_head(p)
+    if head.startswith(_CFB_MAGIC):
+        _cfb_kind(p)
+        return "xls"
+    if head.startswith(_ZIP_MAGIC):
+        _open_package(p).close()
+        return "xlsx"
+    raise SourceError(f"{p.name}：不是 Excel 工作簿（{_what_text(p)}）")
+
+
 def prepare(p: Path, head: bytes, limits: Limits | None = None) -> Prepared:
     """Tell the format by content and check the limits; SourceError (Chinese, naming the
     file) for anything that is no readable Excel workbook or is over a limit."""
@@ -114,6 +131,8 @@ def prepare(p: Path, head: bytes, limits: Limits | None = None) -> Prepared:
         prepared = Prepared("xls", p if suffix == ".xls" else io.BytesIO(p.read_bytes()))
     elif head.startswith(_ZIP_MAGIC):
         prepared = _package(p, limits)
+        if suffix not in (".xlsx", ".xlsm") and isinstance(prepared.source, Path):
+            prepared.source = io.BytesIO(p.read_bytes())  # size checked by _package
     else:
         raise SourceError(f"{p.name}：不是 Excel 工作簿（{_what_text(p)}）")
     if prepared.kind == "xls" and suffix != ".xls":
@@ -204,17 +223,25 @@ def _what_text(p: Path) -> str:
 
 # --- packages (.xlsx, .xlsm; .xlsb and .ods are told apart) ----------------------------------
 
-def _package(p: Path, limits: Limits) -> Prepared:
-    from xlbudget.sources.files import sheet_parts
-
+def _open_package(p: Path) -> zipfile.ZipFile:
+    """The zip package of a workbook; SourceError for a broken zip or one holding no workbook."""
     try:
         zf = zipfile.ZipFile(p)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
         raise SourceError(f"{p.name}：文件已损坏（zip 包不完整或已截断：{exc}）") from exc
-    with zf:
+    names = set(zf.namelist())
+    if "xl/workbook.xml" not in names:
+        what = _what_package(zf, names)
+        zf.close()
+        raise SourceError(f"{p.name}：不是 Excel 工作簿（{what}）")
+    return zf
+
+
+def _package(p: Path, limits: Limits) -> Prepared:
+    from xlbudget.sources.files import sheet_parts
+
+    with _open_package(p) as zf:
         names = set(zf.namelist())
-        if "xl/workbook.xml" not in names:
-            raise SourceError(f"{p.name}：不是 Excel 工作簿（{_what_package(zf, names)}）")
         infos = zf.infolist()
         total = sum(i.file_size for i in infos)
         if total > limits.max_size:
@@ -295,8 +322,7 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, file: str, limits: L
             any_cell += data.count(b"<c ") + data.count(b"<c>")
             if b":c " in data or b":c>" in data:
                 any_cell += len(_PREFIXED_CELL.findall(data))
-            if _NON_FINITE.search(data) or ((b"e+" in data or b"E+" in data)
-                                            and _HUGE.search(data)):
+            if _NON_FINITE.search(data):
                 prepared.non_finite.add(part)
             if not block:
                 break
@@ -305,15 +331,20 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, file: str, limits: L
     row_ns = sorted(int(r) - 1 for r in rows)
     col_ns = sorted(_col_number(c) for c in cols)
     area = (row_ns[-1] + 1) * (col_ns[-1] + 1)
-    if area <= limits.max_cells:
+    if area <= min(limits.max_cells, _TRIM_FLOOR):
         return None
-    if any_cell > with_ref:
-        # Cells without addresses are placed by position: they cannot be trimmed by address.
-        raise SourceError(f"{file}：工作表“{sheet}”的数据区域超过上限 {limits.max_cells} 个单元格"
-                          f"（{_how(ENV_CELLS)}）")
     last_row = _block_end(row_ns, _ROW_GAP)
     last_col = _block_end(col_ns, _COL_GAP)
-    if (last_row + 1) * (last_col + 1) > limits.max_cells:
+    kept = (last_row + 1) * (last_col + 1)
+    if area <= limits.max_cells and kept * 4 > area:
+        return None  # large, but no stray block making it so: read as it is
+    if any_cell > with_ref:
+        # Cells without addresses are placed by position: they cannot be trimmed by address.
+        if area <= limits.max_cells:
+            return None
+        raise SourceError(f"{file}：工作表“{sheet}”的数据区域超过上限 {limits.max_cells} 个单元格"
+                          f"（{_how(ENV_CELLS)}）")
+    if kept > limits.max_cells:
         raise SourceError(
             f"{file}：工作表“{sheet}”的数据区域有 {last_row + 1} 行 × {last_col + 1} 列，"
             f"超过上限 {limits.max_cells} 个单元格（{_how(ENV_CELLS)}）")
@@ -381,3 +412,48 @@ def _drop_cells(xml: bytes, last_row: int, last_col: int) -> tuple[bytes, list[s
 
     xml = _WHOLE_CELL.sub(keep, xml)
     return _EMPTY_ROW.sub(b"", xml), dropped
+
+
+#: openpyxl (the writer) holds every cell as an object, and every cell of a merged range.
+WRITE_MAX_CELLS = 2_000_000
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s+ref="([A-Z]+[0-9]+):([A-Z]+[0-9]+)"')
+_BAD_TITLE = re.compile(r"[\\*?:/\[\]]")
+
+
+def write_obstacle(p: Path) -> str | None:
+    """Why openpyxl cannot open ``p`` for writing although the reader could check it, in
+    Chinese; None when nothing is known to stop it. Asked before openpyxl loads the file, so
+    that a workbook it would choke on (or load into many gigabytes) gets a clear message."""
+    from xlbudget.sources.files import sheet_parts
+
+    try:
+        with zipfile.ZipFile(p) as zf:
+            names = set(zf.namelist())
+            if "[Content_Types].xml" not in names:
+                return "文件缺少 [Content_Types].xml 部件（不是由 Excel 写出的标准格式）"
+            if "xl/styles.xml" not in names:
+                return "文件缺少样式部件 xl/styles.xml（不是由 Excel 写出的标准格式）"
+            parts = sheet_parts(zf)
+            for name in parts:
+                if _BAD_TITLE.search(name) or not name.strip() or len(name) > 31:
+                    return (f"工作表名“{name}”不符合 Excel 的规定"
+                            "（含 \\ / ? * [ ] : 或超过 31 个字）")
+            cells = 0
+            for name, part in parts.items():
+                if part not in names:
+                    continue
+                xml = zf.read(part)
+                cells += xml.count(b"<c ") + xml.count(b"<c>")
+                if _NON_FINITE.search(xml):
+                    return f"工作表“{name}”中有 NaN 或无穷大的数值（Excel 不会写出这种值）"
+                for m in _MERGE.finditer(xml):
+                    (r1, c1), (r2, c2) = (from_a1(m.group(i).decode()) for i in (1, 2))
+                    span = (abs(r2 - r1) + 1) * (abs(c2 - c1) + 1)
+                    if span > WRITE_MAX_CELLS:
+                        return (f"工作表“{name}”的合并区域 {m.group(1).decode()}:"
+                                f"{m.group(2).decode()} 有 {span} 个单元格，写入时无法处理")
+            if cells > WRITE_MAX_CELLS:
+                return f"文件有 {cells} 个单元格，超过写入时能处理的 {WRITE_MAX_CELLS} 个"
+    except (zipfile.BadZipFile, OSError, KeyError, EOFError) as exc:
+        return f"文件已损坏（{type(exc).__name__}）"
+    return None
