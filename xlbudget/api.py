@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
     from xlbudget.engine import Analysis
     from xlbudget.model import Table, WorkbookModel
+    from xlbudget.sources.grid import Grid
 
 PathLike = str | os.PathLike[str]
 Codes = str | Sequence[str] | None
@@ -403,8 +404,17 @@ def analyse(path: PathLike, *, select: Codes = None, ignore: Codes = None
             ) -> tuple[Analysis, bool]:
     """Read and check one workbook for writing: the analysis, and whether the file carries
     earlier xlbudget marks. Raises XlbudgetError for a file that cannot be read or checked."""
-    from xlbudget.engine import analyse as analyse_grids
     from xlbudget.marks.plan import own_sheets
+
+    grids, analysis = read_and_analyse(path, select=select, ignore=ignore)
+    return analysis, bool(own_sheets(grids))
+
+
+def read_and_analyse(path: PathLike, *, select: Codes = None, ignore: Codes = None
+                     ) -> tuple[list[Grid], Analysis]:
+    """The sheets as read and their analysis (one read serves both); XlbudgetError for a file
+    that cannot be read or checked."""
+    from xlbudget.engine import analyse as analyse_grids
     from xlbudget.sources.files import read_workbook
     from xlbudget.sources.grid import SourceError
 
@@ -415,7 +425,7 @@ def analyse(path: PathLike, *, select: Codes = None, ignore: Codes = None
     analysis = analyse_grids(grids, str(path), select=_codes(select), ignore=_codes(ignore))
     if analysis.result.status == "error":
         raise XlbudgetError(analysis.result.error or f"{Path(path).name}：无法读取")
-    return analysis, bool(own_sheets(grids))
+    return grids, analysis
 
 
 def write_checked(src: Path, dst: Path, produce: Callable[[Path], None],
@@ -539,8 +549,6 @@ def charts(path: PathLike, output: PathLike | None = None, *, prior: PathLike | 
     from xlbudget.marks.plan import Plan
     from xlbudget.marks.safe import verify_marks
     from xlbudget.marks.xlsx import render_file
-    from xlbudget.sources.files import read_workbook
-    from xlbudget.sources.grid import SourceError
 
     if prior is not None and prior_values is not None:
         raise XlbudgetError("--prior 与 --prior-values 只能选一个")
@@ -558,14 +566,11 @@ def charts(path: PathLike, output: PathLike | None = None, *, prior: PathLike | 
             last = read_prior_values(Path(prior_values))
         except PriorValuesError as exc:
             raise XlbudgetError(str(exc)) from exc
-    analysis, _ = analyse(src)
+    grids, analysis = read_and_analyse(src)
     data, missing = chart_data(analysis.model, last)
     if not data:
         raise XlbudgetError(f"{src.name}：没有识别出可生成图表的决算表")
-    try:
-        existing = find_chart_sheets(read_workbook(src))
-    except SourceError as exc:
-        raise XlbudgetError(str(exc)) from exc
+    existing = find_chart_sheets(grids)
     plan = Plan(source=str(src), created=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
                 charts=plan_sheets(data, existing))
     done: dict[str, Any] = {}
