@@ -32,18 +32,10 @@ def _where(cell: str) -> tuple[str | None, str]:
 
 
 def _analysed(file: Path) -> tuple[list[Any], Any]:
-    from xlbudget.engine import analyse
-    from xlbudget.sources.files import read_workbook
-    from xlbudget.sources.grid import SourceError
+    from xlbudget.api import read_and_analyse
+    from xlbudget.cli.mark_cmd import _api
 
-    try:
-        grids = read_workbook(file)
-    except SourceError as exc:
-        fail(str(exc))
-    analysis = analyse(grids, str(file))
-    if analysis.result.status == "error":
-        fail(analysis.result.error or f"{file.name}：无法读取")
-    return grids, analysis
+    return _api(lambda: read_and_analyse(file))
 
 
 def _author(given: str | None) -> str:
