@@ -3,8 +3,10 @@ with the identity's formula."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +76,16 @@ def test_excel_without_extras_names_the_extra(blocked: tuple[str, ...], args: tu
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert r.returncode == 2, r.stderr
     assert f'pip install "{extra}"' in r.stderr and "Traceback" not in r.stderr
+
+
+def test_csv_on_a_chinese_windows_console_is_the_report_file(tmp_path: Path) -> None:
+    """A GBK console (Chinese Windows) must not change the CSV: stdout holds the same bytes as
+    --report x.csv, UTF-8 with a BOM, which Excel opens as UTF-8."""
+    book = Path(__file__).resolve().parents[1] / "workbooks" / "sample-errors.xlsx"
+    report = tmp_path / "汇总.csv"
+    r = subprocess.run([sys.executable, "-m", "xlbudget", "check", str(book), "--format", "csv",
+                        "--report", str(report)], capture_output=True, timeout=120,
+                       env={**os.environ, "PYTHONIOENCODING": "gbk"})
+    assert r.returncode == 1
+    assert r.stdout.startswith(b"\xef\xbb\xbf") and r.stdout == report.read_bytes()
+    assert "三公" in r.stdout.decode("utf-8-sig")
