@@ -1,8 +1,10 @@
 """The library: one function per thing xlbudget does, the same code every door runs.
 
 ``check`` (one file, several, or folders), ``read`` (the recognised tables), ``mark``, ``fix``,
-``charts`` and ``clean`` (a checked copy written beside the input). The command line, the batch
-workers and the Excel add-in call these; see ``docs/api.md`` for examples.
+``charts`` and ``clean`` (a checked copy written beside the input). The command line, its batch
+workers, the narrative and explanation commands and the sample builder call these (the Excel
+add-in reads the open workbook instead of a file and enters ``engine.analyse`` directly); see
+``docs/api.md`` for examples.
 
 Bad input raises :class:`XlbudgetError` (a Chinese message naming the file) from the writing
 functions; ``check`` never raises for a bad file: its result has ``status == "error"``.
