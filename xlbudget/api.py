@@ -217,19 +217,23 @@ class Report:
 
     def __repr__(self) -> str:
         c = self.problems()
-        return (f"<Report {len(self.files)} 个文件：错误 {c['error']}，警告 {c['warning']}"
+        return (f"<Report {len(self.files)} 个文件：错误 {c['error']} 处，警告 {c['warning']} 处"
                 f"（{len(self.findings)} 条记录）>")
 
     def _repr_html_(self) -> str:
         from html import escape
 
         frame = self.to_frame()
-        shown = frame[["file", "severity", "rule", "sheet", "cell", "actual_text",
-                       "expected_text", "certain", "message"]].copy()
+        rounding = frame["rounding"].fillna(False).astype(bool)
+        # rounding notes are no problem: counted in the heading, not listed
+        shown = frame.loc[~rounding, ["file", "severity", "rule", "sheet", "cell", "actual_text",
+                                      "expected_text", "certain", "message"]].copy()
         shown["severity"] = shown["severity"].map(lambda s: SEVERITY_ZH.get(s, s))
         shown.columns = ["文件", "级别", "规则", "工作表", "单元格", "表中为", "应为", "确定",
                          "说明"]
         head = escape(repr(self).strip("<>"))
+        if rounding.any():
+            head += f"；另有 {int(rounding.sum())} 组差异在四舍五入误差范围内（未列出）"
         return f"<p>{head}</p>" + shown.to_html(index=False, na_rep="", escape=True)
 
 
