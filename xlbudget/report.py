@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import IO
 
 from xlbudget.coverage import coverage_lines
@@ -117,8 +118,8 @@ def _details(group: Sequence[Finding]) -> list[str]:
 _COUNT_ZH = {"error": "错误", "warning": "警告", "info": "提示", "explained": "已说明"}
 
 
-def _count_text(counts: dict[str, int]) -> str:
-    keys = [k for k in (*SEVERITIES, "explained") if counts.get(k)]
+def _count_text(counts: dict[str, int], always: tuple[str, ...] = ()) -> str:
+    keys = [k for k in (*SEVERITIES, "explained") if counts.get(k) or k in always]
     return "，".join(f"{_COUNT_ZH[k]} {counts[k]} 处" for k in keys)
 
 
@@ -133,7 +134,9 @@ def file_text(result: FileResult, *, verbose: bool = False, coverage: bool = Fal
     """One file's block; a file without problems is one line (plus one line saying what was
     not checked, if anything; ``coverage`` lists every rule's coverage)."""
     if result.status == "error":
-        return f"{result.path}：无法校验：{result.error}"
+        # the message names the file already (``单位.xlsx：…``): not twice on the line
+        error = (result.error or "").removeprefix(f"{Path(result.path).name}：")
+        return f"{result.path}：无法校验：{error}"
     tail = [f"  {line}" for line in coverage_lines(result.coverage, full=coverage)]
     return "\n".join([_file_text(result, verbose=verbose), *tail])
 
@@ -223,7 +226,7 @@ class _Totals:
 
 
 def _batch_line(t: _Totals) -> str:
-    counts = _count_text(t.counts) or "未发现问题"
+    counts = _count_text({"error": 0, "warning": 0, **t.counts}, always=("error", "warning"))
     return f"共 {t.files} 个文件：{counts}，无法读取 {t.unreadable} 个"
 
 
