@@ -91,6 +91,17 @@ class XlsxSink:
         ws.append([self._cell(ws, v) if isinstance(v, str) else v for v in values])
 
     def add(self, result: FileResult) -> None:
+        from xlbudget.marks.atomic import as_os_error
+
+        try:
+            self._add(result)
+        except Exception as exc:  # rows stream to temporary files: a full disk shows here
+            os_error = as_os_error(exc)
+            if os_error is None:
+                raise
+            raise os_error from exc
+
+    def _add(self, result: FileResult) -> None:
         ws = self.files
         link = self._link(result.path)
         self._append(ws, [

@@ -43,11 +43,10 @@ def internal(where: str, exc: BaseException) -> NoReturn:
 
 
 def _quiet_unraisable(unraisable: Any) -> None:
-    """A zip file that could not be finished (disk full) complains again when it is collected;
-    the failure itself was already reported once, in Chinese."""
-    if isinstance(unraisable.exc_value, (OSError, ValueError)) and not debug_enabled():
-        return
-    sys.__unraisablehook__(unraisable)
+    """A writer that could not finish (disk full: openpyxl's zip file and XML streams) complains
+    again as it is collected or at exit; the failure was already reported once, in Chinese."""
+    if debug_enabled():
+        sys.__unraisablehook__(unraisable)
 
 
 class Group(click.Group):

@@ -84,6 +84,14 @@ def remove_stale(folder: Path) -> list[Path]:
     return removed
 
 
+def as_os_error(exc: Exception) -> OSError | None:
+    """lxml (under openpyxl) reports a failed write as ``SerialisationError: IO_ENOSPC``;
+    the OSError it stands for, or None for any other exception."""
+    m = re.fullmatch(r"IO_(E[A-Z]+)", str(exc).strip())
+    code = getattr(errno, m.group(1), None) if m else None
+    return OSError(code, os.strerror(code)) if code is not None else None
+
+
 def write_failure(path: Path, exc: OSError) -> str:
     """A Chinese message for a failed write of ``path``, naming its folder and the cause."""
     folder = path.parent if str(path.parent) else Path(".")
@@ -94,10 +102,8 @@ def write_failure(path: Path, exc: OSError) -> str:
         cause = "没有写入权限"
     elif code == errno.EROFS:
         cause = "目录所在的磁盘是只读的"
-    elif code == errno.ENOENT or not folder.is_dir():
-        cause = "目录不存在"
-    elif code == errno.ENOTDIR:
-        cause = "路径中有一段不是文件夹"
+    elif code in (errno.ENOENT, errno.ENOTDIR, errno.EEXIST) or not folder.is_dir():
+        cause = _missing_folder(folder)
     elif code == errno.EISDIR:
         cause = "同名的文件夹已存在"
     elif code == errno.ENAMETOOLONG:
@@ -105,6 +111,16 @@ def write_failure(path: Path, exc: OSError) -> str:
     else:
         cause = exc.strerror or type(exc).__name__
     return f"无法写出 {path.name}（目录 {folder}）：{cause}"
+
+
+def _missing_folder(folder: Path) -> str:
+    for part in (folder, *folder.parents):
+        try:
+            if part.exists() and not part.is_dir():
+                return f"路径中的 {part} 是文件，不是文件夹"
+        except OSError:
+            break
+    return "目录不存在"
 
 
 def check_folder(dst: Path) -> None:
@@ -117,7 +133,7 @@ def check_folder(dst: Path) -> None:
     if is_dir:
         raise WriteError(f"无法写出 {dst.name}（目录 {folder}）：同名的文件夹已存在")
     if not folder.is_dir():
-        raise WriteError(f"无法写出 {dst.name}（目录 {folder}）：目录不存在")
+        raise WriteError(f"无法写出 {dst.name}（目录 {folder}）：{_missing_folder(folder)}")
 
 
 def make_folder(dst: Path) -> None:
@@ -141,6 +157,11 @@ def atomic_target(dst: Path) -> Iterator[Path]:
         os.replace(tmp, dst)
     except OSError as exc:
         raise WriteError(write_failure(dst, exc)) from exc
+    except Exception as exc:
+        os_error = as_os_error(exc)
+        if os_error is None:
+            raise
+        raise WriteError(write_failure(dst, os_error)) from exc
     finally:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)

@@ -7,8 +7,6 @@ table run (placeholders, years, class names, parts, rates against stated amounts
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 _SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -32,6 +30,7 @@ def mark_narrative(path: Path, output: Path | None, fix: bool) -> int:
     import click
 
     from xlbudget.api import XlbudgetError, analyse
+    from xlbudget.marks.atomic import WriteError, atomic_target
     from xlbudget.model import WorkbookModel
     from xlbudget.narrative import NarrativeError, check_against_workbook, mark_docx
     from xlbudget.narrative.docx_source import read_docx
@@ -60,17 +59,11 @@ def mark_narrative(path: Path, output: Path | None, fix: bool) -> int:
                    "（金额、占比不与表格比较）", err=True)
     try:
         findings = check_against_workbook(path, model, table_findings)
-        # Through a temporary file that is re-read before it replaces anything.
-        fd, tmp = tempfile.mkstemp(suffix=".docx", dir=out.resolve().parent)
-        os.close(fd)
-        try:
+        # Through a temporary file beside the output, re-read before it replaces anything.
+        with atomic_target(out) as tmp:
             n = mark_docx(path, findings, tmp)
             read_docx(tmp)
-            os.replace(tmp, out)
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    except NarrativeError as exc:
+    except (NarrativeError, WriteError) as exc:
         click.echo(f"错误：{exc}", err=True)
         return 2
     errors = sum(f.severity == "error" for f in findings)

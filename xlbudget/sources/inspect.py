@@ -29,6 +29,10 @@ _FLAG = {"XLBUDGET_MAX_SIZE": "--max-size", "XLBUDGET_MAX_RATIO": "--max-ratio",
          "XLBUDGET_MAX_CELLS": "--max-cells"}
 
 
+def _mb(n: float) -> str:
+    return f"{n / MB:.3g} MB"
+
+
 def _how(env: str) -> str:
     return f"可用 {_FLAG[env]} 或环境变量 {env} 提高上限"
 
@@ -124,8 +128,8 @@ def prepare(p: Path, head: bytes, limits: Limits | None = None) -> Prepared:
     if head.startswith(_CFB_MAGIC):
         size = p.stat().st_size
         if size > limits.max_size:
-            raise SourceError(f"{p.name}：文件有 {size / MB:.0f} MB，超过上限 "
-                              f"{limits.max_size / MB:.0f} MB（{_how(ENV_SIZE)}）")
+            raise SourceError(f"{p.name}：文件有 {_mb(size)}，超过上限 "
+                              f"{_mb(limits.max_size)}（{_how(ENV_SIZE)}）")
         _cfb_kind(p)
         # calamine picks the format by extension: a misnamed file is handed over in memory
         prepared = Prepared("xls", p if suffix == ".xls" else io.BytesIO(p.read_bytes()))
@@ -245,8 +249,8 @@ def _package(p: Path, limits: Limits) -> Prepared:
         infos = zf.infolist()
         total = sum(i.file_size for i in infos)
         if total > limits.max_size:
-            raise SourceError(f"{p.name}：解压后有 {total / MB:.0f} MB，超过上限 "
-                              f"{limits.max_size / MB:.0f} MB（{_how(ENV_SIZE)}）")
+            raise SourceError(f"{p.name}：解压后有 {_mb(total)}，超过上限 "
+                              f"{_mb(limits.max_size)}（{_how(ENV_SIZE)}）")
         for i in infos:
             ratio = i.file_size / max(i.compress_size, 1)
             if i.file_size > _RATIO_FLOOR and ratio > limits.max_ratio:
