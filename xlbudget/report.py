@@ -75,6 +75,17 @@ def _tie_text(group: Sequence[Finding]) -> str:
     return f"{home}!{named} {len(group)} 格中有一格有误（无法确定是哪一格），该格{change}"
 
 
+def _same_text_correction(group: Sequence[Finding]) -> bool:
+    """Findings on one cell that agree on a text correction, one of them certain (NM-c: the
+    name is outdated; NM-a: it differs from another table's) — their messages say the same."""
+    pairs = {(f.actual, f.expected) for f in group}
+    if len(group) < 2 or len(pairs) != 1 or not any(f.certain for f in group):
+        return False
+    actual, expected = pairs.pop()
+    return (actual is not None and expected is not None and _number(actual) is None
+            and _number(expected) is None)
+
+
 def group_line(group: Sequence[Finding]) -> str:
     """One problem on one line: where, what, and its rule codes in brackets."""
     first = group[0]
@@ -88,6 +99,9 @@ def group_line(group: Sequence[Finding]) -> str:
         body = "；".join(dict.fromkeys(parts))
         if not certain:
             body += "（候选）"
+    elif _same_text_correction(group):
+        # a name judged wrong by several rules: what it says and what it should say
+        body = f"{_where(first)} 表中为“{first.actual}”，应为“{first.expected}”"
     else:
         messages = "；".join(dict.fromkeys(f.message for f in group))
         body = f"{_where(first)} {messages}"
