@@ -10,7 +10,7 @@ Documents:
   published in a .docx, against the tables its figures imply (written by the project's writer,
   read back through calamine and recognition), with and without last year's workbook; its
   defects are enumerated in ``tests/fixtures/narrative/real.py``;
-- excerpts of eight other published 说明 (``tests/fixtures/narrative/shapes.py``), checked without
+- excerpts of nine other published 说明 (``tests/fixtures/narrative/shapes.py``), checked without
   tables;
 - generated clean narratives (three departments, three layouts), which must raise nothing.
 
