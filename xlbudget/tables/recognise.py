@@ -406,8 +406,10 @@ class _Region:
         text = text.strip()
         if not text:
             return None
-        end = min(values.values(), default=len(self.g.rows[r]))
-        cells = [(c, self.g.text(r, c)) for c in range(end)]
+        row = self.g.rows[r]
+        # labels are text cells: the raw values are enough (this runs for every row)
+        cells = [(c, v.strip()) for c, v in enumerate(row[:min(values.values(), default=len(row))])
+                 if isinstance(v, str)]
         c = next((c for c, t in cells if t == text), None)
         if c is None:
             c = next((c for c, t in cells if text in t), None)
