@@ -230,7 +230,9 @@ def resolve(subject: str, section: str, facts: Facts, position: int = 0,
     for sect in (section, None):
         for pat, key in _COMPILED.get(sect, []):
             if pat.search(s):
-                if key.startswith("T7.") and key.endswith("_final") and "预算" in s:
+                # a budget, unless 预算 is only the money's name (一般公共预算财政拨款“三公”经费)
+                if key.startswith("T7.") and key.endswith("_final") and "预算" in s.replace(
+                        "一般公共预算", ""):
                     key = key.removesuffix("_final") + "_budget"
                 return key if key in facts else None
         if sect is None:
