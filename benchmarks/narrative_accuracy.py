@@ -11,7 +11,8 @@ Documents:
   read back through calamine and recognition), with and without last year's workbook; its
   defects are enumerated in ``tests/fixtures/narrative/real.py``;
 - excerpts of nine other published 说明 (``tests/fixtures/narrative/shapes.py``), checked without
-  tables, and one of them (杜集区政府办) also against the 三公 table published with it;
+  tables, and two of them (杜集区政府办, 六安市工商业联合会) also against the 三公 table
+  published with them;
 - generated clean narratives (three departments, three layouts), which must raise nothing.
 
 A finding that matches no enumerated defect is a false flag. The figures are counts: they do
@@ -30,7 +31,14 @@ sys.path.insert(0, str(ROOT / "tests" / "fixtures" / "narrative"))
 
 
 def main() -> None:
-    from real import bazhong_blocks, bazhong_dataset, bazhong_defects, duji_dataset, score
+    from real import (
+        bazhong_blocks,
+        bazhong_dataset,
+        bazhong_defects,
+        duji_dataset,
+        liuan_dataset,
+        score,
+    )
     from shapes import DUJI_WITH_TABLE, EXCERPTS
 
     from xlbudget.engine import analyse
@@ -67,16 +75,18 @@ def main() -> None:
         rows.append((f"{e.name} ({e.date})", "text only", len(result.found), len(e.defects),
                      len(result.false), missed or "—"))
 
-    write(duji_dataset(), tmp / "duji.xlsx", "central")
-    duji = analyse(read_workbook(tmp / "duji.xlsx"), "duji.xlsx").model
-    excerpt = next(e for e in EXCERPTS if e.name.startswith("杜集"))
-    write_docx([Block("p", t) for t in excerpt.paragraphs], tmp / "duji.docx")
-    result = score(check_narrative(tmp / "duji.docx", duji),
-                   {p.index: p.text for p in read_docx(tmp / "duji.docx").paragraphs},
-                   DUJI_WITH_TABLE)
-    rows.append((f"{excerpt.name}, with its published 三公 table", "T7 table", len(result.found),
-                 len(DUJI_WITH_TABLE), len(result.false),
-                 "; ".join(f"{d.rule} {d.quote}" for d in result.missed) or "—"))
+    for name, dataset, defects in (("杜集", duji_dataset, DUJI_WITH_TABLE),
+                                   ("六安", liuan_dataset, ())):
+        write(dataset(), tmp / f"{name}.xlsx", "central")
+        t7 = analyse(read_workbook(tmp / f"{name}.xlsx"), f"{name}.xlsx").model
+        excerpt = next(e for e in EXCERPTS if e.name.startswith(name))
+        write_docx([Block("p", t) for t in excerpt.paragraphs], tmp / f"{name}.docx")
+        result = score(check_narrative(tmp / f"{name}.docx", t7),
+                       {p.index: p.text for p in read_docx(tmp / f"{name}.docx").paragraphs},
+                       defects)
+        rows.append((f"{excerpt.name}, with its published 三公 table", "T7 table",
+                     len(result.found), len(defects), len(result.false),
+                     "; ".join(f"{d.rule} {d.quote}" for d in result.missed) or "—"))
 
     for seed, layout in ((7, "shanghai"), (11, "central"), (4, "stacked")):
         g = generate(seed)

@@ -151,18 +151,21 @@ def test_target_tables_agree_with_the_summaries(bazhong: dict, tmp_path: Path) -
     assert [(f.rule, f.actual, f.expected) for f in new] == [("N-duplicate", "256267", "246300")]
 
 
-def test_budget_comparisons_against_the_published_table(tmp_path: Path) -> None:
-    """杜集区政府办 2021 compares each 三公 item with its budget ("与2021年度预算相比"); with the
-    三公 table published beside it, the changes are judged against the table's 预算数."""
-    from real import duji_dataset
+@pytest.mark.parametrize("name", ["杜集", "六安"])
+def test_budget_comparisons_against_the_published_table(tmp_path: Path, name: str) -> None:
+    """杜集区政府办 and 六安市工商业联合会 2021 compare each 三公 item with its budget
+    ("与2021年度预算相比"); with the 三公 table published beside them, the changes are judged
+    against the table's 预算数: 杜集's three defects are found, 六安 gets nothing."""
+    from real import duji_dataset, liuan_dataset
     from shapes import DUJI_WITH_TABLE
 
-    write(duji_dataset(), tmp_path / "杜集.xlsx", "central")
-    model = analyse(read_workbook(tmp_path / "杜集.xlsx"), "杜集.xlsx").model
-    excerpt = next(e for e in EXCERPTS if e.name.startswith("杜集"))
-    path = tmp_path / "杜集.docx"
+    dataset, defects = {"杜集": (duji_dataset, DUJI_WITH_TABLE), "六安": (liuan_dataset, ())}[name]
+    write(dataset(), tmp_path / "三公.xlsx", "central")
+    model = analyse(read_workbook(tmp_path / "三公.xlsx"), "三公.xlsx").model
+    excerpt = next(e for e in EXCERPTS if e.name.startswith(name))
+    path = tmp_path / "说明.docx"
     write_docx([Block("p", t) for t in excerpt.paragraphs], path)
     paragraphs = {p.index: p.text for p in read_docx(path).paragraphs}
-    result = score(check_narrative(path, model), paragraphs, DUJI_WITH_TABLE)
+    result = score(check_narrative(path, model), paragraphs, defects)
     assert [(d.rule, d.quote) for d in result.missed] == []
     assert [(f.rule, f.message) for f in result.false] == []
