@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "narrative"))
 
@@ -169,3 +171,35 @@ def test_budget_comparisons_against_the_published_table(tmp_path: Path, name: st
     result = score(check_narrative(path, model), paragraphs, defects)
     assert [(d.rule, d.quote) for d in result.missed] == []
     assert [(f.rule, f.message) for f in result.false] == []
+
+
+_FRAGMENTS = [
+    "2020年", "与2019年相比，", "比去年", "与2021年度预算相比，", "比预算", "收、支总计",
+    "本年收入合计", "一般公共预算财政拨款支出", "“三公”经费", "公务接待费支出", "外宾接待",
+    "其中：", "主要包括：", "具体内容包括：", "1.", "2.", "（3）", "增加", "减少", "增长", "下降",
+    "占", "完成预算", "资金使用率", "年底结余", "共支付项目资金", "下达项目资金",
+    "决算数大于预算数",
+    "小于/等于", "（或与预算数持平）", "主要用于职工基本医疗保险缴费", "项目", "执行数为",
+    "预算数为", "0", "0.00", "12.6", "1042.19", "7.77", "100", "%", "万元", "元", "批次", "人次",
+    "，", "；", "。", "：",
+]
+
+
+@settings(max_examples=60, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=30).map("".join),
+                min_size=1, max_size=8))
+def test_any_sentence_of_these_shapes_is_checked_without_error(
+        tmp_path_factory: pytest.TempPathFactory, bazhong: dict, paragraphs: list[str]) -> None:
+    """Sentences built from the real shapes' pieces, in any order, under the 三公 and 十 headings:
+    the check finishes and every finding points into its paragraph."""
+    path = tmp_path_factory.mktemp("fuzz") / "说明.docx"
+    blocks = [Block("p", "七、“三公”经费财政拨款支出决算情况说明"), *map(lambda t: Block("p", t),
+              paragraphs[:4]), Block("p", "十、其他重要事项的情况说明"),
+              *map(lambda t: Block("p", t), paragraphs[4:])]
+    write_docx(blocks, path)
+    texts = {p.index: p.text for p in read_docx(path).paragraphs}
+    for f in check_narrative(path, bazhong["book"].model, bazhong["prior"].model):
+        loc = f.extra["location"]
+        assert 0 <= loc["start"] <= loc["end"] <= len(texts[loc["paragraph"]]), f.message
+        assert f.message and f.rule.startswith("N-")
