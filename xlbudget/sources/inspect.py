@@ -17,6 +17,7 @@ import mmap
 import os
 import re
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -97,8 +98,6 @@ class Prepared:
     note: str | None = None
     #: worksheet part -> notes on what was left out of it
     sheet_notes: dict[str, list[str]] = field(default_factory=dict)
-    #: worksheet parts that hold NaN or infinite numbers (never valid in Excel)
-    non_finite: set[str] = field(default_factory=set)
 
 
 def identify(p: Path) -> str:
@@ -303,33 +302,62 @@ def _col_number(letters: bytes) -> int:
     return n - 1
 
 
-def _scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, file: str, limits: Limits,
-                prepared: Prepared) -> tuple[int, int] | None:
-    """Scan one worksheet's cell addresses. None when the reader may read it as it is, else
-    the (last row, last column) to keep, 0-based; SourceError when even the data block is
-    over ``limits.max_cells``."""
-    rows: set[bytes] = set()
-    cols: set[bytes] = set()
-    with_ref = any_cell = 0
+def _chunks(zf: zipfile.ZipFile, part: str) -> Iterator[bytes]:
+    """A part's XML in pieces of about ``_CHUNK`` bytes, each ending before a tag."""
+    if zf.getinfo(part).file_size <= _CHUNK:  # the usual part: in one piece
+        yield zf.read(part)
+        return
     rest = b""
     with zf.open(part) as fh:
         while True:
             block = fh.read(_CHUNK)
             data = rest + block
-            if block:
-                cut = data.rfind(b"<")
-                data, rest = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
-            found = _CELL_REF_ROW.findall(data)
-            with_ref += len(found)
-            rows.update(found)
-            cols.update(_CELL_REF_COL.findall(data))
-            any_cell += data.count(b"<c ") + data.count(b"<c>")
-            if b":c " in data or b":c>" in data:
-                any_cell += len(_PREFIXED_CELL.findall(data))
-            if _NON_FINITE.search(data):
-                prepared.non_finite.add(part)
             if not block:
-                break
+                yield data
+                return
+            cut = data.rfind(b"<")
+            data, rest = (data[:cut], data[cut:]) if cut > 0 else (data, b"")
+            yield data
+
+
+#: a cell beyond Z999: a column name of two letters or more, or a row number of four digits
+_BEYOND_Z999 = re.compile(rb' r="(?:[A-Z]{2}|[A-Z][0-9]{4})')
+
+
+def _small(zf: zipfile.ZipFile, part: str) -> bool:
+    """Whether every cell of a sheet is addressed plainly within A1:Z999 (one search and three
+    counts per piece, no per-cell work): the usual sheet of a budget workbook, which the reader
+    may take as it is."""
+    for data in _chunks(zf, part):
+        if data.count(b"<c ") + data.count(b"<c>") != data.count(b'<c r="') \
+                or b":c " in data or _BEYOND_Z999.search(data):
+            return False
+    return True
+
+
+def _scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, file: str, limits: Limits,
+                prepared: Prepared) -> tuple[int, int] | None:
+    """Scan one worksheet's cell addresses. None when the reader may read it as it is, else
+    the (last row, last column) to keep, 0-based; SourceError when even the data block is
+    over ``limits.max_cells``."""
+    if _small(zf, part) and limits.max_cells >= 999 * 26:
+        return None
+    rows: set[bytes] = set()
+    cols: set[bytes] = set()
+    row_tags: set[bytes] = set()
+    with_ref = any_cell = 0
+    for data in _chunks(zf, part):
+        found = _CELL_REF_ROW.findall(data)
+        with_ref += len(found)
+        rows.update(found)
+        cols.update(_CELL_REF_COL.findall(data))
+        row_tags.update(_ROW_TAG.findall(data))
+        any_cell += data.count(b"<c ") + data.count(b"<c>")
+        if b":c " in data or b":c>" in data:
+            any_cell += len(_PREFIXED_CELL.findall(data))
+    if any_cell > with_ref:
+        rows |= row_tags  # cells placed by position sit in these rows
+        cols.add(col_letter(max(any_cell - with_ref, 1) - 1).encode())  # at most this wide
     if not rows:
         return None
     row_ns = sorted(int(r) - 1 for r in rows)
@@ -361,6 +389,7 @@ def _scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, file: str, limits: L
 _CELL_REF_ROW = re.compile(rb' r="[A-Z]{1,3}([0-9]{1,7})"')
 _CELL_REF_COL = re.compile(rb' r="([A-Z]{1,3})[0-9]{1,7}"')
 _PREFIXED_CELL = re.compile(rb"<\w+:c[\s>]")
+_ROW_TAG = re.compile(rb'<(?:\w+:)?row\s[^>]*?\br="([0-9]{1,7})"')
 
 
 def _block_end(sorted_ns: list[int], gap: int) -> int:
