@@ -41,6 +41,9 @@ MAX_EXCESS = messages.MAX_EXCESS_CELLS
 #: Solver calls one workbook may use (a work limit, so that results never depend on the
 #: clock); what is not settled when it runs out is reported as unexplained.
 SOLVE_BUDGET = 4000
+#: Cells one search may change (a problem-size limit): a few wrong cells need rings of tens
+#: of cells; a group that needs hundreds is reported as unexplained without a search.
+MAX_CHANGEABLE = 200
 
 
 @dataclass(slots=True)
@@ -224,12 +227,18 @@ class _Localiser:
         blocked = self.frozen | {t.amount.ref for o in others for i in o.failing
                                  for t in i.terms}
         part = _touching(base, group.ring)
-        limits = self.limits
-        start = self._start(System.build(part), group.ring - blocked)
-        excess = 0.0 if start.outcome is not None else self._excess(start)
-        group.limited = self.limits > limits
+        changeable = group.ring - blocked
         last = group.final or allowance == MAX_EXCESS
-        if excess is not None and excess <= (MAX_EXCESS if last else allowance) + 1e-9:
+        if len(changeable) > MAX_CHANGEABLE:
+            group.limited = True
+            start, excess = None, None
+        else:
+            limits = self.limits
+            start = self._start(System.build(part), changeable)
+            excess = 0.0 if start.outcome is not None else self._excess(start)
+            group.limited = self.limits > limits
+        if start is not None and excess is not None and \
+                excess <= (MAX_EXCESS if last else allowance) + 1e-9:
             self.outcomes.append(self._finish(start))
             group.open = False
             self.frozen |= {t.amount.ref for i in part for t in i.terms}

@@ -60,8 +60,8 @@ class Solver(Protocol):
 class HighsSolver:
     """HiGHS through ``scipy.optimize.milp``."""
 
-    def __init__(self, node_limit: int = NODE_LIMIT) -> None:
-        self.node_limit = node_limit
+    def __init__(self, node_limit: int | None = None) -> None:
+        self.node_limit = NODE_LIMIT if node_limit is None else node_limit
 
     def solve(self, program: Program) -> Solution:
         import warnings
