@@ -230,3 +230,20 @@ def test_any_single_wrong_cell_is_one_problem(samples: dict[str, object], layout
     assert cell in set(errors[errors.sheet == sheet].cell)
     lines = [x for x in report.text().splitlines() if x.lstrip().startswith("✗")]
     assert len(lines) == 1
+
+
+def test_narrative_findings_keep_their_place_in_the_frame(tmp_path: Path) -> None:
+    import docx
+
+    book = tmp_path / "单位.xlsx"
+    book.write_bytes((ROOT / "workbooks" / "sample-shanghai.xlsx").read_bytes())
+    doc = docx.Document(str(ROOT / "workbooks" / "sample-shanghai-说明.docx"))
+    run = next(r for p in doc.paragraphs for r in p.runs if re.search(r"\d+\.\d\d万元", r.text))
+    run.text = re.sub(r"(\d+)(\.\d\d万元)", lambda m: f"{int(m[1]) + 100}{m[2]}", run.text,
+                      count=1)
+    doc.save(str(tmp_path / "单位.docx"))  # paired with the workbook by its name
+    df = xlbudget.check(book).to_frame()
+    told = df[df.document.notna()]
+    assert not told.empty and set(told.document) == {"单位.docx"}
+    assert told.paragraph.notna().all() and told["quote"].str.contains("万元").any()
+    assert told.sheet.isna().all()

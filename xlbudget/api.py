@@ -166,7 +166,8 @@ class Report:
         cell, ``actual``/``expected`` as numbers (NaN for text or blank) beside the exact
         strings ``actual_text``/``expected_text``, ``certain``, ``defect`` (findings of one
         problem share it within a file), the message, ``explained`` (the 出错说明 text, if any)
-        and ``rounding`` (a note on differences within rounding, not a problem). A file that
+        ``rounding`` (a note on differences within rounding, not a problem), and for findings
+        in the 情况说明 ``document``, ``paragraph`` and ``quote`` (the sentence). A file that
         could not be read is one row with ``status == "error"`` and its message."""
         import pandas as pd
 
@@ -180,12 +181,15 @@ class Report:
                 continue
             defect = {id(f): n for n, g in enumerate(defect_groups(r.findings), 1) for f in g}
             for f in r.findings:
+                loc = f.extra.get("location") or {}
                 rows.append({**base, "rule": f.rule, "severity": f.severity, "sheet": f.sheet,
                              "cell": f.cell, "actual_text": f.actual,
                              "expected_text": f.expected, "certain": f.certain,
                              "defect": defect.get(id(f)), "message": f.message,
                              "explained": f.explained,
-                             "rounding": bool(f.extra.get("rounding"))})
+                             "rounding": bool(f.extra.get("rounding")),
+                             "document": loc.get("file"), "paragraph": loc.get("paragraph"),
+                             "quote": loc.get("quote")})
         frame = pd.DataFrame(rows, columns=list(_FINDING_COLUMNS))
         frame.insert(frame.columns.get_loc("actual_text"), "actual",
                      pd.to_numeric(frame["actual_text"], errors="coerce"))
@@ -194,6 +198,7 @@ class Report:
         frame["defect"] = frame["defect"].astype("Int64")
         frame["certain"] = frame["certain"].astype("boolean")
         frame["rounding"] = frame["rounding"].astype("boolean")
+        frame["paragraph"] = frame["paragraph"].astype("Int64")
         return frame
 
     def summary(self) -> pd.DataFrame:
@@ -238,7 +243,8 @@ class Report:
 
 
 _FINDING_COLUMNS = ("file", "path", "status", "rule", "severity", "sheet", "cell", "actual_text",
-                    "expected_text", "certain", "defect", "message", "explained", "rounding")
+                    "expected_text", "certain", "defect", "message", "explained", "rounding",
+                    "document", "paragraph", "quote")
 
 
 # -- read ---------------------------------------------------------------------------------------
