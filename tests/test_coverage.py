@@ -185,3 +185,36 @@ def test_text_report_says_what_was_not_checked(make_sample, edit_copy) -> None:
     assert "原因：收入支出决算总表未找到“结余分配”行" in full
     clean = CliRunner().invoke(main, ["check", str(sample.path)]).output
     assert "未校验" not in clean
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None,
+                    reason="LibreOffice is not installed")
+@pytest.mark.parametrize("fmt", ["xlsx:Calc MS Excel 2007 XML", "xls:MS Excel 97"])
+def test_real_layout_saved_by_libreoffice(make_sample, edit_copy, tmp_path, fmt) -> None:
+    """The export-like family (three-row T4 header, merged label headers, blank empty tables,
+    no merge information) written again by another program: read whole, nothing skipped,
+    and one wrong cell located at the same address."""
+    import subprocess
+
+    from xlbudget.engine import check_file
+
+    sample = make_sample("central", 4, label_header="merged", empty_body="blank",
+                         merges=False, t4_spending_group=True)
+    key = ("T4", "expense", "expense_total", "gpb")
+    sheet, cell = sample.cells[key]
+    wrong = edit_copy(sample, [(sheet, cell, float(sample.shown[key]) + 100)])
+    out = tmp_path / "lo"
+    for src in (sample.path, wrong):
+        subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/p",
+                        "--convert-to", fmt, "--outdir", str(out), str(src)],
+                       check=True, capture_output=True, timeout=180)
+    ext = fmt.split(":")[0]
+    clean = check_file(out / f"{sample.path.stem}.{ext}")
+    assert clean.status != "error", clean.error
+    assert len(clean.tables) == 9
+    assert {c: v for c, v in clean.coverage.items() if v["skipped"]} == {}
+    assert [f for f in clean.findings if f.severity != "info"] == []
+    broken = check_file(out / f"{wrong.stem}.{ext}")
+    certain = [(f.sheet, f.cell, f.expected) for f in broken.findings if f.certain
+               and f.severity == "error"]
+    assert certain == [(sheet, cell, f"{sample.shown[key]:.2f}")]
