@@ -167,3 +167,24 @@ def test_chart_sheet_renderer_keeps_labels_text(hostile: Path, tmp_path: Path) -
     render_file(plan, hostile, out)
     assert _formula_cells(out, {"图9"}) == []
     assert {HYPERLINK, AT, DDE, PLUS, "-1+2"} <= _texts(out, {"图9"})
+
+
+def test_excel_add_in_writes_text_as_text(hostile: Path) -> None:
+    """Through Excel's object model a value is parsed as if typed ("=…", "+1+1" and "@SUM(1)"
+    would become formulas): the add-in sends such text with Excel's text prefix ``'``."""
+    from test_excel_payload import actions, open_book, payload_from_xlsx
+
+    from xlbudget.engine import check_file
+    from xlbudget.excel.render import render_book
+    from xlbudget.marks.plan import ChartSheet, build_plan
+
+    plan = build_plan(check_file(hostile))
+    plan.charts = [ChartSheet(name="图9", title=HYPERLINK, kind="bar", unit="万元",
+                              header=["项目", AT], rows=[[DDE, 1.0], [PLUS, 2.0]])]
+    book = open_book(payload_from_xlsx(hostile))
+    render_book(book, plan)
+    sent = [v for act in actions(book) if act["func"] == "setValues"
+            for row in act["values"] for v in row if isinstance(v, str)]
+    assert {"'" + t for t in (HYPERLINK, AT, DDE, PLUS)} <= set(sent)
+    assert not [v for v in sent if v.startswith(FORMULA_START)
+                and not re.fullmatch(r"-?[0-9.,]+", v)]
