@@ -18,7 +18,7 @@ import pytest
 from test_excel_payload import actions, open_book, payload_from_xlsx
 
 import xlbudget.excel.actions as a
-from xlbudget.defects import problem_counts
+from xlbudget.defects import defect_groups, problem_counts
 from xlbudget.engine import check_file
 from xlbudget.findings import FileResult
 from xlbudget.generate import generate, write
@@ -453,18 +453,18 @@ def test_summary_lists_certain_errors_first_and_one_cell_per_candidate_group() -
     expected = _expected(SAMPLE_ERRORS)
     text = a.summary(expected)
     listed = [line for line in text.splitlines() if line.startswith("· ")]
-    assert len(listed) == 5
-    certain = [f for f in expected.findings if f.severity == "error" and f.certain]
-    for f in certain[:5]:
-        assert f"{f.sheet}!{f.cell}：" in text
-    # candidates of one identity (certain=False) appear once, not once per candidate
-    groups = [f for f in expected.findings if not f.certain and f.severity == "error"]
-    shown = [f for f in groups if f"{f.sheet}!{f.cell}：" in text]
-    for f in shown:
-        others = {(r["sheet"], r["cell"]) for r in f.related}
-        assert not any((g.sheet, g.cell) in others for g in shown if g is not f)
-    problems = problem_counts(expected.findings)  # as the command line counts them
+    # one line per problem, as the command line counts them
+    groups = [g for g in defect_groups(expected.findings) if g[0].severity != "info"]
+    assert len(listed) == min(5, len(groups)) == 5
+    certain = [g for g in groups if g[0].severity == "error" and all(f.certain for f in g)]
+    for g, line in zip(certain, listed, strict=False):  # certain errors first
+        assert line.startswith("· [错误] ") and f"{g[0].sheet}!{g[0].cell} " in line
+    # the candidate cells of a tie are never on two lines
+    ties = [f for f in expected.findings if not f.certain and f.severity == "error"]
+    assert sum(any(f"{f.sheet}!{f.cell} " in line for f in ties) for line in listed) <= 1
+    problems = problem_counts(expected.findings)
     serious = problems.get("error", 0) + problems.get("warning", 0)
+    assert serious == len(groups)
     assert text.splitlines()[-1] == f"…共 {serious} 处错误和警告。"
 
 

@@ -17,7 +17,7 @@ from xlbudget.coverage import coverage_lines
 from xlbudget.defects import defect_groups, problem_counts
 from xlbudget.findings import SEVERITIES, FileResult, Finding
 
-__all__ = ["TextSink", "file_text", "group_line", "report_text"]
+__all__ = ["TextSink", "file_text", "group_line", "problem_text", "report_text"]
 
 _MARK = {"error": "✗", "warning": "!", "info": "·"}
 #: Messages of localisation findings start so (``locate.messages.repair``).
@@ -87,7 +87,20 @@ def _same_text_correction(group: Sequence[Finding]) -> bool:
 
 
 def group_line(group: Sequence[Finding]) -> str:
-    """One problem on one line: where, what, and its rule codes in brackets."""
+    """One problem on one line, marked by its severity (and, for the 情况说明, its sentence
+    on the next line)."""
+    first = group[0]
+    line = f"  {_MARK.get(first.severity, '·')} {problem_text(group)}"
+    loc = first.extra.get("location") if first.extra else None
+    if isinstance(loc, dict) and loc.get("quote"):
+        # a Word document has no cell address: the sentence is where to look
+        line += f"\n      “{loc['quote']}”"
+    return line
+
+
+def problem_text(group: Sequence[Finding]) -> str:
+    """A problem in words: where, what, and its rule codes in brackets
+    (``表6!C12 表中为 27.53，应为 34.76 [T6-a]``)."""
     first = group[0]
     certain = all(f.certain for f in group)
     if len(group) > 1 and not certain and all(_is_repair(f) for f in group):
@@ -110,12 +123,7 @@ def group_line(group: Sequence[Finding]) -> str:
     explained = next((f.extra["explained"] for f in group if f.extra.get("explained")), None)
     if explained:
         body += f"（已说明：{explained}）"
-    line = f"  {_MARK.get(first.severity, '·')} {body} [{_rules(group)}]"
-    loc = first.extra.get("location") if first.extra else None
-    if isinstance(loc, dict) and loc.get("quote"):
-        # a Word document has no cell address: the sentence is where to look
-        line += f"\n      “{loc['quote']}”"
-    return line
+    return f"{body} [{_rules(group)}]"
 
 
 def _details(group: Sequence[Finding]) -> list[str]:

@@ -20,6 +20,8 @@ from xlbudget.sources.grid import SourceError
 TITLE = "xlbudget 决算校验"
 #: An alert stays readable with this many findings listed.
 _SHOWN = 5
+#: Characters of one problem's line in the alert.
+_LINE = 120
 #: Excel's MsgBox shows at most 1024 characters of a prompt.
 _ALERT_MAX = 1000
 
@@ -115,11 +117,12 @@ def _analyse(book: Any) -> tuple[list[Any], Any]:
 
 
 def summary(result: FileResult) -> str:
-    """Counts and the first findings: errors before warnings, certain ones first, and one cell
-    per group of equally likely candidates."""
+    """Counts and the first problems, one line each as the command line shows them: errors
+    before warnings, certain ones first (a tie of candidate cells or a copied row is one)."""
     if result.status == "error":
         return result.error or "无法校验此工作簿"
-    from xlbudget.defects import problem_counts
+    from xlbudget.defects import defect_groups, problem_counts
+    from xlbudget.report import problem_text
 
     # Problems counted as the command line counts them (a tie or a copied row is one problem).
     c = problem_counts(result.findings)
@@ -129,23 +132,15 @@ def summary(result: FileResult) -> str:
              f"提示 {c.get('info', 0)} 处"
              + (f"，已说明 {c['explained']} 处。" if c.get("explained") else "。")]
     rank = {"error": 0, "warning": 1}
-    serious = sorted((f for f in result.findings if f.severity in rank),
-                     key=lambda f: (rank[f.severity], not f.certain))
-    covered: set[tuple[str | None, str | None]] = set()
-    shown = 0
-    for f in serious:
-        if shown == _SHOWN:
-            break
-        if (f.sheet, f.cell) in covered:
-            continue
-        if not f.certain:
-            covered.update((r.get("sheet"), r.get("cell")) for r in f.related)
-        where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "工作簿")
-        text = f.message if len(f.message) <= 60 else f.message[:60] + "…"
-        lines.append(f"· [{SEVERITY_ZH[f.severity]}] {where}：{text}")
-        shown += 1
-    if len(serious) > shown:  # some not listed
-        lines.append(f"…共 {c.get('error', 0) + c.get('warning', 0)} 处错误和警告。")
+    serious = sorted((g for g in defect_groups(result.findings) if g[0].severity in rank),
+                     key=lambda g: (rank[g[0].severity], not all(f.certain for f in g)))
+    for g in serious[:_SHOWN]:
+        text = problem_text(g)
+        # a message box has little room: long lines are cut, the report sheet has them whole
+        text = text if len(text) <= _LINE else text[:_LINE] + "…"
+        lines.append(f"· [{SEVERITY_ZH[g[0].severity]}] {text}")
+    if len(serious) > _SHOWN:  # some not listed
+        lines.append(f"…共 {len(serious)} 处错误和警告。")
     return "\n".join(lines)
 
 
