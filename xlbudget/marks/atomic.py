@@ -31,18 +31,20 @@ class WriteError(Exception):
 _NAME_MAX = 255
 
 
-def sibling(src: Path, head: str, tail: str) -> Path:
+def sibling(src: Path, head: str, tail: str, room: int = 0) -> Path:
     """``head + src.stem + tail`` beside ``src``, the stem shortened when the name would pass
-    the file-name limit (a file whose name is near it can still get a backup or a temp file)."""
+    the file-name limit less ``room`` bytes (a file whose name is near it can still get a
+    backup or a temp file)."""
     stem = src.stem
-    while stem and len(f"{head}{stem}{tail}".encode()) > _NAME_MAX:
+    while stem and len(f"{head}{stem}{tail}".encode()) > _NAME_MAX - room:
         stem = stem[:-1]
     return src.with_name(f"{head}{stem}{tail}")
 
 
 def temp_path(dst: Path) -> Path:
     """This process's temporary file for ``dst``, in ``dst``'s folder."""
-    return sibling(dst, ".", f".xlbudget-tmp-{os.getpid()}{dst.suffix}")
+    # room for the ".parts" file keep.put_back writes beside it
+    return sibling(dst, ".", f".xlbudget-tmp-{os.getpid()}{dst.suffix}", room=8)
 
 
 def _alive(pid: int) -> bool:
