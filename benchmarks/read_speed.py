@@ -11,7 +11,6 @@ import argparse
 import os
 import sys
 import tempfile
-import zipfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -19,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from timing import timed
 
 from xlbudget.generate import generate, write
+from xlbudget.generate.large import write_rows_sheet
 from xlbudget.sources.files import file_head, read_workbook
 from xlbudget.sources.inspect import prepare
 
@@ -33,27 +33,6 @@ def calamine_only(path: Path) -> None:
     wb.close()
 
 
-def rows_sheet(path: Path, rows: int, cols: int) -> None:
-    from openpyxl import Workbook
-
-    base = path.with_name("base.xlsx")
-    Workbook().save(base)
-    letters = [chr(65 + c).encode() for c in range(cols)]
-    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            if info.filename != "xl/worksheets/sheet1.xml":
-                zout.writestr(info, zin.read(info))
-                continue
-            with zout.open(info.filename, "w", force_zip64=True) as fh:
-                fh.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-                         b'2006/main"><sheetData>')
-                fh.write(b"".join(
-                    b'<row r="%d">' % r + b"".join(b'<c r="%s%d"><v>%d.25</v></c>' % (c, r, r)
-                                                   for c in letters) + b"</row>"
-                    for r in range(1, rows + 1)))
-                fh.write(b"</sheetData></worksheet>")
-
-
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--rows", type=int, default=200_000)
@@ -62,7 +41,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sample = write(generate(1), Path(tmp) / "sample.xlsx", "shanghai").path
         big = Path(tmp) / "rows.xlsx"
-        rows_sheet(big, args.rows, 5)
+        write_rows_sheet(big, args.rows, 5)
         print(f"load average {os.getloadavg()[0]:.1f}; medians of {args.repeat} interleaved rounds")
         for label, path, repeat in (("sample workbook (9 tables)", Path(sample), args.repeat * 4),
                                     (f"{args.rows} rows × 5 columns", big, args.repeat)):

@@ -104,25 +104,20 @@ def build(sample: Path, folder: Path) -> list[Kind]:
     # --- broken packages --------------------------------------------------------------------
     bad("truncated-half", "半截.xlsx", data[: len(data) // 2], "文件已损坏")
     bad("truncated-head", "开头.xlsx", data[:100], "文件已损坏")
-    zip_only = new("zip-no-workbook", "压缩包.xlsx")
-    with zipfile.ZipFile(zip_only, "w") as z:
-        z.writestr("hello.txt", "hi")
-    kinds.append(Kind("zip-no-workbook", zip_only, False, "不含工作簿的 zip"))
-    docx = new("docx-named-xlsx", "文档.xlsx")
-    with zipfile.ZipFile(docx, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("word/document.xml", "<w:document/>")
-    kinds.append(Kind("docx-named-xlsx", docx, False, "Word 文档"))
-    xlsb = new("xlsb", "二进制.xlsb")
-    with zipfile.ZipFile(xlsb, "w") as z:
-        z.writestr("[Content_Types].xml", "<Types/>")
-        z.writestr("xl/workbook.bin", b"\x83\x01\x00")
-    kinds.append(Kind("xlsb", xlsb, False, ".xlsb"))
-    ods = new("ods", "表格.xlsx")
-    with zipfile.ZipFile(ods, "w") as z:
-        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
-        z.writestr("content.xml", "<office:document-content/>")
-    kinds.append(Kind("ods", ods, False, "OpenDocument"))
+    for name, filename, parts, says in (
+        ("zip-no-workbook", "压缩包.xlsx", {"hello.txt": b"hi"}, "不含工作簿的 zip"),
+        ("docx-named-xlsx", "文档.xlsx", {"[Content_Types].xml": b"<Types/>",
+                                          "word/document.xml": b"<w:document/>"}, "Word 文档"),
+        ("xlsb", "二进制.xlsb", {"[Content_Types].xml": b"<Types/>",
+                               "xl/workbook.bin": b"\x83\x01\x00"}, ".xlsb"),
+        ("ods", "表格.xlsx", {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet",
+                            "content.xml": b"<office:document-content/>"}, "OpenDocument"),
+    ):
+        package = new(name, filename)
+        with zipfile.ZipFile(package, "w") as z:
+            for part, content in parts.items():
+                z.writestr(part, content)
+        kinds.append(Kind(name, package, False, says))
     kinds.append(Kind("bad-sheet-xml", _rezip(sample, new("bad-sheet-xml", "坏XML.xlsx"),
                                                _sheet_edit(s1, lambda d: d[: len(d) // 2])),
                       False, "损坏"))

@@ -10,13 +10,13 @@ import shutil
 import signal
 import subprocess
 import sys
-import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from xlbudget.cli import main
+from xlbudget.generate.large import write_rows_sheet
 from xlbudget.marks.atomic import remove_stale, temp_path, write_failure
 from xlbudget.rules.registry import selected
 from xlbudget.rules.selection import SelectionError, parse_selection, resolve
@@ -201,32 +201,9 @@ def test_stale_temp_files_are_removed(sample: Path) -> None:
 
 # --- limits -----------------------------------------------------------------------------------
 
-def _sheet_of_rows(path: Path, rows: int, cols: int) -> None:
-    """A workbook with one sheet of ``rows`` × ``cols`` numbers, its XML streamed."""
-    from openpyxl import Workbook
-
-    base = path.with_name("base.xlsx")
-    Workbook().save(base)
-    letters = [chr(65 + c).encode() for c in range(cols)]
-    with zipfile.ZipFile(base) as zin, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            if info.filename != "xl/worksheets/sheet1.xml":
-                zout.writestr(info, zin.read(info))
-                continue
-            with zout.open(info.filename, "w", force_zip64=True) as fh:
-                fh.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-                         b'2006/main"><sheetData>')
-                for start in range(1, rows + 1, 10000):
-                    fh.write(b"".join(
-                        b'<row r="%d">' % r + b"".join(b'<c r="%s%d"><v>%d.5</v></c>' % (c, r, r)
-                                                       for c in letters) + b"</row>"
-                        for r in range(start, min(start + 10000, rows + 1))))
-                fh.write(b"</sheetData></worksheet>")
-
-
 def test_million_rows_finish_under_1gb(tmp_path: Path) -> None:
     big = tmp_path / "百万行.xlsx"
-    _sheet_of_rows(big, 1_000_000, 3)
+    write_rows_sheet(big, 1_000_000, 3)
     p = _cli("check", big, "--format", "json")
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert p.returncode == 2, p.stderr  # read whole; no budget table in it
