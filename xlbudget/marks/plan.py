@@ -271,15 +271,19 @@ def _related(f: Finding) -> str:
 
 def build_report(result: FileResult, created: str, fixed: set[int]) -> ReportSheet:
     """The 校验结果 sheet: summary block, then one row per finding (worst first)."""
-    counts = result.counts()
+    from xlbudget.defects import problem_counts
+
+    # Problems as the command line counts them (a tie or a copied row is one), then the rows.
+    counts = problem_counts(result.findings)
     rows: list[list[Scalar]] = [
         ["xlbudget 校验结果"],
         ["文件", result.path],
         ["校验时间", created],
-        ["错误", counts["error"]],
-        ["警告", counts["warning"]],
-        ["提示", counts["info"]],
-        ["已说明", counts["explained"]],
+        ["错误", counts.get("error", 0)],
+        ["警告", counts.get("warning", 0)],
+        ["提示", counts.get("info", 0)],
+        ["已说明", counts.get("explained", 0)],
+        ["记录（下表行数）", len(result.findings)],
         ["已修正", len(fixed)],
         ["出错说明", "“可说明”类问题可在最后一列填写出错说明，下次校验时读取"
                   "（已说明的问题计为提示）；说明保存在“出错说明”工作表中"],
