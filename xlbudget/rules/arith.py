@@ -12,7 +12,7 @@ A reference is ``TABLE.block.row.column`` (row: a canonical key or a classificat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 from xlbudget.codes import parent_code
@@ -150,14 +150,16 @@ class Equation:
     left: tuple[str, ...]
     right: tuple[str, ...]
     op: str = "="
+    #: the references parsed once; a typo is an import-time error, never a skipped term
+    refs: tuple[tuple[Ref, ...], tuple[Ref, ...]] = field(init=False, repr=False,
+                                                          compare=False)
 
     def __post_init__(self) -> None:
-        for r in self.left + self.right:
-            Ref.parse(r)  # a typo is an import-time error, never a silently skipped term
+        object.__setattr__(self, "refs", (tuple(map(Ref.parse, self.left)),
+                                          tuple(map(Ref.parse, self.right))))
 
     def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]:
-        left = [Ref.parse(r) for r in self.left]
-        right = [Ref.parse(r) for r in self.right]
+        left, right = (list(side) for side in self.refs)
         refs = left + right
         if any(r.row == "{k}" for r in refs):
             absent = next((r.table for r in refs if r.table not in model.tables), None)
