@@ -26,8 +26,7 @@ from xlbudget.sources.grid import SourceError, col_letter, from_a1
 MB = 1024 * 1024
 #: environment variables that raise the limits (also set by the --max-* options)
 ENV_SIZE, ENV_RATIO, ENV_CELLS = "XLBUDGET_MAX_SIZE", "XLBUDGET_MAX_RATIO", "XLBUDGET_MAX_CELLS"
-_FLAG = {"XLBUDGET_MAX_SIZE": "--max-size", "XLBUDGET_MAX_RATIO": "--max-ratio",
-         "XLBUDGET_MAX_CELLS": "--max-cells"}
+_FLAG = {ENV_SIZE: "--max-size", ENV_RATIO: "--max-ratio", ENV_CELLS: "--max-cells"}
 
 
 def _mb(n: float) -> str:
@@ -268,7 +267,7 @@ def _package(p: Path, limits: Limits) -> Prepared:
             parts = {part: name for name, part in sheet_parts(zf).items() if part in names}
             trims: dict[str, tuple[int, int]] = {}
             for part, sheet in parts.items():
-                box = _scan_sheet(zf, part, sheet, p.name, limits, prepared)
+                box = _scan_sheet(zf, part, sheet, p.name, limits)
                 if box is not None:
                     trims[part] = box
         except SourceError:
@@ -335,8 +334,8 @@ def _small(zf: zipfile.ZipFile, part: str) -> bool:
     return True
 
 
-def _scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, file: str, limits: Limits,
-                prepared: Prepared) -> tuple[int, int] | None:
+def _scan_sheet(zf: zipfile.ZipFile, part: str, sheet: str, file: str, limits: Limits
+                ) -> tuple[int, int] | None:
     """Scan one worksheet's cell addresses. None when the reader may read it as it is, else
     the (last row, last column) to keep, 0-based; SourceError when even the data block is
     over ``limits.max_cells``."""
