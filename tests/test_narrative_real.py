@@ -203,3 +203,25 @@ def test_any_sentence_of_these_shapes_is_checked_without_error(
         loc = f.extra["location"]
         assert 0 <= loc["start"] <= loc["end"] <= len(texts[loc["paragraph"]]), f.message
         assert f.message and f.rule.startswith("N-")
+
+
+def test_command_line_on_the_specimen(bazhong: dict) -> None:
+    """`xlbudget check 单位.xlsx --narrative 说明.docx --prior 上年.xlsx --format json`: the
+    workbook is clean, every narrative finding is one of the enumerated defects, exit 1."""
+    import json
+
+    from click.testing import CliRunner
+
+    from xlbudget.cli import main
+
+    d = bazhong["dir"]
+    res = CliRunner().invoke(main, ["check", str(d / "巴中市政务服务和大数据管理局.xlsx"),
+                                    "--narrative", str(bazhong["docx"]), "--prior",
+                                    str(d / "2019.xlsx"), "--format", "json"])
+    assert res.exit_code == 1, res.output
+    files = json.loads(res.output)["files"]
+    findings = [f for f in files[0]["findings"] if f["rule"].startswith("N-")]
+    assert {f["rule"] for f in files[0]["findings"]} - {f["rule"] for f in findings} <= {
+        "T2-b", "T3-a", "T3-b", "T5-a", "T5-b"}  # rounding notes of the workbook (info)
+    assert len(findings) == len(bazhong_defects(True))
+    assert all(f["location"]["file"] == "巴中市政务服务和大数据管理局.docx" for f in findings)
