@@ -38,6 +38,8 @@ VARIANTS = [
     ("shanghai", {"label_header": "merged", "empty_body": "blank"}),
     ("central", {"label_header": "merged", "empty_body": "blank", "merges": False}),
     ("stacked", {"label_header": "merged", "t4_spending_group": True, "merges": False}),
+    ("central", {"income_group": True, "label_header": "merged", "merges": False}),
+    ("shanghai", {"income_group": True}),
 ]
 
 

@@ -138,6 +138,8 @@ class Style:
     t4_spending_group: bool = False
     #: an empty T8/T9 shows a blank 合计 row ('total') or only blank ruled rows ('blank')
     empty_body: str = "total"
+    #: T2/T3 amount columns under one group header 本年收入 / 本年支出 (合计 | 财政拨款收入 | …)
+    income_group: bool = False
 
 
 #: Allowed values of the Style fields that select a code path.
@@ -342,6 +344,8 @@ def _code_table(sh: _Sheet, r0: int, table: str, headers: tuple) -> int:
         else:
             sh.put(r + 1, 0, "科目编码", "header")
             sh.put(r + 1, 1, "科目名称", "header")
+    if st.income_group and table in _GROUPS:
+        headers = ((_GROUPS[table], ("合计", *headers[1:])),)
     _amount_headers(sh, r, depth, label_cols, headers)
     r += depth
     if st.line_numbers:
@@ -566,6 +570,9 @@ def _t7(sh: _Sheet, r0: int) -> int:
         sh.amount(r, i, (*key, col))
     return _note(sh, r + 1, "T7", width) - r0
 
+
+#: the group header over all amount columns of T2/T3 (``Style.income_group``)
+_GROUPS = {"T2": "本年收入", "T3": "本年支出"}
 
 _BUILDERS = {"T1": _t1, "T4": _t4, "T6": _t6, "T7": _t7,
              "T2": partial(_code_table, table="T2", headers=T2_HEADERS),
