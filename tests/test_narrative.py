@@ -605,3 +605,13 @@ def test_purpose_copied_in_its_own_sentence(tmp_path: Path) -> None:
     write_docx([Block("p", "第四部分 附件")] + [Block("p", t) for t in items], path)
     found = check_narrative(path, WorkbookModel(str(path), year=2020))
     assert [(f.rule, f.extra["location"]["paragraph"]) for f in found] == [("N-copied", 3)]
+
+
+def test_domestic_reception_listed_as_a_part(dept: dict) -> None:
+    """"其中：国内公务接待支出A万元，外宾接待支出B万元": neither part is the 公务接待费 total."""
+    text = _block(dept, "3.公务接待费支出决算")
+    total = Decimal(_figure(text, r"公务接待费支出决算(\d+\.\d\d)万元"))
+    domestic = (total - Decimal("1.00")).quantize(Decimal("0.01"))
+    parts = f"其中：国内公务接待支出{domestic}万元，外宾接待支出1.00万元。"
+    found, _ = _perturb(dept, text, text, text + parts, "domestic.docx")
+    assert found == []

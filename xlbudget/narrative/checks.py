@@ -77,6 +77,8 @@ class Checker:
             key = resolve(f.subject, f.sentence.section.key, self.facts, pos)
             if f.role == "budget" and key is not None and not key.endswith("_budget"):
                 key = None  # a budget is judged only against a table's 预算数 (三公)
+            if "国内" in f.subject and (f.whole is not None or _PART_OF.search(f.sentence.norm)):
+                key = None  # "其中：国内公务接待支出A万元，外宾接待支出B万元": a part of the item
             self._keys[f.index] = key
         return self._keys[f.index]
 
