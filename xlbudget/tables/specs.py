@@ -152,14 +152,17 @@ SANGONG_COLUMNS = tuple(f"{item}_{kind}" for item in ("total", "abroad", "vehicl
                                                       "vehicle_purchase", "vehicle_operation",
                                                       "reception") for kind, _ in SANGONG_KINDS)
 
+#: Money sources: both T1/T4 row keys and T2/T4 column keys.
+_SOURCE_LABELS = {
+    "total": "合计", "gpb": "一般公共预算财政拨款", "fund": "政府性基金预算财政拨款",
+    "soe": "国有资本经营预算财政拨款", "superior_subsidy": "上级补助收入", "business": "事业收入",
+    "operating": "经营收入", "affiliated_remit": "附属单位上缴收入", "other": "其他收入",
+}
 #: Chinese names of the column keys (messages, coverage, the pandas view).
 COLUMN_LABELS: dict[str, str] = {
-    "amount": "金额", "total": "合计", "fiscal": "财政拨款收入", "superior_subsidy": "上级补助收入",
-    "business": "事业收入", "operating": "经营收入", "affiliated_remit": "附属单位上缴收入",
-    "other": "其他收入", "basic": "基本支出", "project": "项目支出",
-    "remit_superior": "上缴上级支出", "subsidy_affiliated": "对附属单位补助支出",
-    "gpb": "一般公共预算财政拨款", "fund": "政府性基金预算财政拨款",
-    "soe": "国有资本经营预算财政拨款", "opening": "年初结转和结余", "income": "本年收入",
+    **_SOURCE_LABELS, "amount": "金额", "fiscal": "财政拨款收入", "basic": "基本支出",
+    "project": "项目支出", "remit_superior": "上缴上级支出",
+    "subsidy_affiliated": "对附属单位补助支出", "opening": "年初结转和结余", "income": "本年收入",
     "exp_total": "本年支出合计", "exp_basic": "本年支出·基本支出",
     "exp_project": "本年支出·项目支出", "closing": "年末结转和结余",
 }
@@ -172,16 +175,13 @@ for _item, _zh in _SANGONG_LABELS.items():
 
 #: Chinese names of the fixed row keys.
 ROW_LABELS: dict[str, str] = {
-    "gpb": "一般公共预算财政拨款", "fund": "政府性基金预算财政拨款",
-    "soe": "国有资本经营预算财政拨款", "superior_subsidy": "上级补助收入",
-    "business": "事业收入", "operating": "经营收入", "affiliated_remit": "附属单位上缴收入",
-    "other": "其他收入", "income_total": "本年收入合计",
+    **_SOURCE_LABELS, "income_total": "本年收入合计",
     "use_nonfiscal_balance": "使用非财政拨款结余", "opening_balance": "年初结转和结余",
     "grand_total": "总计", "expense_total": "本年支出合计", "balance_distribution": "结余分配",
     "closing_balance": "年末结转和结余", "opening": "年初财政拨款结转和结余",
     "closing": "年末财政拨款结转和结余", "opening_gpb": "年初结转·一般公共预算财政拨款",
     "opening_fund": "年初结转·政府性基金预算财政拨款",
-    "opening_soe": "年初结转·国有资本经营预算财政拨款", "total": "合计",
+    "opening_soe": "年初结转·国有资本经营预算财政拨款",
     "personnel_total": "人员经费合计", "public_total": "公用经费合计",
 }
 
