@@ -8,14 +8,17 @@ are only counted. A file without problems is one line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from xlbudget.coverage import coverage_lines
 from xlbudget.defects import defect_groups, problem_counts
 from xlbudget.findings import SEVERITIES, FileResult, Finding
+
+if TYPE_CHECKING:
+    from xlbudget.batch.report import Tally
 
 __all__ = ["TextSink", "file_text", "group_line", "problem_text", "report_text"]
 
@@ -204,7 +207,12 @@ def report_text(results: Sequence[FileResult], *, verbose: bool = False,
     """The whole text report of ``results``, as ``xlbudget check`` prints it."""
     blocks = [file_text(r, verbose=verbose, coverage=coverage) for r in results]
     if len(results) > 1:
-        blocks.append(_batch_line(_Totals.of(results)))
+        from xlbudget.batch.report import Tally
+
+        tally = Tally()
+        for r in results:
+            tally.add(r)
+        blocks.append(_batch_line(tally))
     return "\n\n".join(blocks) + "\n"
 
 
@@ -225,31 +233,10 @@ def _section(result: FileResult, f: Finding) -> str:
     return f"工作表 {f.sheet}"
 
 
-class _Totals:
-    """Problems over a batch: per count key, and unreadable files."""
-
-    def __init__(self) -> None:
-        self.files = 0
-        self.unreadable = 0
-        self.counts: dict[str, int] = {}
-
-    def add(self, result: FileResult) -> None:
-        self.files += 1
-        self.unreadable += result.status == "error"
-        for k, n in problem_counts(result.findings).items():
-            self.counts[k] = self.counts.get(k, 0) + n
-
-    @classmethod
-    def of(cls, results: Iterable[FileResult]) -> _Totals:
-        t = cls()
-        for r in results:
-            t.add(r)
-        return t
-
-
-def _batch_line(t: _Totals) -> str:
-    counts = _count_text({"error": 0, "warning": 0, **t.counts}, always=("error", "warning"))
-    return f"共 {t.files} 个文件：{counts}，无法读取 {t.unreadable} 个"
+def _batch_line(tally: Tally) -> str:
+    counts = _count_text({"error": 0, "warning": 0, **tally.problems},
+                         always=("error", "warning"))
+    return f"共 {tally.files} 个文件：{counts}，无法读取 {tally.summary['unreadable']} 个"
 
 
 class TextSink:
@@ -260,15 +247,13 @@ class TextSink:
         self.stream = stream
         self.verbose = verbose
         self.coverage = coverage
-        self.totals = _Totals()
 
     def add(self, result: FileResult) -> None:
-        self.totals.add(result)
         self.stream.write(file_text(result, verbose=self.verbose, coverage=self.coverage)
                           + "\n\n")
         self.stream.flush()
 
-    def close(self, tally: object) -> None:
-        if self.totals.files > 1:
-            self.stream.write(_batch_line(self.totals) + "\n")
+    def close(self, tally: Tally) -> None:
+        if tally.files > 1:
+            self.stream.write(_batch_line(tally) + "\n")
         self.stream.flush()

@@ -12,6 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, Any, Protocol
 
+from xlbudget.defects import problem_counts
 from xlbudget.findings import COUNTS, FileResult, exit_code, summary
 from xlbudget.marks.plan import formula_safe
 
@@ -43,6 +44,8 @@ class Tally:
         self.rule_files: Counter[str] = Counter()
         self.rule_severity: dict[str, str] = {}
         self._codes: Counter[int] = Counter()
+        #: problems per count key, as the text report counts them (``defects.problem_counts``)
+        self.problems: Counter[str] = Counter()
         #: set when the batch was stopped before every file was done
         self.interrupted = False
 
@@ -50,6 +53,7 @@ class Tally:
         for key, n in summary([result]).items():
             self.summary[key] += n
         self.status[result.status] += 1
+        self.problems.update(problem_counts(result.findings))
         self._codes[exit_code([result])] += 1
         per_file = Counter(f.rule for f in result.findings)
         self.rules.update(per_file)
@@ -167,5 +171,6 @@ class FileSink:
 
 
 def severity_counts(result: FileResult) -> list[int]:
-    c = result.counts()
-    return [c[s] for s in COUNTS]
+    """Problems per count key, as the text report counts them."""
+    c = problem_counts(result.findings)
+    return [c.get(s, 0) for s in COUNTS]

@@ -172,16 +172,16 @@ class XlsxSink:
 
     def _overview(self, tally: Tally) -> None:
         ws = self._sheet("概况", ["项目", "数量"], [24, 40], index=0)
-        s = tally.summary
+        s, p = tally.summary, tally.problems  # problems as the text report counts them
         rows: list[tuple[str, Any]] = [
             ("文件数", s["files"]),
             ("通过", tally.status["ok"]),
             ("有问题", tally.status["findings"]),
             ("无法校验", tally.status["error"]),
-            ("错误", s["error"]),
-            ("警告", s["warning"]),
-            ("提示", s["info"]),
-            ("已说明", s["explained"]),
+            ("错误", p["error"]),
+            ("警告", p["warning"]),
+            ("提示", p["info"]),
+            ("已说明", p["explained"]),
             ("开始时间", self.started),
             ("完成时间", time.strftime("%Y-%m-%d %H:%M:%S")),
         ]
