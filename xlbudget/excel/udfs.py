@@ -131,7 +131,10 @@ def XLB_CHECK(caller: Any) -> Any:
         return excel_error("#VALUE!")
     if analysis.result.status == "error":  # no table recognised: nothing was checked
         return excel_error("#N/A")
-    return analysis.result.counts()["error"]
+    from xlbudget.defects import problem_counts
+
+    # problems as the command line counts them: a tie or a copied row is one error
+    return problem_counts(analysis.result.findings).get("error", 0)
 
 
 @xw.func(category=CATEGORY, volatile=True)
