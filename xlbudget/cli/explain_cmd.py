@@ -187,6 +187,8 @@ def _list(file: Path) -> None:
                    f"{('  ' + by) if by else ''}{source}\n      “{e.text}”")
     for f in stored.problems:
         click.echo(f"  无法读取：{f.message}")
-    c = analysis.result.counts()
-    click.echo(f"校验结果：错误 {c['error']}，警告 {c['warning']}，已说明 {c['explained']}，"
-               f"提示 {c['info']}")
+    from xlbudget.defects import problem_counts
+
+    c = problem_counts(analysis.result.findings)  # as check's 合计 counts them
+    click.echo(f"校验结果：错误 {c.get('error', 0)} 处，警告 {c.get('warning', 0)} 处，"
+               f"已说明 {c.get('explained', 0)} 处，提示 {c.get('info', 0)} 处")
