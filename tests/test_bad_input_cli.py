@@ -197,6 +197,10 @@ def test_stale_temp_files_are_removed(sample: Path) -> None:
         alive.kill()
         alive.wait()
     assert temp_path(folder / "x.xlsx").name == f".x.xlbudget-tmp-{os.getpid()}.xlsx"
+    # Names near the limit are shortened, and two targets never share a temporary file.
+    long = "长" * 82
+    a, b = temp_path(folder / f"{long}.xlsx"), temp_path(folder / f"{long}.备份-1.xlsx")
+    assert a != b and max(len(a.name.encode()), len(b.name.encode())) <= 247
 
 
 # --- limits -----------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import os
 import re
 import sys
@@ -35,10 +36,14 @@ def sibling(src: Path, head: str, tail: str, room: int = 0) -> Path:
     """``head + src.stem + tail`` beside ``src``, the stem shortened when the name would pass
     the file-name limit less ``room`` bytes (a file whose name is near it can still get a
     backup or a temp file)."""
-    stem = src.stem
-    while stem and len(f"{head}{stem}{tail}".encode()) > _NAME_MAX - room:
+    stem, limit = src.stem, _NAME_MAX - room
+    if len(f"{head}{stem}{tail}".encode()) <= limit:
+        return src.with_name(f"{head}{stem}{tail}")
+    # Shortened names of two targets may meet: the full name's hash keeps them apart.
+    mark = "~" + hashlib.sha1(src.name.encode()).hexdigest()[:8]
+    while stem and len(f"{head}{stem}{mark}{tail}".encode()) > limit:
         stem = stem[:-1]
-    return src.with_name(f"{head}{stem}{tail}")
+    return src.with_name(f"{head}{stem}{mark}{tail}")
 
 
 def temp_path(dst: Path) -> Path:
