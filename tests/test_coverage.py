@@ -224,3 +224,18 @@ def test_real_layout_saved_by_libreoffice(make_sample, edit_copy, tmp_path, fmt)
     certain = [(f.sheet, f.cell, f.expected) for f in broken.findings if f.certain
                and f.severity == "error"]
     assert certain == [(sheet, cell, f"{sample.shown[key]:.2f}")]
+
+
+def test_marked_copy_and_excel_alert_say_what_was_not_checked(make_sample, edit_copy,
+                                                               tmp_path) -> None:
+    from xlbudget.engine import check_file
+    from xlbudget.excel.actions import summary
+    from xlbudget.marks.plan import build_report
+
+    sample = make_sample("shanghai", 3)
+    sheet, cell = sample.labels[("T1", "expense", "balance_distribution")]
+    result = check_file(edit_copy(sample, [(sheet, cell, "某某")]))
+    assert "未校验：2 条规则" in summary(result)
+    rows = build_report(result, "2026-12-05", set()).rows
+    assert ["未校验", next(r[1] for r in rows if r and r[0] == "未校验")] in rows
+    assert any(r and r[0] == "未校验" and "T1-d、X13" in r[1] for r in rows)

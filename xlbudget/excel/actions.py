@@ -131,6 +131,9 @@ def summary(result: FileResult) -> str:
              f"错误 {c.get('error', 0)} 处，警告 {c.get('warning', 0)} 处，"
              f"提示 {c.get('info', 0)} 处"
              + (f"，已说明 {c['explained']} 处。" if c.get("explained") else "。")]
+    from xlbudget.coverage import coverage_lines
+
+    lines += coverage_lines(result.coverage, full=False)  # what was not checked, and why
     rank = {"error": 0, "warning": 1}
     serious = sorted((g for g in defect_groups(result.findings) if g[0].severity in rank),
                      key=lambda g: (rank[g[0].severity], not all(f.certain for f in g)))

@@ -271,6 +271,7 @@ def _related(f: Finding) -> str:
 
 def build_report(result: FileResult, created: str, fixed: set[int]) -> ReportSheet:
     """The 校验结果 sheet: summary block, then one row per finding (worst first)."""
+    from xlbudget.coverage import coverage_lines
     from xlbudget.defects import problem_counts
 
     # Problems as the command line counts them (a tie or a copied row is one), then the rows.
@@ -287,6 +288,8 @@ def build_report(result: FileResult, created: str, fixed: set[int]) -> ReportShe
         ["已修正", len(fixed)],
         ["出错说明", "“可说明”类问题可在最后一列填写出错说明，下次校验时读取"
                   "（已说明的问题计为提示）；说明保存在“出错说明”工作表中"],
+        *(["未校验", line.removeprefix("未校验：")]
+          for line in coverage_lines(result.coverage, full=False)),
         [],
     ]
     header_row = len(rows) + 1
