@@ -40,7 +40,7 @@ def test_process_pool_checks_good_and_unreadable_files(corpus: Path) -> None:
         if i % 2:
             f = r.findings[0]
             assert (f.rule, f.cell, f.actual, f.expected) == ("T1-sum", "B4", "31.50", "30.00")
-    for key, word in [("text", "不是有效的 Excel"), ("corrupt", "损坏"), ("empty", "文件为空"),
+    for key, word in [("text", "不是 Excel 工作簿"), ("corrupt", "损坏"), ("empty", "文件为空"),
                       ("encrypted", "加密")]:
         r = got[bad[key].name]
         assert r.status == "error"
@@ -176,7 +176,7 @@ def test_dask_local_cluster_runs_the_same_map(corpus: Path) -> None:
     assert [r.path for r in results] == paths
     assert [got[f"单位{i}.xlsx"].status for i in range(6)] == ["ok", "findings"] * 3
     assert "KeyError" in got["raise.xlsx"].error
-    assert "不是有效的 Excel" in got["不是表格.xlsx"].error
+    assert "不是 Excel 工作簿" in got["不是表格.xlsx"].error
     # Dask retries a task whose worker died, then fails it (KilledWorker), and may fail tasks
     # queued on the dying workers with it; those run again alone, so only the culprit fails.
     assert "进程意外终止" in got["crash.xlsx"].error
