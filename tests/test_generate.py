@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from xlbudget.generate import LAYOUTS, Dataset, generate, write
 from xlbudget.generate.inject import inject
-from xlbudget.generate.layouts import EMPTY_NOTES, TITLES
+from xlbudget.generate.style import EMPTY_NOTES, TITLES
 from xlbudget.sources.files import read_workbook
 from xlbudget.sources.grid import Grid, from_a1, to_a1
 
