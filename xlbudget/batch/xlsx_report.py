@@ -18,6 +18,7 @@ from typing import Any
 
 from xlbudget.batch.discover import SUMMARY_SHEET
 from xlbudget.batch.report import STATUS_ZH, Tally, severity_counts, top_rules
+from xlbudget.coverage import coverage_lines
 from xlbudget.findings import SEVERITY_ZH, FileResult
 
 _MAX_ROWS = 1_048_576  # Excel's row limit; a longer rule sheet continues in "T1-a (2)"
@@ -110,7 +111,8 @@ class XlsxSink:
             *severity_counts(result),
             top_rules(result),
             len(result.tables),
-            result.error or "",
+            # an unreadable file's reason, else what was not checked (nothing skipped silently)
+            result.error or "；".join(coverage_lines(result.coverage, full=False)),
         ])
         for f in result.findings:
             rs = self._rule_sheet(f.rule)
