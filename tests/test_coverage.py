@@ -169,6 +169,14 @@ def test_coverage_and_columns_in_json(make_sample, tmp_path) -> None:
 
 
 def test_a_mistyped_reference_fails_at_import() -> None:
+    from xlbudget.rules.arith import NonNegative, RowSum, Tree
+
+    with pytest.raises(ValueError, match="expense_totl"):
+        Tree("X99", "T1", "expense", "expense_totl")
+    with pytest.raises(ValueError, match="basik"):
+        RowSum("X99", "T5", "main", "total", ("basik", "project"))
+    with pytest.raises(ValueError, match="T10"):
+        NonNegative("X99", "T10")
     with pytest.raises(ValueError, match="totl"):
         Equation("X99", ("T4.expense.closing.totl",), ("T1.expense.closing_balance.amount",))
     with pytest.raises(ValueError, match="closing_balanse"):

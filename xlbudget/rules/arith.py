@@ -250,6 +250,12 @@ class Tree:
     block: str = "main"
     total_key: str | None = "total"
 
+    def __post_init__(self) -> None:
+        spec = SPECS[self.table]
+        if self.total_key is not None and \
+                self.total_key not in spec.fixed_rows.get(self.block, ()):
+            raise ValueError(f"{self.code}: no row {self.total_key!r} in {self.table}.{self.block}")
+
     def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]:
         table = model.tables.get(self.table)
         if table is None:
@@ -290,6 +296,10 @@ class Tree:
 class NonNegative:
     code: str
     table: str
+
+    def __post_init__(self) -> None:
+        if self.table not in SPECS:
+            raise ValueError(f"{self.code}: no table {self.table!r}")
 
     def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]:
         table = model.tables.get(self.table)
