@@ -247,3 +247,15 @@ def test_narrative_findings_keep_their_place_in_the_frame(tmp_path: Path) -> Non
     assert not told.empty and set(told.document) == {"单位.docx"}
     assert told.paragraph.notna().all() and told["quote"].str.contains("万元").any()
     assert told.sheet.isna().all()
+
+
+def test_json_summary_counts_problems_too() -> None:
+    report = xlbudget.check(ERRORS)
+    summary = report.to_json()["summary"]
+    assert summary["problems"] == report.problems()
+    assert summary["error"] == report.counts()["error"] > summary["problems"]["error"]
+    out = subprocess.run([sys.executable, "-m", "xlbudget", "check", str(ERRORS), "--format",
+                          "json"], capture_output=True, text=True, timeout=120)
+    import json
+
+    assert json.loads(out.stdout)["summary"] == summary

@@ -150,10 +150,9 @@ class Report:
 
     def to_json(self) -> dict[str, Any]:
         """The ``--format json`` document."""
-        from xlbudget.findings import summary
+        from xlbudget.findings import report_json
 
-        return {"version": 1, "files": [r.to_json() for r in self.files],
-                "summary": summary(self.files)}
+        return report_json(self.files)
 
     def text(self, *, verbose: bool = False) -> str:
         """The text report ``xlbudget check`` prints."""

@@ -149,11 +149,18 @@ def summary(results: Iterable[FileResult]) -> dict[str, int]:
 
 
 def report_json(results: list[FileResult]) -> dict[str, Any]:
-    """The whole ``--format json`` document."""
+    """The whole ``--format json`` document; its summary also counts ``problems`` as the text
+    report does (``defects.problem_counts``)."""
+    from xlbudget.defects import problem_counts  # defects builds on this module
+
+    problems = dict.fromkeys(COUNTS, 0)
+    for r in results:
+        for k, n in problem_counts(r.findings).items():
+            problems[k] += n
     return {
         "version": 1,
         "files": [r.to_json() for r in results],
-        "summary": summary(results),
+        "summary": {**summary(results), "problems": problems},
     }
 
 

@@ -65,6 +65,15 @@ class Tally:
     def files(self) -> int:
         return self.summary["files"]
 
+    def summary_json(self) -> dict[str, Any]:
+        """The JSON report's ``summary``, as ``findings.report_json`` gives it for all the
+        results at once."""
+        doc: dict[str, Any] = dict(self.summary)
+        doc["problems"] = {k: self.problems[k] for k in COUNTS}
+        if self.interrupted:
+            doc["interrupted"] = True
+        return doc
+
     def exit_code(self) -> int:
         """As ``findings.exit_code`` over every file: 2 when none could be read, 1 with an error
         finding, else 0."""
@@ -96,10 +105,7 @@ class JsonSink:
         self.first = False
 
     def close(self, tally: Tally) -> None:
-        doc: dict[str, Any] = dict(tally.summary)
-        if tally.interrupted:
-            doc["interrupted"] = True
-        text = json.dumps(doc, ensure_ascii=False, indent=self.indent)
+        text = json.dumps(tally.summary_json(), ensure_ascii=False, indent=self.indent)
         if self.indent:
             end = "" if self.first else "\n  "
             self.stream.write(f'{end}],\n  "summary": {_indent(text, 2).lstrip()}\n}}\n')
