@@ -338,12 +338,18 @@ class _Localiser:
         Such a repair is minimal (some cell must change), and its cell lies in every failing
         identity; so the cells common to all failing identities, each checked by the LP solver
         with that cell free and every other cell in its band, are exactly the minimal repairs.
-        This spares the mixed-integer search for the usual case of one wrong cell.
+        This spares the mixed-integer search for the usual case of one wrong cell. A cell whose
+        recomputed value already makes every identity holding it true exactly (a witness) needs
+        no LP: the LP could only confirm it. The LP decides the others.
         """
         out = []
         frozen = set(fixed)
         for i in system.common_cells():
             if i in frozen:
+                continue
+            value = _direct_value(system, frozenset([i]), i)
+            if value is not None and self._verified(system, {i: value}):
+                out.append(frozenset([i]))
                 continue
             sol = self._solve(system.repair([i]))
             if sol.status == "optimal":
