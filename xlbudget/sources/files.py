@@ -49,7 +49,7 @@ def read_workbook(path: str | Path) -> list[Grid]:
     except pc.PasswordError as exc:
         raise SourceError(f"{p.name}：文件已加密（设置了打开密码），请先取消密码后再校验") from exc
     except Exception as exc:  # calamine's zip/xml/format errors all mean the same to a user
-        raise SourceError(f"{p.name}：文件已损坏或格式无法识别（{short_error(exc)}）") from exc
+        raise SourceError(f"{p.name}：文件已损坏，无法打开（可能是没有下载或复制完整）") from exc
     grids: list[Grid] = []
     name = ""
     try:
@@ -62,8 +62,9 @@ def read_workbook(path: str | Path) -> list[Grid]:
             grid = Grid(name, rows, _clipped(sheet.merged_cell_ranges or [], rows))
             grids.append(grid)
     except Exception as exc:
+        # calamine's own words ("t", "Xml error: …") would tell a user nothing more
         raise SourceError(f"{p.name}：文件已损坏，无法读取工作表“{name}”"
-                          f"（{short_error(exc)}）") from exc
+                          "（其内容不完整或不是有效的 XML）") from exc
     finally:
         wb.close()
     for g in grids:  # one pass in C per row: cheaper than searching the XML for them

@@ -230,7 +230,8 @@ def _open_package(p: Path) -> zipfile.ZipFile:
     try:
         zf = zipfile.ZipFile(p)
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise SourceError(f"{p.name}：文件已损坏（zip 包不完整或已截断：{exc}）") from exc
+        raise SourceError(f"{p.name}：文件已损坏（zip 包不完整或已截断，可能是没有下载或复制完整）"
+                          ) from exc
     names = set(zf.namelist())
     if "xl/workbook.xml" not in names:
         what = _what_package(zf, names)
@@ -256,9 +257,11 @@ def _package(p: Path, limits: Limits) -> Prepared:
                     f"{p.name}：部件 {i.filename} 的压缩比为 {ratio:.0f}:1，超过上限 "
                     f"{limits.max_ratio:g}:1，可能是“压缩炸弹”，未读取"
                     f"（{_how(ENV_RATIO)}）")
+        current = ""
         try:
             for i in infos:
                 if i.filename.endswith((".xml", ".rels", ".vml")):
+                    current = i.filename
                     with zf.open(i) as fh:
                         if _DTD.search(fh.read(4096)):
                             raise SourceError(f"{p.name}：部件 {i.filename} 含有 DTD/实体声明"
@@ -267,13 +270,15 @@ def _package(p: Path, limits: Limits) -> Prepared:
             parts = {part: name for name, part in sheet_parts(zf).items() if part in names}
             trims: dict[str, tuple[int, int]] = {}
             for part, sheet in parts.items():
+                current = part
                 box = _scan_sheet(zf, part, sheet, p.name, limits)
                 if box is not None:
                     trims[part] = box
         except SourceError:
             raise
         except Exception as exc:  # zip, zlib and CRC errors of a damaged part
-            raise SourceError(f"{p.name}：文件已损坏（{type(exc).__name__}: {exc}）") from exc
+            raise SourceError(f"{p.name}：文件已损坏（部件 {current} 无法解压，"
+                              "可能是没有下载或复制完整）") from exc
         if trims:
             prepared.source = _trimmed(zf, trims, parts, prepared)
     return prepared
