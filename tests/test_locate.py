@@ -170,16 +170,23 @@ def test_value_typed_into_the_wrong_row_blanks_one_cell() -> None:
 
 
 def test_work_limit_reports_the_failure_once_without_cells() -> None:
-    """No solver call left: the failing group is reported once, at its first failing
-    identity, with no value, no candidate and the reason; never a partial repair."""
-    wb = budget_workbook(7)
-    wb.cells["T5:20805:total"].value += Decimal("33.00")
+    """No solver call left: a row copied from its class row (three cells, which needs the
+    mixed-integer search) is reported once, at its first failing identity, with no value, no
+    candidate and the reason; never a partial repair. A single wrong cell whose recomputed
+    value verifies exactly needs no solver at all and is still located."""
+    wb = budget_workbook(8)
+    for col in ("total", "basic", "project"):
+        wb.cells[f"T5:2010101:{col}"].value = wb.cells[f"T5:201:{col}"].value
     failing = [i for i in wb.identities if i.fails]
     [f] = locate(wb.identities, solve_budget=0)
     assert (f.rule, f.cell) == (failing[0].rule, failing[0].target.ref.cell)
     assert f.expected is None and not f.certain and f.severity == "error"
     assert "无法用少数几个单元格解释" in f.message and "计算量超过限度" in f.message
-    assert "相差 33.00 万元" in f.message and f.extra["unexplained"]
+    assert f.extra["unexplained"]
+    single = budget_workbook(7)
+    single.cells["T5:20805:total"].value += Decimal("33.00")
+    [g] = locate(single.identities, solve_budget=0)
+    assert g.certain and g.expected is not None and not g.extra.get("unexplained")
 
 
 def test_unknown_cells_are_not_judged() -> None:
@@ -343,6 +350,11 @@ def test_two_errors_match_exhaustive_search(seed: int, picks: list[int], kinds: 
         cell = pool[pick % len(pool)]
         cell.value = inject(cell.value, wb.cells["T5:total:total"].value, kind, pos)
     if not any(i.fails for i in identities):
+        return
+    if any(not i.fails and i.residual and abs(i.residual) == i.tolerance for i in identities):
+        # An error that moves a sum exactly to the edge of its rounding band: the confrontation
+        # (each identity in its own band) accepts it, the joint program of the reference may
+        # not (docs/accuracy.md, Limits); the two then answer different questions.
         return
     repairs = minimal_repairs(identities)
     findings = locate(identities)

@@ -109,9 +109,17 @@ class _Group:
     final: bool = False
     #: the last search hit the work limit
     limited: bool = False
+    #: closed without a repair: more than MAX_EXCESS cells beyond the bound, or a work limit
+    unexplained: bool = False
+    #: the group this one was split from (None: a group of the start)
+    parent: _Group | None = None
 
     def __post_init__(self) -> None:
         self.ring = {t.amount.ref for i in self.failing for t in i.terms}
+
+    @property
+    def root(self) -> _Group:
+        return self if self.parent is None else self.parent.root
 
 
 class _Localiser:
@@ -188,17 +196,29 @@ class _Localiser:
                 if len(_components(group.failing)) > 1:
                     # Jointly not explained: try each defect alone, so that one failure
                     # nothing explains does not hold back the others.
-                    parts = [_Group(c) for c in _components(group.failing)]
+                    parts = [_Group(c, parent=group) for c in _components(group.failing)]
                     group.open = False
                     at = groups.index(group)
                     groups[at:at + 1] = parts
                     for part in parts:
                         part.ring = self._grown(part.ring, groups, part, allowance)
                         self._search(part, groups, allowance, grow=False)
-        for group in groups:
-            if group.open:
-                self.outcomes.append(Outcome(System.build(group.failing),
-                                             limited=group.limited))
+        # What stays unexplained is reported once per group; defects split from one group
+        # that all stay unexplained are reported as that group.
+        left = [g for g in groups if g.open or g.unexplained]
+        roots: dict[int, list[_Group]] = {}
+        for g in groups:
+            roots.setdefault(id(g.root), []).append(g)
+        done: set[int] = set()
+        for g in left:
+            family = roots[id(g.root)]
+            if all(m.open or m.unexplained for m in family) and len(family) > 1:
+                if id(g.root) in done:
+                    continue
+                done.add(id(g.root))
+                g = g.root
+                g.limited = any(m.limited for m in family)
+            self.outcomes.append(Outcome(System.build(g.failing), limited=g.limited))
         return self.outcomes
 
     def _grown(self, ring: set[CellRef], groups: list[_Group], group: _Group,
@@ -247,7 +267,7 @@ class _Localiser:
             return True
         if last:
             group.open = False
-            self.outcomes.append(Outcome(System.build(group.failing), limited=group.limited))
+            group.unexplained = True
         return False
 
     def _start(self, system: System, changeable: set[CellRef] | None) -> _Start:

@@ -94,6 +94,14 @@ class System:
     def n(self) -> int:
         return len(self.cells)
 
+    @property
+    def lp_band(self) -> np.ndarray:
+        """The bands as the programs use them: a shown value's interval is closed, and a sum
+        that reaches its tolerance exactly holds (``Identity.fails``); floats summing totals of
+        ~1e8 units miss that edge by ~1e-8, so each band gets NOISE more. Every repair is
+        verified exactly in Decimal afterwards."""
+        return self.band + NOISE
+
     def _big_m(self) -> np.ndarray:
         """A bound on any plausible change of each cell, from the data.
 
@@ -182,7 +190,7 @@ class System:
             eye = eye_array(n)
             self._base = (vstack([ident, hstack([eye, -m]), hstack([-eye, -m])], format="csr"),
                           np.concatenate([lo, np.full(2 * n, -np.inf)]),
-                          np.concatenate([hi, self.band, self.band]))
+                          np.concatenate([hi, self.lp_band, self.lp_band]))
         base, base_l, base_u = self._base
         blocks, b_l, b_u = [base], [base_l], [base_u]
         extra = []
@@ -223,8 +231,8 @@ class System:
     def _bounds(self, changed: Collection[int]) -> tuple[np.ndarray, np.ndarray]:
         free = np.zeros(self.n, dtype=bool)
         free[list(changed)] = True
-        ub = np.where(free, self.big_m, self.band)
-        return np.where(free, self._floor(), -self.band), ub
+        ub = np.where(free, self.big_m, self.lp_band)
+        return np.where(free, self._floor(), -self.lp_band), ub
 
     def _floor(self) -> np.ndarray:
         """The lowest change of each cell: a cell shown ≥ 0 is not repaired to a negative.
@@ -232,11 +240,14 @@ class System:
         Final-accounts amounts are money received, spent or carried over; a negative figure is
         itself an error (T7-c says so for 三公). Without this bound a detail row that copied
         its class total would be "repaired" by driving two sibling rows negative, a cheaper
-        but absurd change. The floor is zero itself, not the bottom of the rounding band:
-        true amounts are ≥ 0, and a band reaching below zero would let a repair show -0.01.
-        Cells shown negative stay free (the sign may be what is wrong).
+        but absurd change. The floor is the bottom of the cell's rounding band, as in the
+        confrontation (``Identity.fails``), so that both judge the same identities as holding;
+        a repaired value that would then show below zero (-0.01) is refused when the repair is
+        verified (``_Localiser._verified``). Cells shown negative stay free (the sign may be
+        what is wrong).
         """
-        return np.where(self.value >= 0, np.maximum(-self.big_m, -self.value), -self.big_m)
+        return np.where(self.value >= 0, np.maximum(-self.big_m, -(self.value + self.band)),
+                        -self.big_m)
 
     def closest(self, changed: Collection[int]) -> Program:
         """The LP over ``[d, t]`` that keeps the unchanged cells as near their shown values as
@@ -257,7 +268,7 @@ class System:
                         shape=(k, 2 * n))
         d_lb, d_ub = self._bounds(changed)
         t_ub = np.zeros(n)
-        t_ub[keep] = self.band[keep]
+        t_ub[keep] = self.lp_band[keep]
         return Program(
             c=np.concatenate([np.zeros(n), np.ones(n)]),
             integrality=np.zeros(2 * n),
