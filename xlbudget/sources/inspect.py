@@ -45,8 +45,9 @@ class Limits:
     max_size: int = 512 * MB
     #: uncompressed / compressed size of any part larger than ``_RATIO_FLOOR``
     max_ratio: float = 100.0
-    #: cells of one sheet's area from A1 to its last used cell, as the reader allocates it
-    max_cells: int = 20_000_000
+    #: cells of one sheet's area from A1 to its last used cell, as the reader allocates it;
+    #: a check costs about 140 bytes a cell over a 150 MB base (docs/performance.md)
+    max_cells: int = 6_000_000
 
     @classmethod
     def from_env(cls) -> Limits:
