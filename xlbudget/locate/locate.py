@@ -182,8 +182,8 @@ class _Localiser:
         The whole workbook is never searched at once.
         """
         self.pool = list(hard)
-        self.frozen: set[CellRef] = set()
-        self.outcomes: list[Outcome] = []
+        self.frozen = set()
+        self.outcomes = []
         ring = {t.amount.ref for i in failing for t in i.terms}
         groups = [_Group([i for i in part if i.fails])
                   for part in _components(_touching(hard, ring))]
@@ -229,8 +229,9 @@ class _Localiser:
         return ring
 
     def _base(self, groups: list[_Group], group: _Group) -> list[Identity]:
-        """The pool without the failing identities of the other open groups."""
-        hidden = {id(i) for o in groups if o.open and o is not group for i in o.failing}
+        """The pool without the failing identities of the other unsettled groups (open, or
+        given up as unexplained)."""
+        hidden = {id(i) for o in _unsettled(groups, group) for i in o.failing}
         return [i for i in self.pool if id(i) not in hidden]
 
     def _search(self, group: _Group, groups: list[_Group], allowance: int,
@@ -243,9 +244,8 @@ class _Localiser:
             wider = {t.amount.ref for i in _touching(base, group.ring) for t in i.terms}
             group.final = wider == group.ring
             group.ring = wider
-        others = [o for o in groups if o.open and o is not group]
-        blocked = self.frozen | {t.amount.ref for o in others for i in o.failing
-                                 for t in i.terms}
+        blocked = self.frozen | {t.amount.ref for o in _unsettled(groups, group)
+                                 for i in o.failing for t in i.terms}
         part = _touching(base, group.ring)
         changeable = group.ring - blocked
         last = group.final or allowance == MAX_EXCESS
@@ -441,6 +441,11 @@ def _direct_value(system: System, changed: frozenset[int], cell: int) -> Decimal
     copies = [v for n, v in values if n == 2]
     pool = copies or [v for _, v in values]
     return Counter(pool).most_common(1)[0][0]
+
+
+def _unsettled(groups: list[_Group], but: _Group) -> list[_Group]:
+    """The groups other than ``but`` that are open or were given up as unexplained."""
+    return [o for o in groups if (o.open or o.unexplained) and o is not but]
 
 
 def _touching(identities: list[Identity], cells: set[CellRef]) -> list[Identity]:
