@@ -139,7 +139,7 @@ class _CtrlC:
 
 def _write_message(exc: OSError | WriteError, report: Path | None) -> str:
     """Chinese, naming the file and folder: the report when it is the one that failed."""
-    from xlbudget.marks.atomic import write_failure
+    from xlbudget.marks.atomic import failure_cause, write_failure
 
     if isinstance(exc, WriteError):
         return str(exc)
@@ -148,7 +148,7 @@ def _write_message(exc: OSError | WriteError, report: Path | None) -> str:
         return write_failure(report, exc)
     if exc.filename is None and report is not None:
         return write_failure(report, exc)
-    return f"无法写出结果：{exc.filename or '标准输出'}（{exc.strerror or exc}）"
+    return f"无法写出结果：{exc.filename or '标准输出'}（{failure_cause(exc)}），其余结果未输出"
 
 
 def _say(text: str) -> None:

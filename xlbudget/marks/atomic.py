@@ -102,22 +102,28 @@ def as_os_error(exc: Exception) -> OSError | None:
 def write_failure(path: Path, exc: OSError) -> str:
     """A Chinese message for a failed write of ``path``, naming its folder and the cause."""
     folder = path.parent if str(path.parent) else Path(".")
+    return f"无法写出 {path.name}（目录 {folder}）：{failure_cause(exc, folder)}"
+
+
+def failure_cause(exc: OSError, folder: Path | None = None) -> str:
+    """Why a write failed, in Chinese (``folder``: where it was written, when known)."""
     code = exc.errno
     if code in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        cause = "磁盘已满（或超出配额）"
-    elif code in (errno.EACCES, errno.EPERM):
-        cause = "没有写入权限"
-    elif code == errno.EROFS:
-        cause = "目录所在的磁盘是只读的"
-    elif code in (errno.ENOENT, errno.ENOTDIR, errno.EEXIST) or not folder.is_dir():
-        cause = _missing_folder(folder)
-    elif code == errno.EISDIR:
-        cause = "同名的文件夹已存在"
-    elif code == errno.ENAMETOOLONG:
-        cause = "文件名太长"
-    else:
-        cause = exc.strerror or type(exc).__name__
-    return f"无法写出 {path.name}（目录 {folder}）：{cause}"
+        return "磁盘已满（或超出配额）"
+    if code in (errno.EACCES, errno.EPERM):
+        return "没有写入权限"
+    if code == errno.EROFS:
+        return "目录所在的磁盘是只读的"
+    if code in (errno.ENOENT, errno.ENOTDIR, errno.EEXIST) \
+            or (folder is not None and not folder.is_dir()):
+        return _missing_folder(folder) if folder is not None else "目录不存在"
+    if code == errno.EISDIR:
+        return "同名的文件夹已存在"
+    if code == errno.ENAMETOOLONG:
+        return "文件名太长"
+    if code == errno.EPIPE:
+        return "输出已关闭，管道另一端的程序已退出"
+    return exc.strerror or type(exc).__name__
 
 
 def _missing_folder(folder: Path) -> str:
