@@ -70,7 +70,6 @@ class Row:
     code: str | None = None
     block: str = "main"
     line: str | None = None
-    raw_label: str = ""
     #: the cell holding the row's name (NM-* findings point at it)
     label_ref: CellRef | None = None
 

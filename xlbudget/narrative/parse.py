@@ -85,7 +85,6 @@ class Sentence:
     norm: str
     section: Section
     subsection: str = ""
-    in_table: bool = False
     #: the sub-heading above, as the document writes it ("（三）…具体情况"); "" when none
     heading: str = ""
 
@@ -174,7 +173,7 @@ def parse(doc: DocxText) -> Narrative:
             chunk = p.text[start:end]
             if chunk.strip():
                 out.sentences.append(Sentence(p.index, start, end, chunk, norm[start:end], current,
-                                              sub, p.table is not None, raw))
+                                              sub, raw))
             start = end
             if start >= len(norm):
                 break

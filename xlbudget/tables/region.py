@@ -307,7 +307,7 @@ class Region:
         amounts = {k: self._amount(r, c) for k, c in values.items()}
         row = Row(label=label(label_text), values=amounts,
                   excel_row=r + 1, key=key, code=code, block=block, line=line,
-                  raw_label=label_text, label_ref=self._label_ref(r, label_text, values))
+                  label_ref=self._label_ref(r, label_text, values))
         self.table.rows.append(row)
         return row
 
