@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from xlbudget.codes import FUNCTION_CLASSES, FUNCTION_ITEMS, OUTDATED
 from xlbudget.model import Amount, CellRef, WorkbookModel
+from xlbudget.tables.specs import FUND
 
 
 @dataclass(slots=True)
@@ -127,7 +128,7 @@ def table_facts(model: WorkbookModel) -> Facts:
                 _fact(facts, f"T7.{item}_budget", zh + "预算数", [row.values.get(f"{item}_budget")])
                 _fact(facts, f"T7.{item}_final", zh, [row.values.get(f"{item}_final")],
                       None if item == "total" else "T7.total_final", f"T7.{item}_budget")
-    for tk in ("T8", "T9"):
+    for tk in FUND:
         if tk in t:
             for col, zh in _T89.items():
                 _fact(facts, f"{tk}.{col}", zh, [t[tk].amount("total", col)],

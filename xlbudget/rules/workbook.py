@@ -8,7 +8,7 @@ from xlbudget.codes import FUNCTION_CLASSES, FUNCTION_ITEMS, OUTDATED
 from xlbudget.findings import Finding
 from xlbudget.model import WorkbookModel
 from xlbudget.rules.registry import Rule, RuleDoc
-from xlbudget.tables.specs import SPECS, TABLES
+from xlbudget.tables.specs import CODED, NOTED_WHEN_EMPTY, SPECS, TABLES
 from xlbudget.tables.text import canon_item, label
 
 
@@ -31,7 +31,7 @@ def _missing_tables(model: WorkbookModel) -> Iterator[Finding]:
 
 
 def _empty_without_note(model: WorkbookModel) -> Iterator[Finding]:
-    for key in ("T7", "T8", "T9"):
+    for key in NOTED_WHEN_EMPTY:
         t = model.tables.get(key)
         if t is None or not t.is_empty:
             continue
@@ -52,7 +52,7 @@ def _same(a: str, b: str) -> bool:
 
 def _names_across_tables(model: WorkbookModel) -> Iterator[Finding]:
     first: dict[str, tuple[str, str, str]] = {}
-    for key in ("T2", "T3", "T5", "T8", "T9"):
+    for key in CODED:
         t = model.tables.get(key)
         if t is None:
             continue
@@ -97,7 +97,7 @@ def _code_names(rule: str):
                                   expected=current)
                 elif (rule == "NM-b" and not outdated and current and row.label
                       and len(code) == 3 and not _same(row.label, current)
-                      and t.key in ("T2", "T3", "T5", "T8", "T9")):
+                      and t.key in CODED):
                     yield Finding("NM-b", "warning",
                                   f"科目编码 {code} 对应“{current}”，表中名称为“{row.label}”",
                                   sheet=t.sheet, cell=_label_cell(t, row), actual=row.label,

@@ -229,3 +229,9 @@ TABLES: tuple[TableSpec, ...] = (
 )
 
 SPECS: dict[str, TableSpec] = {t.key: t for t in TABLES}
+#: the tables whose rows are classification codes (T2, T3, T5, T8, T9)
+CODED: tuple[str, ...] = tuple(t.key for t in TABLES if t.kind == "coded")
+#: the fund tables, 政府性基金 and 国有资本经营 (T8, T9): opening, income, spending, closing
+FUND: tuple[str, ...] = tuple(t.key for t in TABLES if t.columns.get("main") is _FUND_COLUMNS)
+#: the tables a unit without such money publishes empty, with a note (T7, T8, T9)
+NOTED_WHEN_EMPTY: tuple[str, ...] = tuple(t.key for t in TABLES if t.empty_note)
