@@ -12,8 +12,8 @@ from test_locate_support import (
     T7,
     budget_workbook,
     le_identity,
+    sangong,
     sum_identity,
-    three_public,
 )
 
 from xlbudget.findings import Finding
@@ -57,7 +57,7 @@ def test_change_inside_rounding_band_is_not_reported() -> None:
 
 
 def test_total_with_a_second_table_is_certain_and_message_names_identities() -> None:
-    wb = three_public(T7_OK | {"total": "7.21"})
+    wb = sangong(T7_OK | {"total": "7.21"})
     other = Amount(Decimal("7.77"), 2, CellRef("财政拨款收入支出决算总表", "H9"))
     wb.identities.append(sum_identity("X99", wb.cells["total"], [other], "三公合计 = 表4 三公"))
     [f] = locate(wb.identities)
@@ -70,7 +70,7 @@ def test_total_with_a_second_table_is_certain_and_message_names_identities() -> 
 
 
 def test_single_identity_failure_is_a_tie_of_candidates() -> None:
-    wb = three_public(T7_OK | {"total": "7.21"})
+    wb = sangong(T7_OK | {"total": "7.21"})
     found = by_cell(locate(wb.identities))
     # The vehicle subtotal is not a candidate: changing it would break T7-b as well.
     assert set(found) == {(T7, "B7"), (T7, "C7"), (T7, "G7")}
@@ -81,7 +81,7 @@ def test_single_identity_failure_is_a_tie_of_candidates() -> None:
 
 
 def test_subtotal_in_two_identities_is_certain() -> None:
-    wb = three_public(T7_OK | {"vehicle": "4.72"})
+    wb = sangong(T7_OK | {"vehicle": "4.72"})
     [f] = locate(wb.identities)
     assert (f.cell, f.expected, f.certain) == ("D7", "4.27", True)
     assert {f.rule for f in [f]} == {"T7-a"}
@@ -89,13 +89,13 @@ def test_subtotal_in_two_identities_is_certain() -> None:
 
 
 def test_sign_flip_is_located_by_the_non_negativity_identity() -> None:
-    wb = three_public(T7_OK | {"reception": "-2.50"})
+    wb = sangong(T7_OK | {"reception": "-2.50"})
     [f] = locate(wb.identities)
     assert (f.cell, f.expected, f.certain) == ("G7", "2.50", True)
 
 
 def test_holding_warning_inequalities_break_ties(warning_rule: str) -> None:
-    wb = three_public(T7_OK | {"total": "7.21"})
+    wb = sangong(T7_OK | {"total": "7.21"})
     t6 = {k: Amount(Decimal(T7_OK[k]), 2, CellRef("基本支出决算表", c))
           for k, c in (("abroad", "C12"), ("reception", "C20"))}
     for k, a in t6.items():
@@ -108,7 +108,7 @@ def test_holding_warning_inequalities_break_ties(warning_rule: str) -> None:
 
 
 def test_failing_warning_does_not_drive_localisation(warning_rule: str) -> None:
-    wb = three_public(T7_OK)
+    wb = sangong(T7_OK)
     t6 = Amount(Decimal("1.50"), 2, CellRef("基本支出决算表", "C12"))
     wb.identities.append(le_identity(warning_rule, t6, wb.cells["abroad"], "30212 ≤ 因公出国"))
     [f] = locate(wb.identities)
@@ -118,7 +118,7 @@ def test_failing_warning_does_not_drive_localisation(warning_rule: str) -> None:
 
 
 def test_warning_resolved_by_the_repair_is_named_not_reported(warning_rule: str) -> None:
-    wb = three_public(T7_OK | {"abroad": "0.10"})
+    wb = sangong(T7_OK | {"abroad": "0.10"})
     other = Amount(Decimal("1.00"), 2, CellRef("表4", "H9"))
     wb.identities.append(sum_identity("X99", wb.cells["abroad"], [other], "因公出国 = 表4"))
     t6 = Amount(Decimal("0.80"), 2, CellRef("基本支出决算表", "C12"))
@@ -190,13 +190,13 @@ def test_work_limit_reports_the_failure_once_without_cells() -> None:
 
 
 def test_unknown_cells_are_not_judged() -> None:
-    wb = three_public(T7_OK | {"total": "9.99"})
+    wb = sangong(T7_OK | {"total": "9.99"})
     wb.cells["abroad"].unknown = True
     assert locate(wb.identities) == []
 
 
 def test_large_amounts_and_small_errors_are_scaled_for_the_solver() -> None:
-    wb = three_public({"total": "1234567.91", "abroad": "1000000.00", "vehicle": "200000.33",
+    wb = sangong({"total": "1234567.91", "abroad": "1000000.00", "vehicle": "200000.33",
                        "vehicle_purchase": "150000.00", "vehicle_operation": "50000.39",
                        "reception": "34567.52"})
     [f] = locate(wb.identities)
@@ -204,7 +204,7 @@ def test_large_amounts_and_small_errors_are_scaled_for_the_solver() -> None:
 
 
 def test_tables_in_different_units() -> None:
-    wb = three_public(T7_OK | {"vehicle_operation": "1.72"})
+    wb = sangong(T7_OK | {"vehicle_operation": "1.72"})
     in_yuan = Amount(Decimal("12700.00"), 2, CellRef("基本支出决算表", "C30"), scale=1)
     wb.identities.append(sum_identity("X98", wb.cells["vehicle_operation"], [in_yuan],
                                       "公务用车运行费 = 表6 30231"))
@@ -213,7 +213,7 @@ def test_tables_in_different_units() -> None:
 
 
 def test_results_are_deterministic() -> None:
-    wb = three_public(T7_OK | {"total": "7.21", "vehicle_purchase": "3.30"})
+    wb = sangong(T7_OK | {"total": "7.21", "vehicle_purchase": "3.30"})
     runs = [json.dumps([f.to_json() for f in locate(wb.identities)], ensure_ascii=False)
             for _ in range(3)]
     assert runs[0] == runs[1] == runs[2]
@@ -341,7 +341,7 @@ def test_two_errors_match_exhaustive_search(seed: int, picks: list[int], kinds: 
                                             pos: int) -> None:
     """Certain cells are those in every minimal repair, candidates those in some, exactly as an
     exhaustive search finds them (over a budget table and a 三公 row, which has ties)."""
-    wb, t7 = budget_workbook(seed), three_public(T7_OK)
+    wb, t7 = budget_workbook(seed), sangong(T7_OK)
     identities = wb.identities + t7.identities
     # the first error in the budget tables, the second anywhere (the 三公 row often)
     pools = [sorted(wb.cells.values(), key=ref), sorted(t7.cells.values(), key=ref)
@@ -402,11 +402,11 @@ def test_an_unexplainable_failure_does_not_spoil_a_settled_repair() -> None:
     t5 = wb.cells
     bogus = Identity("X98", [Term(1, t5["T5:total:total"]), Term(-1, t5["T5:total:basic"])],
                      "=", t5["T5:total:total"], "合计 = 基本支出（错误的规则）")
-    sangong = three_public(T7_OK | {"total": "7.21"})
+    t7_book = sangong(T7_OK | {"total": "7.21"})
     copy = Amount(Decimal("7.77"), 2, CellRef("财政拨款收入支出决算总表", "H9"))
-    links = [sum_identity("X99", sangong.cells["total"], [copy], "三公合计 = 表4 三公"),
-             le_identity("X17", sangong.cells["total"], t5["T5:total:total"], "三公 ≤ 支出")]
-    findings = locate([*wb.identities, bogus, *sangong.identities, *links])
+    links = [sum_identity("X99", t7_book.cells["total"], [copy], "三公合计 = 表4 三公"),
+             le_identity("X17", t7_book.cells["total"], t5["T5:total:total"], "三公 ≤ 支出")]
+    findings = locate([*wb.identities, bogus, *t7_book.identities, *links])
     t7 = [f for f in findings if f.sheet == T7]
     assert [(f.cell, f.expected, f.certain) for f in t7] == [("B7", "7.77", True)]
     rest = [f for f in findings if f.sheet != T7]
@@ -417,6 +417,6 @@ def test_an_unexplainable_failure_does_not_spoil_a_settled_repair() -> None:
 
 def test_no_repair_shows_a_negative_for_a_figure_shown_positive() -> None:
     """A part that exceeds its total by 0.01: the repair never makes another part -0.01."""
-    wb = three_public(T7_OK | {"abroad": "0.00", "reception": "3.51", "total": "7.77"})
+    wb = sangong(T7_OK | {"abroad": "0.00", "reception": "3.51", "total": "7.77"})
     for f in locate(wb.identities):
         assert f.expected is None or Decimal(f.expected) >= 0, f

@@ -113,7 +113,7 @@ def budget_workbook(seed: int) -> Workbook:
 T7 = "财政拨款三公经费支出决算表"
 
 
-def three_public(values: dict[str, str]) -> Workbook:
+def sangong(values: dict[str, str]) -> Workbook:
     """A T7-like row (决算数): total, abroad, vehicle (= purchase + operation), reception."""
     wb = Workbook()
     for letter, key in zip("BCDEFG", ("total", "abroad", "vehicle", "vehicle_purchase",

@@ -381,7 +381,7 @@ def _build(seed: int, year: int, s: _Structure, prior: Dataset | None,
 
     # T7 first: T6's 三公-linked items are drawn below their T7 finals (X16).
     basic_gpb = y[("T5", "main", "total", "basic")]
-    t7 = _three_public(rng, s, basic_gpb)
+    t7 = _sangong(rng, s, basic_gpb)
     columns[("T7", "main")] = T7_COLUMNS
     rows[("T7", "main")] = ("total",)
     y.update({("T7", "main", "total", col): t7[col] for col in T7_COLUMNS})
@@ -410,7 +410,7 @@ def _with_parents(leaves: list[str]) -> list[str]:
     return sorted({p for c in leaves for p in (c[:3], c[:5], c)})
 
 
-def _three_public(rng: random.Random, s: _Structure, basic: int) -> dict[str, int]:
+def _sangong(rng: random.Random, s: _Structure, basic: int) -> dict[str, int]:
     """三公 budget and final amounts: small next to basic spending, as in real departments."""
     final = {
         "abroad": _pct(rng, 0.001, 0.004, basic) if s.abroad else 0,
