@@ -81,6 +81,12 @@ def test_every_rule_has_a_page() -> None:
         page = rule.page()
         for section in ("什么", "为什么", "例子", "如何修正"):
             assert section in page
+        # the headings alone would pass with empty fields: each section says something
+        doc = rule.doc
+        empty = [name for name, text in (("title", rule.title), ("what", doc.what),
+                                         ("why", doc.why), ("example", doc.example),
+                                         ("fix", doc.fix)) if not text.strip()]
+        assert empty == [], (rule.code, empty)
         assert rule.severity in ("error", "warning", "info")
 
 
