@@ -3,6 +3,10 @@
 Patterns are matched against normalised text (``text.norm``/``text.label``, then
 ``text.canon_item``). A column pattern is a tuple of fragments that must all occur in the
 column's joined header text; the first matching key wins, so specific keys come first.
+
+The three kinds of 财政拨款 have short keys, for columns and rows alike (and in ``opening_…``):
+``gpb`` the general public budget (一般公共预算), ``fund`` the government fund budget
+(政府性基金预算), ``soe`` the state-owned capital operating budget (国有资本经营预算).
 """
 
 from __future__ import annotations
