@@ -399,6 +399,9 @@ def report(cases: list[Case], clean_workbooks: int, clean_findings: int,
     unexplained = [c for c in cases if any(f.extra.get("unexplained") for f in c.findings)]
     print(f"cases decided by a work limit:  {len(limited)} of {len(cases)}; "
           f"cases with an unexplained group: {len(unexplained)}")
+    for c in unexplained:
+        print("  unexplained:", c.layout, c.kinds, [str(r) for r in c.injected],
+              [(f.cell, f.rule) for f in c.findings if f.extra.get("unexplained")])
     for c in cases:
         if c.alternative is not None:
             print("  not identifiable:", c.layout, c.kinds, [str(r) for r in c.injected],

@@ -27,7 +27,7 @@ PRIMAL_FEASIBILITY_TOLERANCE = 1e-9
 #: Branch-and-bound nodes one mixed-integer solve may explore. The programs of a few wrong
 #: cells close at the root or within tens of nodes; a program that needs more is a failure no
 #: small change explains, and is reported as such.
-NODE_LIMIT = 5000
+NODE_LIMIT = 500
 
 
 @dataclass(slots=True)
