@@ -181,3 +181,20 @@ def test_single_error_property(books: dict[str, Book], edit_copy: EditCopy, layo
     assert book.ref(key) in {CellRef(f.sheet, f.cell) for f in errors(result)}
     if book.ref(key) in book.identifiable:
         assert_repaired(book, edit_copy, key, result)
+
+
+def test_a_settled_defect_does_not_freeze_its_neighbours(books: dict[str, Book],
+                                                         edit_copy: EditCopy) -> None:
+    """A wrong T6 class total and a wrong 三公 item, linked by X16 (T6 item ≤ 三公 item): the
+    T6 defect settled first must not keep the 三公 cell around it as shown; both are found,
+    certain, with their printed values."""
+    book = books["stacked"]
+    sample = book.sample
+    t6 = ("T6", "main", "302", "amount")
+    t7 = ("T7", "main", "total", "vehicle_operation_final")
+    edits = {t6: sample.shown[t6] * 10, t7: sample.shown[t7] + Decimal("27.00")}
+    result = book.check(edit_copy, edits)
+    certain = {CellRef(f.sheet, f.cell): f.expected for f in errors(result) if f.certain}
+    for key in edits:
+        assert certain.get(book.ref(key)) == f"{sample.shown[key]:.2f}", key
+    assert not any(f.extra.get("unexplained") for f in result.findings)

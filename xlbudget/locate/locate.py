@@ -259,11 +259,18 @@ class _Localiser:
             group.limited = self.limits > limits
         if start is not None and excess is not None and \
                 excess <= (MAX_EXCESS if last else allowance) + 1e-9:
-            self.outcomes.append(self._finish(start))
+            outcome = self._finish(start)
+            self.outcomes.append(outcome)
             group.open = False
-            self.frozen |= {t.amount.ref for i in part for t in i.terms}
+            # The cells this search could change are decided; the cells around them were only
+            # assumed as shown, and may still be another group's wrong cells.
+            self.frozen |= changeable
+            # Its failures are explained, and so is every identity a repair of it changes:
+            # later searches must not hold other groups to this group's wrong shown values.
+            changed = {start.system.cells[i].ref for r in outcome.repairs for i in r}
             settled = {id(i) for i in group.failing}
-            self.pool = [i for i in self.pool if id(i) not in settled]
+            self.pool = [i for i in self.pool if id(i) not in settled
+                         and not any(t.amount.ref in changed for t in i.terms)]
             return True
         if last:
             group.open = False
