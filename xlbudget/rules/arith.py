@@ -23,6 +23,10 @@ from xlbudget.tables.specs import COLUMN_LABELS, ROW_LABELS, SPECS
 COLUMN_ZH = {**COLUMN_LABELS, "amount": ""}
 
 
+#: A term as rules build it: sign, table, row, column key and the amount.
+Term5 = tuple[int, Table, Row, str, Amount]
+
+
 class IdentitySource(Protocol):
     def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]: ...
 
@@ -69,35 +73,26 @@ class Ref:
         return replace(self, row=k) if self.row == "{k}" else self
 
 
-def _missing(model: WorkbookModel, ref: Ref) -> str | None:
-    """Why ``ref`` has no cell (None: it has one, or it may be absent and counts as zero)."""
+def _resolve(model: WorkbookModel, ref: Ref) -> tuple[Term5 | None, str | None]:
+    """The cell of ``ref``, or None when it is absent and counts as zero; and, when it can be
+    neither, why (the identity is then skipped)."""
     spec, table = SPECS[ref.table], model.tables.get(ref.table)
     if table is None:
-        return f"缺少{spec.name}"
+        return None, f"缺少{spec.name}"
     if not table.rows and table.declares_no_data:
-        return None  # 本表无数据: every amount is zero by the table's own statement
+        return None, None  # 本表无数据: every amount is zero by the table's own statement
     if ref.column not in table.columns_found.get(ref.block, (ref.column,)):
-        return None if ref.column in spec.optional else \
+        return None, None if ref.column in spec.optional else \
             f"{spec.name}未识别到“{COLUMN_LABELS.get(ref.column, ref.column)}”列"
     row = table.code_row(ref.row, ref.block) if ref.row.isdigit() else \
         table.row(ref.row, ref.block)
     if row is not None and ref.column in row.values:
-        return None
+        return (ref.sign, table, row, ref.column, row.values[ref.column]), None
     if ref.row in spec.optional or ref.row.isdigit():
-        return None  # a class or economic line the unit does not have: zero
+        return None, None  # a class or economic line the unit does not have: zero
     if not table.rows:
-        return f"{spec.name}为空表，没有数据行，也没有注明本表无数据"
-    return f"{spec.name}未找到“{ROW_LABELS.get(ref.row, ref.row)}”行"
-
-
-def _find(model: WorkbookModel, ref: Ref) -> tuple[Table, Row, Amount] | None:
-    table = model.tables.get(ref.table)
-    if table is None:
-        return None
-    r = table.code_row(ref.row, ref.block) if ref.row.isdigit() else table.row(ref.row, ref.block)
-    if r is None or ref.column not in r.values:
-        return None
-    return table, r, r.values[ref.column]
+        return None, f"{spec.name}为空表，没有数据行，也没有注明本表无数据"
+    return None, f"{spec.name}未找到“{ROW_LABELS.get(ref.row, ref.row)}”行"
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +103,7 @@ class Skipped:
     reason: str
 
 
-def _make(rule: str, op: str, terms: list[tuple[int, Table, Row, str, Amount]],
+def _make(rule: str, op: str, terms: list[Term5],
           n_left: int, suffix: str = "") -> Identity | Skipped | None:
     # left - right (op) 0: left terms keep their sign, right terms flip. Built in one loop with
     # tuple.__new__ because this runs for every identity of every file.
@@ -183,16 +178,14 @@ class Equation:
 
     def _one(self, model: WorkbookModel, left: list[Ref],
              right: list[Ref]) -> Identity | Skipped | None:
-        for ref in left + right:
-            why = _missing(model, ref)
-            if why is not None:
-                return Skipped(self.code, why)
-        terms = []
+        terms: list[Term5] = []
         n_left = 0
         for i, ref in enumerate(left + right):
-            hit = _find(model, ref)
-            if hit is not None:
-                terms.append((ref.sign, hit[0], hit[1], ref.column, hit[2]))
+            term, why = _resolve(model, ref)
+            if why is not None:
+                return Skipped(self.code, why)
+            if term is not None:
+                terms.append(term)
                 n_left += i < len(left)
         return _make(self.code, self.op, terms, n_left)
 
