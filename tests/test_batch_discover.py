@@ -27,7 +27,7 @@ def _with_state_sheet(path: Path) -> Path:
     """A workbook carrying xlbudget's very hidden state sheet, as marked copies do."""
     import openpyxl
 
-    from xlbudget.marks.plan import STATE_SHEET
+    from xlbudget.sources.own import STATE_SHEET
 
     make_workbook(path)
     wb = openpyxl.load_workbook(path)

@@ -21,8 +21,8 @@ from xlbudget.codes import FUNCTION_CLASSES
 from xlbudget.engine import analyse, check_file
 from xlbudget.generate import generate, write
 from xlbudget.generate.inject import inject
-from xlbudget.marks.plan import REPORT_SHEET
 from xlbudget.sources.files import read_workbook
+from xlbudget.sources.own import REPORT_SHEET
 
 INCOME = ("gpb", "fund", "soe", "superior_subsidy", "business", "operating", "affiliated_remit",
           "other")
@@ -219,7 +219,7 @@ def test_libreoffice_opens_marked_and_charted_files(sample, tmp_path: Path) -> N
 
 
 def test_chart_sheets_are_recognised_by_name_or_caption() -> None:
-    from xlbudget.charts.sheets import chart_number
+    from xlbudget.charts.data import chart_number
     from xlbudget.sources.grid import Grid
 
     assert chart_number(Grid("图表 4", [[]])) == 4

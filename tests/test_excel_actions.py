@@ -23,8 +23,9 @@ from xlbudget.engine import check_file
 from xlbudget.findings import FileResult
 from xlbudget.generate import generate, write
 from xlbudget.generate.inject import inject
-from xlbudget.marks.plan import FILLS, NOTE_HEAD, REPORT_SHEET, STATE_SHEET
+from xlbudget.marks.plan import FILLS, NOTE_HEAD
 from xlbudget.sources.grid import to_a1
+from xlbudget.sources.own import REPORT_SHEET, STATE_SHEET
 
 
 @dataclasses.dataclass

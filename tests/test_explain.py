@@ -33,10 +33,10 @@ from xlbudget.cli import main
 from xlbudget.engine import check_file
 from xlbudget.generate import generate, write
 from xlbudget.generate.inject import inject
-from xlbudget.marks.plan import REPORT_SHEET
 from xlbudget.rules import catalog  # importing it registers the rules
 from xlbudget.rules.registry import REGISTRY
 from xlbudget.sources.files import read_workbook
+from xlbudget.sources.own import REPORT_SHEET
 
 TEXT = "本单位基本支出中的公务接待费含非财政拨款资金，超出部分已报财政部门备案"
 T6_ITEM = ("T6", "main", "30217", "amount")

@@ -24,11 +24,12 @@ from xlbudget.engine import check_file
 from xlbudget.findings import FileResult, Finding
 from xlbudget.generate import generate, write
 from xlbudget.generate.inject import inject
-from xlbudget.marks.plan import FILLS, NOTE_HEAD, REPORT_SHEET, STATE_SHEET, Plan, build_plan
+from xlbudget.marks.plan import FILLS, NOTE_HEAD, Plan, build_plan
 from xlbudget.marks.safe import WriteError, inventory, lost_parts, write_safely
 from xlbudget.marks.xlsx import render_file
 from xlbudget.sources.files import read_workbook
 from xlbudget.sources.grid import from_a1
+from xlbudget.sources.own import REPORT_SHEET, STATE_SHEET
 
 BASIC_TOTAL = ("T5", "main", "total", "basic")
 

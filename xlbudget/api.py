@@ -347,9 +347,9 @@ class Workbook:
 
 def read(path: PathLike) -> Workbook:
     """Read and recognise a workbook (no checks). Raises XlbudgetError when it cannot be read."""
-    from xlbudget.marks.plan import own_sheets
     from xlbudget.sources.files import read_workbook
     from xlbudget.sources.grid import SourceError
+    from xlbudget.sources.own import own_sheets
     from xlbudget.tables.recognise import recognise
 
     try:
@@ -391,7 +391,7 @@ class Written:
 def writable_workbook(path: PathLike) -> Path:
     """``path`` as a Path when it is a workbook xlbudget can write; else XlbudgetError."""
     from xlbudget.sources.grid import SourceError
-    from xlbudget.sources.inspect import identify
+    from xlbudget.sources.formats import identify
 
     p = Path(path)
     if not p.exists():
@@ -415,7 +415,7 @@ def analyse(path: PathLike, *, select: Codes = None, ignore: Codes = None
             ) -> tuple[Analysis, bool]:
     """Read and check one workbook for writing: the analysis, and whether the file carries
     earlier xlbudget marks. Raises XlbudgetError for a file that cannot be read or checked."""
-    from xlbudget.marks.plan import own_sheets
+    from xlbudget.sources.own import own_sheets
 
     grids, analysis = read_and_analyse(path, select=select, ignore=ignore)
     return analysis, bool(own_sheets(grids))
@@ -508,11 +508,11 @@ def clean(path: PathLike, output: PathLike | None = None, *, in_place: bool = Fa
     """Remove what xlbudget added (fills, notes, the 校验结果 sheet); corrections and chart
     sheets stay. ``cleaned`` is the number of cells restored, counted as ``mark`` counts them.
     A workbook without marks is left alone (``path`` is the input, nothing written)."""
-    from xlbudget.marks.plan import STATE_SHEET
     from xlbudget.marks.safe import WriteError
     from xlbudget.marks.xlsx import clean_file
     from xlbudget.sources.files import read_workbook
     from xlbudget.sources.grid import SourceError
+    from xlbudget.sources.own import STATE_SHEET
 
     src = writable_workbook(path)
     if in_place and output is not None:

@@ -11,6 +11,7 @@ from xlbudget.findings import SEVERITIES, FileResult, Finding, TableInfo
 from xlbudget.model import Problem, Table, WorkbookModel
 from xlbudget.rules.identity import Identity
 from xlbudget.sources.grid import Grid, SourceError, from_a1
+from xlbudget.sources.own import own_sheets
 from xlbudget.tables.recognise import recognise
 
 
@@ -28,7 +29,6 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
     """Recognise, confront and locate. Raises nothing for bad content: it becomes findings."""
     from xlbudget import explain
     from xlbudget.confront import rounding_notes
-    from xlbudget.marks.plan import own_sheets
     from xlbudget.rules import catalog, units  # noqa: F401  (catalog registers the rules)
     from xlbudget.rules.registry import REGISTRY, selected
 

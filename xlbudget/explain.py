@@ -32,8 +32,9 @@ from decimal import Decimal
 from xlbudget.findings import Finding
 from xlbudget.rules.registry import Rule, RuleDoc
 from xlbudget.sources.grid import Grid, Value, from_a1, to_a1
+from xlbudget.sources.own import EXPLAIN_SHEET as SHEET
+from xlbudget.sources.own import REPORT_SHEET, own_sheets
 
-SHEET = "出错说明"
 TITLE = ("出错说明：对“可说明”类校验问题的解释。xlbudget 每次校验都会读取本表，"
          "说明有效的问题记为“已说明”；单元格数值改变或问题消失后，说明会被提示为已过时。"
          "可直接编辑本表，也可用 xlbudget explain 命令或 Excel「出错说明」按钮填写。")
@@ -160,8 +161,6 @@ def _header_at(grid: Grid, names: Iterable[str], rows: int) -> tuple[int, dict[s
 
 def read(grids: list[Grid]) -> Stored:
     """The explanations held by a workbook's sheets (as read, own sheets included)."""
-    from xlbudget.marks.plan import REPORT_SHEET, own_sheets
-
     stored = Stored()
     sheet = next((g for g in grids if g.name == SHEET), None)
     if sheet is not None:

@@ -9,8 +9,8 @@ from collections.abc import Iterable, Iterator
 from fnmatch import fnmatchcase
 from pathlib import Path
 
-from xlbudget.marks.plan import STATE_SHEET
 from xlbudget.sources.files import SUPPORTED
+from xlbudget.sources.own import STATE_SHEET
 
 #: Name prefix of the lock files Excel and LibreOffice leave beside an open workbook.
 LOCK_PREFIXES = ("~$", ".~lock.")

@@ -9,6 +9,7 @@ year's table.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +17,10 @@ from pathlib import Path
 
 from xlbudget.codes import FUNCTION_CLASSES
 from xlbudget.model import UNIT_SCALE, Amount, Table, WorkbookModel
+from xlbudget.sources.grid import Grid
+from xlbudget.sources.own import REPORT_SHEET, STATE_SHEET
+from xlbudget.tables.text import label as norm_label
+from xlbudget.tables.text import norm, parse_amount
 
 #: The figures of last year that the 变动 charts need, by the label the user writes in the file.
 PRIOR_KEYS = ("本年收入合计", "本年支出合计", "财政拨款收入总计", "财政拨款支出总计",
@@ -47,6 +52,9 @@ T3_EXPENSE = (("basic", "基本支出"), ("project", "项目支出"), ("remit_su
               ("operating", "经营支出"), ("subsidy_affiliated", "对附属单位补助支出"))
 T7_ITEMS = (("abroad_final", "因公出国（境）费"), ("vehicle_final", "公务用车购置及运行维护费"),
             ("reception_final", "公务接待费"))
+
+
+_NAME = re.compile(r"^\s*图(?:表)?\s*([1-7])(?!\d)")
 
 
 class PriorValuesError(Exception):
@@ -84,6 +92,27 @@ class ChartData:
         return KINDS[self.number]
 
 
+def chart_number(grid: Grid) -> int | None:
+    """Which chart (1–7) a sheet holds the data of: by its name (图1, 图表1 …), else by a chart
+    title in its first rows; None for any other sheet."""
+    if grid.name in (REPORT_SHEET, STATE_SHEET):
+        return None
+    m = _NAME.match(norm(grid.name))
+    if m:
+        return int(m.group(1))
+    titles = {n: norm(t).replace('"', "") for n, t in TITLES.items()}
+    for r in range(min(grid.height, 3)):
+        for c in range(min(len(grid.rows[r]), 4)):
+            text = norm(grid.text(r, c)).replace('"', "")
+            if not text or len(text) > 40:
+                continue  # a caption, not a paragraph that happens to name a chart
+            # longest title first: 图4's title contains 图1's.
+            for n, title in sorted(titles.items(), key=lambda kv: -len(kv[1])):
+                if title in text:
+                    return n
+    return None
+
+
 def _yuan(a: Amount | None) -> Decimal:
     return Decimal(0) if a is None else a.yuan
 
@@ -117,9 +146,6 @@ def read_prior_values(path: Path) -> dict[str, Decimal]:
     An optional line ``单位,元`` (or 万元, the default) gives the unit. Lines starting with ``#``
     are comments; a blank amount means not known. Amounts may carry thousands separators.
     """
-    from xlbudget.tables.text import label as norm_label
-    from xlbudget.tables.text import parse_amount
-
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:

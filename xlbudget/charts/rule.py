@@ -10,8 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xlbudget.charts.data import SOURCES, ChartData, chart_data
-from xlbudget.charts.sheets import chart_number
+from xlbudget.charts.data import SOURCES, ChartData, chart_data, chart_number
 from xlbudget.findings import Finding
 from xlbudget.model import UNIT_SCALE, WorkbookModel
 from xlbudget.rules.registry import Rule, RuleDoc, register

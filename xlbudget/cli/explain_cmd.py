@@ -128,7 +128,7 @@ def _add(file: Path, code: str, cell_arg: str, text: str, author: str, output: P
 
 
 def _hint_marks(grids: list[Any]) -> None:
-    from xlbudget.marks.plan import STATE_SHEET
+    from xlbudget.sources.own import STATE_SHEET
 
     if any(g.name == STATE_SHEET for g in grids):
         click.echo("工作簿中有 xlbudget 的标注：重新运行 xlbudget mark "

@@ -200,9 +200,9 @@ def _explain(book: Any, text: str) -> str:
     selected row of the 校验结果 sheet stands for the finding it lists."""
     from xlbudget import explain
     from xlbudget.excel.render import explanation_sheet
-    from xlbudget.marks.plan import REPORT_SHEET, own_sheets
     from xlbudget.rules.registry import REGISTRY
     from xlbudget.sources.grid import from_a1
+    from xlbudget.sources.own import REPORT_SHEET, own_sheets
 
     selection = book.selection
     if selection is None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -39,10 +38,8 @@ from typing import Any
 
 from xlbudget.explain import REPORT_COLUMN, Explanation
 from xlbudget.findings import SEVERITIES, SEVERITY_ZH, FileResult, Finding
-from xlbudget.sources.grid import Grid
+from xlbudget.sources.own import REPORT_SHEET, STATE_SHEET  # noqa: F401  (the renderers' names)
 
-REPORT_SHEET = "校验结果"
-STATE_SHEET = "_xlbudget"
 #: Fill colour (RRGGBB) per severity: Excel's own "bad", "neutral" and a light blue.
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
 #: First line of every note xlbudget writes; also how a leftover note is recognised.
@@ -173,17 +170,6 @@ def formula_safe(value: object) -> object:
             and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
-
-
-def own_sheets(grids: Iterable[Grid]) -> set[str]:
-    """The sheets xlbudget wrote into a workbook (the state sheet and the sheets it records as
-    added, such as the report sheet), which no check should read as the user's tables."""
-    out: set[str] = set()
-    for g in grids:
-        if g.name == STATE_SHEET:
-            out.add(g.name)
-            out |= {str(r[1]) for r in g.rows[1:] if len(r) > 1 and r[0] == "sheet" and r[1]}
-    return out
 
 
 def _rank(severity: str) -> int:
