@@ -243,7 +243,7 @@ class System:
         but absurd change. The floor is the bottom of the cell's rounding band, as in the
         confrontation (``Identity.fails``), so that both judge the same identities as holding;
         a repaired value that would then show below zero (-0.01) is refused when the repair is
-        verified (``_Localiser._verified``). Cells shown negative stay free (the sign may be
+        verified (``Search._verified``). Cells shown negative stay free (the sign may be
         what is wrong).
         """
         return np.where(self.value >= 0, np.maximum(-self.big_m, -(self.value + self.band)),
