@@ -18,9 +18,8 @@ import pytest
 from test_excel_payload import actions, open_book, payload_from_xlsx
 
 import xlbudget.excel.actions as a
-from xlbudget.defects import defect_groups, problem_counts
 from xlbudget.engine import check_file
-from xlbudget.findings import FileResult
+from xlbudget.findings import FileResult, defect_groups, problem_counts
 from xlbudget.generate import generate, write
 from xlbudget.generate.inject import inject
 from xlbudget.marks.plan import FILLS, NOTE_HEAD

@@ -17,9 +17,9 @@ import xlwings as xw
 from test_excel_payload import open_book, payload_from_grids, payload_from_xlsx
 
 import xlbudget.excel.udfs as udfs
-from xlbudget.defects import problem_counts
 from xlbudget.engine import check_file
 from xlbudget.excel.workbook import FINDINGS_HEADER
+from xlbudget.findings import problem_counts
 from xlbudget.sources.files import read_workbook
 from xlbudget.sources.grid import Grid, from_a1
 

@@ -23,7 +23,15 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from xlbudget.findings import COUNTS, SEVERITY_ZH, FileResult, Finding, exit_code
+from xlbudget.findings import (
+    COUNTS,
+    SEVERITY_ZH,
+    FileResult,
+    Finding,
+    defect_groups,
+    exit_code,
+    problem_counts,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -140,7 +148,6 @@ class Report:
         """Problems per kind (``error``/``warning``/``info``/``explained``) over all files,
         counting the candidate cells of a tie and the cells of one defect once and leaving
         rounding notes out, as the text report's 合计 does."""
-        from xlbudget.defects import problem_counts
 
         out = dict.fromkeys(COUNTS, 0)
         for r in self.files:
@@ -170,7 +177,6 @@ class Report:
         could not be read is one row with ``status == "error"`` and its message."""
         import pandas as pd
 
-        from xlbudget.defects import defect_groups
 
         rows: list[dict[str, Any]] = []
         for r in self.files:
@@ -204,7 +210,6 @@ class Report:
         """One row per file: status, recognised tables, findings and problems per severity."""
         import pandas as pd
 
-        from xlbudget.defects import problem_counts
 
         rows = []
         for r in self.files:
@@ -390,8 +395,8 @@ class Written:
 
 def writable_workbook(path: PathLike) -> Path:
     """``path`` as a Path when it is a workbook xlbudget can write; else XlbudgetError."""
-    from xlbudget.sources.grid import SourceError
     from xlbudget.sources.formats import identify
+    from xlbudget.sources.grid import SourceError
 
     p = Path(path)
     if not p.exists():

@@ -1,6 +1,6 @@
 """The text report: one line per problem, grouped by file and table.
 
-A problem (see ``xlbudget.defects``) is one line, e.g. ``表6!C12 表中为 27.53，应为 34.76 [T6-a]``;
+A problem (see ``xlbudget.findings``) is one line, e.g. ``表6!C12 表中为 27.53，应为 34.76 [T6-a]``;
 the candidate cells of a tie and the cells of one defect share that line. ``verbose`` adds each
 finding's full message (the identity and its formula) and the rounding notes, which otherwise
 are only counted. A file without problems is one line.
@@ -14,8 +14,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from xlbudget.coverage import coverage_lines
-from xlbudget.defects import defect_groups, problem_counts
-from xlbudget.findings import SEVERITIES, FileResult, Finding
+from xlbudget.findings import SEVERITIES, FileResult, Finding, defect_groups, problem_counts
 
 if TYPE_CHECKING:
     from xlbudget.batch.report import Tally

@@ -12,8 +12,7 @@ from collections import Counter
 from pathlib import Path
 from typing import IO, Any, Protocol
 
-from xlbudget.defects import problem_counts
-from xlbudget.findings import COUNTS, FileResult, exit_code, summary
+from xlbudget.findings import COUNTS, FileResult, exit_code, problem_counts, summary
 from xlbudget.marks.plan import formula_safe
 
 STATUS_ZH = {"ok": "通过", "findings": "有问题", "error": "无法校验"}
@@ -44,7 +43,7 @@ class Tally:
         self.rule_files: Counter[str] = Counter()
         self.rule_severity: dict[str, str] = {}
         self._codes: Counter[int] = Counter()
-        #: problems per count key, as the text report counts them (``defects.problem_counts``)
+        #: problems per count key, as the text report counts them (``findings.problem_counts``)
         self.problems: Counter[str] = Counter()
         #: set when the batch was stopped before every file was done
         self.interrupted = False

@@ -15,6 +15,7 @@ import click
 from xlbudget.cli import main
 from xlbudget.cli.mark_cmd import _check_workbook, _report_write, _write
 from xlbudget.cli.mark_cmd import _fail as fail  # "错误：…" and exit 2, as mark/fix/clean
+from xlbudget.findings import problem_counts
 
 
 def _where(cell: str) -> tuple[str | None, str]:
@@ -91,8 +92,7 @@ def explain(file: Path, rule: str | None, cell: str | None, text: str | None, sh
 def _add(file: Path, code: str, cell_arg: str, text: str, author: str, output: Path | None,
          force: bool) -> None:
     from xlbudget.explain import Explanation, cell_text, refusal, signed, today, upsert
-    from xlbudget.rules import catalog  # noqa: F401  (registers the rules)
-    from xlbudget.rules.registry import REGISTRY
+    from xlbudget.rules.catalog import REGISTRY
 
     # Codes are stable but typed in any case (x16, t1-A), as --select takes them.
     rule = next((r for c, r in REGISTRY.items() if c.upper() == code.upper()), None)
@@ -187,8 +187,6 @@ def _list(file: Path) -> None:
                    f"{('  ' + by) if by else ''}{source}\n      “{e.text}”")
     for f in stored.problems:
         click.echo(f"  无法读取：{f.message}")
-    from xlbudget.defects import problem_counts
-
     c = problem_counts(analysis.result.findings)  # as check's 合计 counts them
     click.echo(f"校验结果：错误 {c.get('error', 0)} 处，警告 {c.get('warning', 0)} 处，"
                f"已说明 {c.get('explained', 0)} 处，提示 {c.get('info', 0)} 处")

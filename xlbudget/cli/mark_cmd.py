@@ -15,6 +15,7 @@ import click
 
 from xlbudget.cli import main
 from xlbudget.cli.errors import FINDINGS, fail, limit_options, rule_patterns
+from xlbudget.findings import problem_counts
 
 #: Suffix -> marker for documents other than workbooks (``.docx``: the narrative);
 #: ``fn(path, output, fix)`` returns the exit code.
@@ -81,7 +82,6 @@ def _mark_or_fix(file: Path, output: Path | None, *, fix: bool, in_place: bool, 
             _fail(f"{file.name}：不支持的文件类型“{file.suffix}”（支持 {kinds}）")
         raise SystemExit(marker(file, output, fix))  # type: ignore[misc]
     from xlbudget import api
-    from xlbudget.defects import problem_counts
 
     written = _api(lambda: api.fix(file, output, in_place=in_place, force=force, select=select,
                                    ignore=ignore) if fix else

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from xlbudget.findings import SEVERITY_ZH, FileResult
+from xlbudget.findings import SEVERITY_ZH, FileResult, defect_groups, problem_counts
 from xlbudget.sources.grid import SourceError
 
 TITLE = "xlbudget 决算校验"
@@ -121,7 +121,6 @@ def summary(result: FileResult) -> str:
     before warnings, certain ones first (a tie of candidate cells or a copied row is one)."""
     if result.status == "error":
         return result.error or "无法校验此工作簿"
-    from xlbudget.defects import defect_groups, problem_counts
     from xlbudget.report import problem_text
 
     # Problems counted as the command line counts them (a tie or a copied row is one problem).
@@ -200,7 +199,7 @@ def _explain(book: Any, text: str) -> str:
     selected row of the 校验结果 sheet stands for the finding it lists."""
     from xlbudget import explain
     from xlbudget.excel.render import explanation_sheet
-    from xlbudget.rules.registry import REGISTRY
+    from xlbudget.rules.catalog import REGISTRY
     from xlbudget.sources.grid import from_a1
     from xlbudget.sources.own import REPORT_SHEET, own_sheets
 

@@ -13,14 +13,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import xlwings as xw
 
 from xlbudget import arith
-
-if TYPE_CHECKING:
-    from xlbudget.findings import FileResult
+from xlbudget.findings import SEVERITIES, SEVERITY_ZH, FileResult, problem_counts
 
 CATEGORY = "xlbudget 决算"
 #: COM error codes of Excel's error values (xlErrDiv0 …).
@@ -131,8 +129,6 @@ def XLB_CHECK(caller: Any) -> Any:
         return excel_error("#VALUE!")
     if analysis.result.status == "error":  # no table recognised: nothing was checked
         return excel_error("#N/A")
-    from xlbudget.defects import problem_counts
-
     # problems as the command line counts them: a tie or a copied row is one error
     return problem_counts(analysis.result.findings).get("error", 0)
 
@@ -153,7 +149,6 @@ def findings_table(result: FileResult) -> list[list[Any]]:
     """Header plus one row per finding, worst first; ``""`` for absent values (a spill needs
     a full rectangle). A workbook that could not be checked gives one row with the reason."""
     from xlbudget.excel.workbook import FINDINGS_HEADER
-    from xlbudget.findings import SEVERITIES, SEVERITY_ZH
 
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     rows = [list(FINDINGS_HEADER)]
