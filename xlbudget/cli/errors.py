@@ -95,7 +95,7 @@ def limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--max-size/--max-ratio/--max-cells`` (work limits checked before a file is parsed);
     they set the environment variables of ``sources.inspect``, so the command's signature
     does not change."""
-    from xlbudget.sources.inspect import ENV_CELLS, ENV_RATIO, ENV_SIZE, Limits
+    from xlbudget.sources.limits import ENV_CELLS, ENV_RATIO, ENV_SIZE, Limits
 
     d = Limits()
     positive = click.FloatRange(min=0, min_open=True)

@@ -49,7 +49,7 @@ def load(path: Path) -> Any:
     import openpyxl
 
     from xlbudget.marks.safe import WriteError
-    from xlbudget.sources.inspect import write_obstacle
+    from xlbudget.sources.writable import write_obstacle
 
     later = "；可在 Excel 中打开并另存为 .xlsx 后再试"
     why = write_obstacle(path)
