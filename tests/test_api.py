@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 import xlbudget
 from xlbudget.generate.data import generate
 from xlbudget.generate.layouts import LAYOUTS, write
-from xlbudget.report import file_text
 from xlbudget.tables.text import parse_amount
+from xlbudget.text_report import file_text
 
 ROOT = Path(__file__).resolve().parents[1]
 ERRORS = ROOT / "workbooks" / "sample-errors.xlsx"

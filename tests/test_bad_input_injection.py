@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
 
-from xlbudget.batch.report import csv_safe
+from xlbudget.batch.sinks import csv_safe
 from xlbudget.cli import main
 from xlbudget.marks.plan import formula_safe
 

@@ -37,8 +37,8 @@ def _with_state_sheet(path: Path) -> Path:
 
 
 def test_own_outputs_are_skipped_by_content_not_by_name(tmp_path: Path) -> None:
-    from xlbudget.batch.report import Tally
     from xlbudget.batch.xlsx_report import XlsxSink
+    from xlbudget.findings import Tally
 
     root = tmp_path / "in"
     _with_state_sheet(root / "单位_标注.xlsx")  # a marked copy: skipped

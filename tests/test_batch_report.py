@@ -14,9 +14,9 @@ import pytest
 from test_batch_helpers import bad_files, make_workbook, sum_check
 
 from xlbudget.batch import ProcessPool, Task, discover, map_files
-from xlbudget.batch.report import CsvSink, JsonSink, Tally
+from xlbudget.batch.sinks import CsvSink, JsonSink
 from xlbudget.batch.xlsx_report import XlsxSink
-from xlbudget.findings import FileResult, Finding, exit_code, report_json
+from xlbudget.findings import FileResult, Finding, Tally, exit_code, report_json
 from xlbudget.sources.files import read_workbook
 
 

@@ -163,7 +163,7 @@ class Report:
 
     def text(self, *, verbose: bool = False) -> str:
         """The text report ``xlbudget check`` prints."""
-        from xlbudget.report import report_text
+        from xlbudget.text_report import report_text
 
         return report_text(self.files, verbose=verbose)
 
@@ -285,7 +285,7 @@ class TableView:
         ``labels`` (column key -> Chinese header)."""
         import pandas as pd
 
-        from xlbudget.rules.arith import COLUMN_ZH
+        from xlbudget.rules.equations import COLUMN_ZH
 
         columns: list[str] = []
         for row in self.table.rows:

@@ -14,6 +14,7 @@ A finding is one cell; one defect may span several:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -179,6 +180,55 @@ def exit_code(results: list[FileResult]) -> int:
     if results and all(r.status == "error" for r in results):
         return 2
     return 1 if any(f.severity == "error" for r in results for f in r.findings) else 0
+
+
+class Tally:
+    """Running totals of a batch: the ``summary`` of the JSON contract, the exit code, and the
+    counts per rule."""
+
+    def __init__(self) -> None:
+        self.summary: dict[str, int] = summary([])
+        self.status: Counter[str] = Counter()
+        self.rules: Counter[str] = Counter()
+        self.rule_files: Counter[str] = Counter()
+        self.rule_severity: dict[str, str] = {}
+        self._codes: Counter[int] = Counter()
+        #: problems per count key, as the text report counts them (``findings.problem_counts``)
+        self.problems: Counter[str] = Counter()
+        #: set when the batch was stopped before every file was done
+        self.interrupted = False
+
+    def add(self, result: FileResult) -> None:
+        for key, n in summary([result]).items():
+            self.summary[key] += n
+        self.status[result.status] += 1
+        self.problems.update(problem_counts(result.findings))
+        self._codes[exit_code([result])] += 1
+        per_file = Counter(f.rule for f in result.findings)
+        self.rules.update(per_file)
+        self.rule_files.update(per_file.keys())
+        for f in result.findings:
+            self.rule_severity.setdefault(f.rule, f.severity)
+
+    @property
+    def files(self) -> int:
+        return self.summary["files"]
+
+    def summary_json(self) -> dict[str, Any]:
+        """The JSON report's ``summary``, as ``findings.report_json`` gives it for all the
+        results at once."""
+        doc: dict[str, Any] = dict(self.summary)
+        doc["problems"] = {k: self.problems[k] for k in COUNTS}
+        if self.interrupted:
+            doc["interrupted"] = True
+        return doc
+
+    def exit_code(self) -> int:
+        """As ``findings.exit_code`` over every file: 2 when none could be read, 1 with an error
+        finding, else 0."""
+        if self.files and self._codes[2] == self.files:
+            return 2
+        return 1 if self._codes[1] else 0
 
 
 class DisjointSets:

@@ -20,11 +20,12 @@ from xlbudget.batch.pool import (
     default_jobs,
     inline_pool,
 )
-from xlbudget.batch.report import CsvSink, FileSink, JsonSink, Sink, Tally
 from xlbudget.batch.run import map_files
+from xlbudget.batch.sinks import CsvSink, FileSink, JsonSink, Sink
 from xlbudget.batch.worker import Task
-from xlbudget.findings import FileResult
+from xlbudget.findings import FileResult, Tally
 from xlbudget.marks.atomic import WriteError
+from xlbudget.text_report import TextSink
 
 #: ``--report`` suffixes and what they write.
 REPORT_SUFFIXES = (".xlsx", ".csv", ".json")
@@ -180,8 +181,6 @@ def _stdout_sink(fmt: str, out: IO[str], *, verbose: bool = False,
             out.reconfigure(encoding="utf-8", newline="")
         out.write("\ufeff")
         return CsvSink(out)
-    from xlbudget.report import TextSink
-
     return TextSink(out, verbose=verbose, coverage=coverage)
 
 

@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from xlbudget.batch.discover import SUMMARY_SHEET
-from xlbudget.batch.report import STATUS_ZH, Tally, severity_counts, top_rules
+from xlbudget.batch.sinks import STATUS_ZH, severity_counts, top_rules
 from xlbudget.coverage import coverage_lines
-from xlbudget.findings import SEVERITY_ZH, FileResult
+from xlbudget.findings import SEVERITY_ZH, FileResult, Tally
 
 _MAX_ROWS = 1_048_576  # Excel's row limit; a longer rule sheet continues in "T1-a (2)"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")

@@ -121,7 +121,7 @@ def summary(result: FileResult) -> str:
     before warnings, certain ones first (a tie of candidate cells or a copied row is one)."""
     if result.status == "error":
         return result.error or "无法校验此工作簿"
-    from xlbudget.report import problem_text
+    from xlbudget.text_report import problem_text
 
     # Problems counted as the command line counts them (a tie or a copied row is one problem).
     c = problem_counts(result.findings)

@@ -1,4 +1,5 @@
-"""Streaming outputs of a batch: running totals, JSON (the findings contract) and CSV.
+"""Streaming outputs of a batch: JSON (the findings contract) and CSV (the running totals are
+``findings.Tally``).
 
 Each writer takes one FileResult at a time and keeps nothing per file, so a batch of any size
 runs in flat memory. The summary workbook is in ``xlbudget.batch.xlsx_report``.
@@ -6,13 +7,16 @@ runs in flat memory. The summary workbook is in ``xlbudget.batch.xlsx_report``.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
+import os
 from collections import Counter
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Protocol
 
-from xlbudget.findings import COUNTS, FileResult, exit_code, problem_counts, summary
+from xlbudget.findings import COUNTS, FileResult, Tally, problem_counts
+from xlbudget.marks.atomic import make_folder, remove_stale, temp_path
 from xlbudget.marks.plan import formula_safe
 
 STATUS_ZH = {"ok": "通过", "findings": "有问题", "error": "无法校验"}
@@ -30,55 +34,6 @@ class Sink(Protocol):
     def add(self, result: FileResult) -> None: ...
 
     def close(self, tally: Tally) -> None: ...
-
-
-class Tally:
-    """Running totals of a batch: the ``summary`` of the JSON contract, the exit code, and the
-    counts per rule."""
-
-    def __init__(self) -> None:
-        self.summary: dict[str, int] = summary([])
-        self.status: Counter[str] = Counter()
-        self.rules: Counter[str] = Counter()
-        self.rule_files: Counter[str] = Counter()
-        self.rule_severity: dict[str, str] = {}
-        self._codes: Counter[int] = Counter()
-        #: problems per count key, as the text report counts them (``findings.problem_counts``)
-        self.problems: Counter[str] = Counter()
-        #: set when the batch was stopped before every file was done
-        self.interrupted = False
-
-    def add(self, result: FileResult) -> None:
-        for key, n in summary([result]).items():
-            self.summary[key] += n
-        self.status[result.status] += 1
-        self.problems.update(problem_counts(result.findings))
-        self._codes[exit_code([result])] += 1
-        per_file = Counter(f.rule for f in result.findings)
-        self.rules.update(per_file)
-        self.rule_files.update(per_file.keys())
-        for f in result.findings:
-            self.rule_severity.setdefault(f.rule, f.severity)
-
-    @property
-    def files(self) -> int:
-        return self.summary["files"]
-
-    def summary_json(self) -> dict[str, Any]:
-        """The JSON report's ``summary``, as ``findings.report_json`` gives it for all the
-        results at once."""
-        doc: dict[str, Any] = dict(self.summary)
-        doc["problems"] = {k: self.problems[k] for k in COUNTS}
-        if self.interrupted:
-            doc["interrupted"] = True
-        return doc
-
-    def exit_code(self) -> int:
-        """As ``findings.exit_code`` over every file: 2 when none could be read, 1 with an error
-        finding, else 0."""
-        if self.files and self._codes[2] == self.files:
-            return 2
-        return 1 if self._codes[1] else 0
 
 
 def top_rules(result: FileResult, n: int = 3) -> str:
@@ -148,8 +103,6 @@ class FileSink:
     ``path`` only when the batch closes it: a failed or stopped run leaves no partial file."""
 
     def __init__(self, path: Path, encoding: str) -> None:
-        from xlbudget.marks.atomic import make_folder, remove_stale, temp_path
-
         make_folder(path)
         remove_stale(path.parent)
         self.path, self.tmp = path, temp_path(path)
@@ -160,16 +113,12 @@ class FileSink:
         self.inner.add(result)
 
     def close(self, tally: Tally) -> None:
-        import os
-
         self.inner.close(tally)
         self.fh.close()
         os.replace(self.tmp, self.path)
 
     def discard(self) -> None:
         """Remove the temporary file (a no-op once ``close`` has renamed it)."""
-        import contextlib
-
         with contextlib.suppress(OSError):  # closing flushes, which fails on a full disk again
             self.fh.close()
         self.tmp.unlink(missing_ok=True)

@@ -11,13 +11,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from xlbudget.coverage import coverage_lines
-from xlbudget.findings import SEVERITIES, FileResult, Finding, defect_groups, problem_counts
-
-if TYPE_CHECKING:
-    from xlbudget.batch.report import Tally
+from xlbudget.findings import SEVERITIES, FileResult, Finding, Tally, defect_groups, problem_counts
+from xlbudget.sources.grid import from_a1
+from xlbudget.tables.specs import SPECS
 
 __all__ = ["TextSink", "file_text", "group_line", "problem_text", "report_text"]
 
@@ -206,8 +205,6 @@ def report_text(results: Sequence[FileResult], *, verbose: bool = False,
     """The whole text report of ``results``, as ``xlbudget check`` prints it."""
     blocks = [file_text(r, verbose=verbose, coverage=coverage) for r in results]
     if len(results) > 1:
-        from xlbudget.batch.report import Tally
-
         tally = Tally()
         for r in results:
             tally.add(r)
@@ -217,9 +214,6 @@ def report_text(results: Sequence[FileResult], *, verbose: bool = False,
 
 def _section(result: FileResult, f: Finding) -> str:
     """The table a finding's cell lies in (by sheet and row range), else its sheet."""
-    from xlbudget.sources.grid import from_a1
-    from xlbudget.tables.specs import SPECS
-
     if not f.sheet:
         return "工作簿" if not f.extra.get("location") else "情况说明"
     if f.cell:
