@@ -19,8 +19,9 @@ from test_locate_support import (
 from xlbudget.findings import Finding
 from xlbudget.locate import locate
 from xlbudget.model import Amount, CellRef
+from xlbudget.rules.catalog import REGISTRY
 from xlbudget.rules.identity import Identity, Term
-from xlbudget.rules.registry import REGISTRY, Rule, RuleDoc
+from xlbudget.rules.registry import Rule, RuleDoc
 
 T7_OK = {"total": "7.77", "abroad": "1.00", "vehicle": "4.27", "vehicle_purchase": "3.00",
          "vehicle_operation": "1.27", "reception": "2.50"}
@@ -38,7 +39,8 @@ def ref(a: Amount) -> tuple[str, str]:
 def warning_rule(monkeypatch: pytest.MonkeyPatch) -> str:
     """A warning rule in the registry for the duration of one test."""
     doc = RuleDoc("部分不大于整体", "通常成立", "30212 ≤ 因公出国", "核对两表")
-    monkeypatch.setitem(REGISTRY, "TW", Rule("TW", "测试提示规则", "warning", doc))
+    rule = Rule("TW", "测试提示规则", "warning", "workbook", doc, check=lambda model: ())
+    monkeypatch.setitem(REGISTRY, "TW", rule)
     return "TW"
 
 

@@ -10,8 +10,8 @@ from collections import defaultdict
 from decimal import Decimal
 
 from xlbudget.findings import Finding
+from xlbudget.rules.catalog import REGISTRY
 from xlbudget.rules.identity import Identity
-from xlbudget.rules.registry import REGISTRY
 
 
 def severity_of(identity: Identity) -> str:

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from xlbudget.rules.identity import Identity
 
 if TYPE_CHECKING:
-    from xlbudget.rules.arith import Skipped
+    from xlbudget.rules.equations import Skipped
 
 
 class Coverage:

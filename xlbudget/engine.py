@@ -29,8 +29,9 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
     """Recognise, confront and locate. Raises nothing for bad content: it becomes findings."""
     from xlbudget import explain
     from xlbudget.confront import rounding_notes
-    from xlbudget.rules import catalog, units  # noqa: F401  (catalog registers the rules)
-    from xlbudget.rules.registry import REGISTRY, selected
+    from xlbudget.rules.catalog import RULES
+    from xlbudget.rules.registry import WORKBOOK_PHASES
+    from xlbudget.rules.selection import selected
 
     name = Path(path).name
     ours = own_sheets(grids)  # xlbudget's report and state sheets are not the user's tables
@@ -52,17 +53,16 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
         result.refresh_status()
         return Analysis(model, [], result)
     findings: list[Finding] = []
-    if selected(units.CODE, select, ignore):
-        findings.extend(units.judge_units(model))  # before the identities: it corrects scales
     identities: list[Identity] = []
     coverage = Coverage()
-    for code, rule in REGISTRY.items():
-        if not selected(code, select, ignore):
-            continue
-        if rule.identities is not None:
-            identities.extend(coverage.take(code, rule.identities(model)))
-        if rule.check is not None:
-            findings.extend(rule.check(model))
+    for phase in WORKBOOK_PHASES:  # units before identities: a unit slip rescales a table
+        for rule in RULES:
+            if rule.phase != phase or not selected(rule.code, select, ignore):
+                continue
+            if rule.identities:
+                identities.extend(coverage.take(rule.code, rule.build(model)))
+            elif rule.check is not None:
+                findings.extend(rule.check(model))
     result.coverage = coverage.to_json()
     if any(i.fails for i in identities):
         # numpy/scipy load only when something is wrong: a clean file starts fast

@@ -147,6 +147,13 @@ class Table:
         for r in self.rows:
             yield from r.values.values()
 
+    def rescale(self, unit: str) -> None:
+        """Read every amount in ``unit`` instead: the unit line contradicted the figures
+        (IN-e, judged before any identity)."""
+        self.unit = unit
+        for a in self.amounts():
+            a.scale = self.scale
+
 
 @dataclass(slots=True)
 class Problem:

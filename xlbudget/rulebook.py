@@ -17,9 +17,9 @@ _SEED = 7
 
 def formulas(codes: list[str]) -> dict[str, list[str]]:
     """Each identity rule's equations in words, as on the generator's full sample."""
-    from xlbudget.rules.registry import REGISTRY
+    from xlbudget.rules.catalog import REGISTRY
 
-    if not any(REGISTRY[c].identities is not None for c in codes):
+    if not any(REGISTRY[c].identities for c in codes):
         return {}
     from xlbudget.api import read
     from xlbudget.generate.data import generate
@@ -29,9 +29,9 @@ def formulas(codes: list[str]) -> dict[str, list[str]]:
         model = read(write(generate(_SEED), Path(tmp) / "sample.xlsx").path).model
     out: dict[str, list[str]] = {}
     for c in codes:
-        make = REGISTRY[c].identities
-        if make is not None:
-            out[c] = list(dict.fromkeys(i.text for i in make(model)))
+        rule = REGISTRY[c]
+        if rule.identities:
+            out[c] = list(dict.fromkeys(i.text for i in rule.build(model)))
     return out
 
 
@@ -39,13 +39,14 @@ def markdown(limit: int = 5) -> str:
     """``docs/rules.md``: the list of rules, then each rule's page and up to ``limit`` of its
     formulas."""
     from xlbudget.findings import SEVERITY_ZH
-    from xlbudget.rules.registry import REGISTRY
+    from xlbudget.rules.catalog import REGISTRY
     from xlbudget.rules.selection import known_codes
 
     codes = known_codes()
     found = formulas(codes)
     lines = ["# 校验规则一览", "",
-             "本文件由 `python -m xlbudget.rulebook docs/rules.md` 根据规则登记表生成"
+             "本文件由 `python -m xlbudget.rulebook docs/rules.md` 根据规则目录"
+             "（`xlbudget/rules/catalog.py`）生成"
              "（测试保证与程序一致），内容与 `xlbudget rules 代码` 显示的说明页相同。"
              "“公式”一栏是该规则在随附生成器写出的完整样例（九张表都有数据）上的恒等式，"
              "实际工作簿中按识别到的行和列逐一建立。", "",
@@ -57,7 +58,7 @@ def markdown(limit: int = 5) -> str:
     for c in codes:
         r = REGISTRY[c]
         lines += ["", f"## {c}", "", f"**{r.title}**（{SEVERITY_ZH[r.severity]}·{r.fix_class}）",
-                  "", f"- 什么：{r.doc.what}", f"- 为什么：{r.doc.why}",
+                  "", f"- 什么：{r.what}", f"- 为什么：{r.doc.why}",
                   f"- 例子：{r.doc.example}", f"- 如何修正：{r.doc.fix}"]
         if found.get(c):
             lines += ["", "公式（样例）：", ""]

@@ -209,7 +209,6 @@ def _number(text: str | None) -> Decimal | str:
 
 def _rule_titles() -> dict[str, str]:
     """Chinese titles of the registered rules (the findings carry only codes and messages)."""
-    from xlbudget.rules import catalog  # noqa: F401  (registers the rules)
-    from xlbudget.rules.registry import REGISTRY
+    from xlbudget.rules.catalog import REGISTRY
 
     return {code: rule.title for code, rule in REGISTRY.items()}

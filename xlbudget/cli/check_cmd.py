@@ -92,7 +92,7 @@ def check(paths: tuple[str, ...], fmt: str, verbose: bool, show_coverage: bool,
 def rules(code: str | None) -> None:
     """列出全部校验规则；给出规则代码（如 t7-a）或规则组（如 T7、X1*）时显示其说明页和公式。"""
     from xlbudget.findings import SEVERITY_ZH
-    from xlbudget.rules.registry import REGISTRY
+    from xlbudget.rules.catalog import REGISTRY
     from xlbudget.rules.selection import SelectionError, known_codes, resolve
 
     if not code:

@@ -13,7 +13,7 @@ from xlbudget.narrative.docx_source import Mark, NarrativeError, write_marked
 
 def comment_text(f: Finding) -> str:
     """The comment for one finding: the message (which gives the right value) and the rule."""
-    from xlbudget.rules.registry import REGISTRY
+    from xlbudget.rules.catalog import REGISTRY
 
     rule = REGISTRY.get(f.rule)
     loc = f.extra.get("location") or {}

@@ -1,195 +1,45 @@
-"""Every rule of the workbook checks, with its code, Chinese title, severity and page.
+"""Every rule, in the order ``xlbudget rules`` lists them and the engine runs them.
 
-Arithmetic rules (reference §3) get their identities from ``rules.arith``; the others from
-``rules.workbook``. Codes are stable: they appear in reports, ``--select`` and notes.
+Each family module holds its rules whole (code, title, severity, class, phase, identities or
+check, page); this list is the only place that names them all. Codes are stable: they appear in
+reports, ``--select``, notes and 出错说明.
 """
 
 from __future__ import annotations
 
-from xlbudget import explain
-from xlbudget.charts import rule as _chart_rule  # noqa: F401  (registers CH-a)
-from xlbudget.narrative import rules as _narrative_rules  # noqa: F401  (registers N-…)
-from xlbudget.rules import workbook
-from xlbudget.rules.arith import ARITHMETIC, Equation, identities_of
-from xlbudget.rules.registry import Rule, RuleDoc, register
+from xlbudget.rules import (
+    batch,
+    charts,
+    cross,
+    explanations,
+    inputs,
+    names,
+    narrative,
+    t1,
+    t2,
+    t3,
+    t4,
+    t5,
+    t6,
+    t7,
+    t8,
+    t9,
+    tables,
+)
+from xlbudget.rules.registry import Rule, index
 
-_SUM_FIX = ("按定位结果修改被标出的单元格（注释中给出应填数值）；若合计本身正确，"
-            "则检查各明细行是否漏填、多填或重复填列。")
-_CROSS_FIX = ("两张表中同一数字应当一致：先确认哪一张表的数字有决算软件或账簿依据，"
-              "再修改另一张表；被定位的单元格即最可能填错之处。")
-_LE_FIX = "核对两处口径是否一致；确属口径差异的可在说明中解释，否则修改较大的一方。"
+RULES: tuple[Rule, ...] = (
+    *tables.RULES,
+    *inputs.RULES,
+    *t1.RULES, *t2.RULES, *t3.RULES, *t4.RULES, *t5.RULES, *t6.RULES, *t7.RULES, *t8.RULES,
+    *t9.RULES,
+    *cross.RULES,
+    *names.RULES,
+    *charts.RULES,
+    *explanations.RULES,
+    *narrative.RULES,
+    *batch.RULES,
+)
 
-#: code -> (title, severity, why, example, fix)
-_ARITH: dict[str, tuple[str, str, str, str, str]] = {
-    "T1-a": ("本年收入合计等于各项收入之和", "error",
-             "收入总表的合计是公开数据中最常被引用的数字，各项收入漏加或多加会使整张表失真。",
-             "一般公共预算财政拨款收入 800.00 + 事业收入 120.00 + 其他收入 5.00，"
-             "本年收入合计却填 915.00（应为 925.00）。", _SUM_FIX),
-    "T1-b": ("本年支出合计等于各功能分类（类）支出之和", "error",
-             "总表右侧按功能分类列示支出，类级合计与本年支出合计不符说明漏列或错列了某一类。",
-             "一般公共服务支出 500.00 + 教育支出 300.00，本年支出合计 810.00。", _SUM_FIX),
-    "T1-c": ("收入总计 = 本年收入合计 + 使用非财政拨款结余 + 年初结转和结余", "error",
-             "总计行是收支平衡的基础，任何一项漏加都会导致收支不平。",
-             "本年收入合计 925.00，年初结转和结余 75.00，收入总计填 990.00。", _SUM_FIX),
-    "T1-d": ("支出总计 = 本年支出合计 + 结余分配 + 年末结转和结余", "error",
-             "支出总计必须等于支出方各组成部分之和。",
-             "本年支出合计 900.00，年末结转和结余 100.00，支出总计填 1010.00。", _SUM_FIX),
-    "T1-e": ("收入总计等于支出总计", "error",
-             "收支决算总表必须平衡，收入总计不等于支出总计说明结转结余或收支填报有误。",
-             "收入总计 1000.00，支出总计 999.00。", _SUM_FIX),
-    "T2-a": ("每行本年收入合计等于各来源收入之和", "error",
-             "每一功能科目的收入合计应等于财政拨款、上级补助、事业、经营、附属单位上缴和其他收入之和。",
-             "行政运行：合计 200.00，财政拨款 180.00，事业收入 15.00。", _SUM_FIX),
-    "T2-b": ("收入决算表类、款、项逐级相加", "error",
-             "合计等于各类之和，类等于所属各款之和，款等于所属各项之和；明细行重复填列类合计是常见错误。",
-             "201 一般公共服务支出 500.00，其下 20103 仅 480.00 而无其他款。", _SUM_FIX),
-    "T3-a": ("每行本年支出合计等于基本、项目、上缴上级、经营、对附属单位补助支出之和", "error",
-             "支出按性质分列，各列之和必须等于本年支出合计。",
-             "行政运行：合计 200.00，基本支出 150.00，项目支出 40.00。", _SUM_FIX),
-    "T3-b": ("支出决算表类、款、项逐级相加", "error",
-             "合计等于各类之和，类等于所属各款之和，款等于所属各项之和。",
-             "20805 行政事业单位养老支出 60.00，其下各项合计 66.00。", _SUM_FIX),
-    "T4-a": ("财政拨款支出每行合计 = 一般公共预算 + 政府性基金 + 国有资本经营", "error",
-             "财政拨款按资金性质分列，三者之和必须等于合计。",
-             "教育支出：合计 300.00，一般公共预算 280.00，政府性基金 10.00。", _SUM_FIX),
-    "T4-b": ("财政拨款本年收入合计等于三类财政拨款收入之和", "error",
-             "财政拨款收入只有三个来源，合计必须等于三者之和。",
-             "一般公共预算 800.00 + 政府性基金 20.00，本年收入合计 830.00。", _SUM_FIX),
-    "T4-c": ("财政拨款本年支出合计等于各类支出之和（各列）", "error",
-             "每一资金性质列中，各功能分类支出之和必须等于本年支出合计。",
-             "一般公共预算列各类之和 780.00，本年支出合计 790.00。", _SUM_FIX),
-    "T4-d": ("年初财政拨款结转和结余等于其三项明细之和", "error",
-             "年初结转结余按资金性质分为三项，合计必须等于三项之和。",
-             "年初结转和结余 50.00，其中一般公共预算 30.00、政府性基金 10.00。", _SUM_FIX),
-    "T4-e": ("财政拨款收支总计平衡", "error",
-             "收入总计 = 本年收入合计 + 年初结转结余，"
-             "支出总计 = 本年支出合计 + 年末结转结余，且两者相等。",
-             "收入总计 880.00，支出总计 870.00。", _SUM_FIX),
-    "T4-f": ("每类财政拨款：年初 + 本年收入 = 本年支出 + 年末", "error",
-             "每一种财政拨款资金都必须自身平衡，否则结转结余数必有错误。",
-             "政府性基金：年初 10.00 + 收入 20.00，支出 25.00，年末填 6.00。", _SUM_FIX),
-    "T5-a": ("每行合计等于基本支出与项目支出之和", "error",
-             "一般公共预算财政拨款支出只分基本支出和项目支出两部分。",
-             "行政运行：合计 150.00，基本支出 120.00，项目支出 20.00。", _SUM_FIX),
-    "T5-b": ("一般公共预算财政拨款支出类、款、项逐级相加", "error",
-             "合计等于各类之和，类等于所属各款之和，款等于所属各项之和。",
-             "合计行 780.00，各类之和 790.00。", _SUM_FIX),
-    "T6-a": ("经济分类各类等于所属各款之和", "error",
-             "基本支出表中工资福利支出、商品和服务支出等类级数必须等于其明细之和。",
-             "301 工资福利支出 300.00，其明细之和 298.00。", _SUM_FIX),
-    "T6-b": ("人员经费合计 = 工资福利支出 + 对个人和家庭的补助", "error",
-             "人员经费由 301 和 303 两类组成，是说明中引用的重要数字。",
-             "301 为 300.00，303 为 40.00，人员经费合计 350.00。", _SUM_FIX),
-    "T6-c": ("公用经费合计 = 商品和服务支出 + 资本性支出（及其他公用类）", "error",
-             "公用经费由 302、310（及 307/309/399）组成。",
-             "302 为 60.00，310 为 5.00，公用经费合计 66.00。", _SUM_FIX),
-    "T7-a": ('"三公"经费合计 = 因公出国（境）费 + 公务用车购置及运行费 + 公务接待费', "error",
-             '"三公"经费合计是社会关注度最高的数字，漏加一项是最常见的错误。',
-             "因公出国 1.20 + 公务用车 5.00 + 公务接待 1.57，合计填 7.21（应为 7.77）。", _SUM_FIX),
-    "T7-b": ("公务用车购置及运行费 = 购置费 + 运行费", "error",
-             "公务用车小计必须等于购置费与运行维护费之和。",
-             "购置费 0.00，运行费 5.00，小计 4.50。", _SUM_FIX),
-    "T7-c": ('"三公"经费各项不得为负数', "error",
-             "经费支出不可能为负数，负数通常是录入错误或红字冲销误填。", "公务接待费 -0.50。",
-             "改为实际支出数；冲销应在账务中处理，不在公开表中填负数。"),
-    "T8-a": ("政府性基金支出合计 = 基本支出 + 项目支出", "error",
-             "本年支出按性质分为基本支出和项目支出。", "合计 20.00，基本 0.00，项目 18.00。",
-             _SUM_FIX),
-    "T8-b": ("政府性基金：年初 + 本年收入 − 本年支出 = 年末", "error",
-             "每一科目的资金都必须自身平衡。", "年初 0，收入 20.00，支出 18.00，年末 3.00。",
-             _SUM_FIX),
-    "T8-c": ("政府性基金表类、款、项逐级相加", "error", "合计等于各类之和，类等于各款之和。",
-             "合计 20.00，各类之和 18.00。", _SUM_FIX),
-    "T9-a": ("国有资本经营支出合计 = 基本支出 + 项目支出", "error",
-             "本年支出按性质分为基本支出和项目支出。", "合计 5.00，项目 4.00。", _SUM_FIX),
-    "T9-b": ("国有资本经营：年初 + 本年收入 − 本年支出 = 年末", "error",
-             "每一科目的资金都必须自身平衡。", "年初 1.00，收入 5.00，支出 5.00，年末 0.00。",
-             _SUM_FIX),
-    "T9-c": ("国有资本经营表类、款、项逐级相加", "error", "合计等于各类之和，类等于各款之和。",
-             "合计 5.00，各类之和 4.00。", _SUM_FIX),
-    "X1": ("总表本年收入合计 = 收入决算表合计", "error",
-           "同一数字在两张表中出现，必须一致。", "总表 925.00，收入决算表合计 920.00。",
-           _CROSS_FIX),
-    "X2": ("财政拨款收入：总表三项之和 = 收入决算表财政拨款收入 = 财政拨款总表本年收入合计",
-           "error",
-           "财政拨款收入在三张表中出现，是核对最多的数字。",
-           "总表三项之和 820.00，收入决算表 820.00，财政拨款总表 810.00。", _CROSS_FIX),
-    "X3": ("总表非财政拨款收入各项 = 收入决算表合计行对应列", "error",
-           "上级补助、事业、经营、附属单位上缴和其他收入在两表中一一对应。",
-           "总表事业收入 120.00，收入决算表 102.00。", _CROSS_FIX),
-    "X4": ("总表本年支出合计 = 支出决算表合计", "error", "同一数字在两张表中出现，必须一致。",
-           "总表 900.00，支出决算表 905.00。", _CROSS_FIX),
-    "X5": ("总表各类支出 = 支出决算表同类合计", "error",
-           "总表右侧的每一类支出都来自支出决算表的类级合计。",
-           "总表教育支出 300.00，支出决算表 205 类 310.00。", _CROSS_FIX),
-    "X6": ("总表三类财政拨款收入 = 财政拨款总表对应收入", "error",
-           "一般公共预算、政府性基金、国有资本经营三类拨款收入在两表中一一对应。",
-           "总表一般公共预算 800.00，财政拨款总表 780.00。", _CROSS_FIX),
-    "X7": ("财政拨款总表一般公共预算列 = 一般公共预算支出表", "error",
-           "财政拨款总表中一般公共预算列的各类和合计，应等于一般公共预算财政拨款支出决算表的对应数。",
-           "财政拨款总表卫生健康支出(一般公共预算) 40.00，一般公共预算表 210 类 42.00。",
-           _CROSS_FIX),
-    "X8": ("财政拨款总表政府性基金列 = 政府性基金表", "error",
-           "政府性基金的收入、支出和结转结余在两表中必须一致。",
-           "财政拨款总表政府性基金支出 20.00，基金表 18.00。", _CROSS_FIX),
-    "X9": ("财政拨款总表国有资本经营列 = 国有资本经营表", "error",
-           "国有资本经营的收入、支出和结转结余在两表中必须一致。",
-           "财政拨款总表国有资本经营支出 5.00，国资表空白。", _CROSS_FIX),
-    "X10": ("一般公共预算基本支出 = 人员经费合计 + 公用经费合计", "error",
-            "基本支出表是一般公共预算基本支出按经济分类的展开，两者合计必须一致。",
-            "一般公共预算表基本支出 500.00，基本支出表人员经费 420.00 + 公用经费 70.00。",
-            _CROSS_FIX),
-    "X11": ("财政拨款各类支出不超过总表同类支出", "warning",
-            "财政拨款支出是全部支出的一部分；无非财政拨款资金时两者相等。",
-            "财政拨款总表教育支出 310.00，总表教育支出 300.00。", _LE_FIX),
-    "X12": ("财政拨款结转结余不超过总表结转结余", "warning",
-            "财政拨款结转结余是全部结转结余的一部分。",
-            "财政拨款年末结转和结余 120.00，总表年末结转和结余 100.00。", _LE_FIX),
-    "X13": ("非财政拨款资金自身平衡", "error",
-            "总表减去财政拨款总表即非财政拨款资金，它同样必须满足"
-            "年初 + 收入 + 使用结余 = 支出 + 结余分配 + 年末。",
-            "非财政拨款：年初 20.00 + 收入 100.00，支出 90.00，年末 40.00。", _CROSS_FIX),
-    "X14": ("支出决算表各类基本支出不少于财政拨款基本支出", "warning",
-            "支出决算表的基本支出包含全部资金来源，不应小于一般公共预算及基金、国资的基本支出之和。",
-            "支出决算表 201 类基本支出 100.00，一般公共预算表 201 类基本支出 110.00。", _LE_FIX),
-    "X15": ("支出决算表各类项目支出不少于财政拨款项目支出", "warning",
-            "支出决算表的项目支出包含全部资金来源，不应小于财政拨款项目支出之和。",
-            "支出决算表 213 类项目支出 50.00，一般公共预算表 213 类项目支出 60.00。", _LE_FIX),
-    "X16": ('基本支出中的"三公"相关科目不超过"三公"经费决算数', "warning",
-            '基本支出表只含基本支出，"三公"表含全部财政拨款，前者的因公出国、公务接待、公务用车科目不应更大。',
-            "基本支出表 30217 公务接待费 2.00，三公表公务接待费决算 1.50。", _LE_FIX),
-    "X17": ('"三公"经费不超过财政拨款支出合计', "warning",
-            '"三公"经费是财政拨款支出的一部分。', "三公经费合计 1200.00，财政拨款支出合计 900.00。",
-            _LE_FIX),
-}
-
-
-#: The arithmetic rules of class 可说明 (the others are 必须修改): comparisons (≤) whose excess
-#: a unit can justify, e.g. X11 with non-fiscal money. An identity (=) that fails beyond
-#: rounding is never explainable; ``explainable`` refuses such an entry.
-_EXPLAINABLE = frozenset({"X11", "X12", "X14", "X15", "X16", "X17"})
-
-
-def explainable(code: str, declared: frozenset[str] = _EXPLAINABLE) -> bool:
-    """Whether the arithmetic rule ``code`` is of class 可说明 (in ``declared``); raises
-    RuntimeError when an identity is declared so."""
-    if code not in declared:
-        return False
-    if not all(isinstance(e, Equation) and e.op == "<=" for e in ARITHMETIC[code]):
-        raise RuntimeError(f"{code}: an identity cannot be of class 可说明")
-    return True
-
-
-def _register_all() -> None:
-    for code, (title, severity, why, example, fix) in _ARITH.items():
-        what = f"检查 {title}。比较时按每个数字显示的小数位取舍入区间，区间能够相交即视为相等。"
-        register(Rule(code, title, severity, RuleDoc(what, why, example, fix),
-                      identities=identities_of(code), explainable=explainable(code)))
-    missing = set(ARITHMETIC) - set(_ARITH)
-    if missing:
-        raise RuntimeError(f"arithmetic rules without a page: {sorted(missing)}")
-    for rule in (*workbook.RULES, *explain.RULES):
-        register(rule)
-
-
-_register_all()
+#: rules by code, in the order above
+REGISTRY: dict[str, Rule] = index(RULES)

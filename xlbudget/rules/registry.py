@@ -1,18 +1,43 @@
-"""The rule registry: every rule has a stable code, a Chinese title, a severity and a page.
+"""What a rule is: a stable code, a Chinese title, a severity, a class, a phase, its identities
+or its check, and its page. Each family module (``rules/t1.py`` … ``rules/narrative.py``) defines
+its rules as ``Rule`` values; ``rules/catalog.py`` lists them all, in order.
 
-Arithmetic rules produce identities (``identities``), which the engine confronts with the
-values and hands to localisation; other rules produce findings directly (``check``). Rules for
-inputs outside the workbook (the narrative) register with neither and are run by their module.
+Arithmetic rules produce identities, which the engine confronts with the values and hands to
+localisation; the other rules produce findings directly. The phase says when a rule runs.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Protocol
 
-from xlbudget.findings import Finding
+from xlbudget.findings import SEVERITIES, SEVERITY_ZH, Finding
 from xlbudget.model import WorkbookModel
 from xlbudget.rules.identity import Identity
+
+if TYPE_CHECKING:
+    from xlbudget.rules.equations import Skipped
+
+#: When a rule runs, in this order for the workbook phases:
+#: ``read``: what the reader noted while reading (unreadable amounts, incomplete headers);
+#: ``units``: units judged against the figures, before any identity (it may re-read a table
+#: in another unit); ``identities``: arithmetic, confronted and localised; ``workbook``: checks
+#: of the recognised workbook as a whole (tables present, names, chart sheets).
+#: Then, outside the workbook: ``explanations`` (the 出错说明 judged against the findings),
+#: ``narrative`` (the .docx against the tables) and ``batch`` (added by a folder check).
+PHASES = ("read", "units", "identities", "workbook", "explanations", "narrative", "batch")
+WORKBOOK_PHASES = PHASES[:4]
+
+
+class IdentitySource(Protocol):
+    """A generator of the identities of one rule over a model (``rules/equations.py``)."""
+
+    def identities(self, model: WorkbookModel, rule: str) -> Iterator[Identity | Skipped]: ...
+
+    def comparison(self) -> bool:
+        """Whether every identity is ``Σ left ≤ Σ right`` (only those may be 可说明)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,12 +55,33 @@ class Rule:
     code: str
     title: str
     severity: str
+    phase: str
     doc: RuleDoc
-    identities: Callable[[WorkbookModel], Iterable[Identity]] | None = None
+    identities: tuple[IdentitySource, ...] = ()
     check: Callable[[WorkbookModel], Iterable[Finding]] | None = None
     #: The rule's class, as in the official 决算 software: True = 可说明 (a finding may be
     #: explained by a 出错说明 and then no longer counts as a problem), False = 必须修改.
     explainable: bool = False
+
+    def __post_init__(self) -> None:
+        if self.severity not in SEVERITIES or self.phase not in PHASES:
+            raise ValueError(f"{self.code}: bad severity or phase")
+        if (self.phase == "identities") != bool(self.identities):
+            raise ValueError(f"{self.code}: identities belong to the identities phase")
+        if self.phase in ("read", "units", "workbook") and self.check is None:
+            raise ValueError(f"{self.code}: a {self.phase} rule needs a check")
+        if self.explainable and not all(g.comparison() for g in self.identities):
+            raise ValueError(f"{self.code}: an identity (=) cannot be of class 可说明")
+
+    def build(self, model: WorkbookModel) -> Iterator[Identity | Skipped]:
+        """This rule's identities over ``model``, and a ``Skipped`` for each one not built."""
+        for source in self.identities:
+            yield from source.identities(model, self.code)
+
+    @property
+    def what(self) -> str:
+        """The page's 什么, with how identities are compared for an arithmetic rule."""
+        return f"{self.doc.what}{COMPARISON_NOTE}" if self.identities else self.doc.what
 
     @property
     def fix_class(self) -> str:
@@ -44,15 +90,16 @@ class Rule:
 
     def page(self) -> str:
         """The rule's documentation page (plain text, Chinese)."""
-        from xlbudget.findings import SEVERITY_ZH
-
         return (
             f"{self.code}  {self.title}  [{SEVERITY_ZH[self.severity]}·{self.fix_class}]\n\n"
-            f"什么\n  {self.doc.what}\n\n为什么\n  {self.doc.why}\n\n"
+            f"什么\n  {self.what}\n\n为什么\n  {self.doc.why}\n\n"
             f"例子\n  {self.doc.example}\n\n如何修正\n  {self.doc.fix}\n\n"
             f"类别\n  {self.fix_class}：{_CLASS_MEANING[self.explainable]}\n"
         )
 
+
+#: How an identity is compared, said once on every arithmetic rule's page.
+COMPARISON_NOTE = "比较时按每个数字显示的小数位取舍入区间，区间能够相交即视为相等。"
 
 #: The two rule classes of the official 决算 software.
 RULE_CLASS_ZH = {False: "必须修改", True: "可说明"}
@@ -62,22 +109,13 @@ _CLASS_MEANING = {
           "此后该问题记为“已说明”；数值改变或问题消失后说明即过时。",
 }
 
-REGISTRY: dict[str, Rule] = {}
 
+def index(rules: Iterable[Rule]) -> dict[str, Rule]:
+    """Rules by code, in order; a code given twice is an error."""
+    out: dict[str, Rule] = {}
+    for rule in rules:
+        if rule.code in out:
+            raise ValueError(f"duplicate rule code {rule.code}")
+        out[rule.code] = rule
+    return out
 
-def register(rule: Rule) -> Rule:
-    if rule.code in REGISTRY:
-        raise ValueError(f"duplicate rule code {rule.code}")
-    REGISTRY[rule.code] = rule
-    return rule
-
-
-def selected(code: str, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> bool:
-    """Whether a rule code passes ``--select``/``--ignore``: codes (``X1`` is only X1), groups
-    (``T7``) or starred prefixes (``X1*``), any case; see ``rules.selection``."""
-    from xlbudget.rules.selection import matches
-
-    sel = [s.strip().upper() for s in select if s.strip()]
-    if sel and not any(matches(code, s) for s in sel):
-        return False
-    return not any(matches(code, i.strip().upper()) for i in ignore if i.strip())

@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
+from xlbudget.rules.catalog import REGISTRY
+
 
 class SelectionError(ValueError):
     """A pattern that matches no rule; the message is Chinese and lists close matches."""
@@ -24,11 +26,16 @@ def matches(code: str, pattern: str) -> bool:
 
 
 def known_codes() -> list[str]:
-    """Every registered rule code, in registry order."""
-    from xlbudget.rules import catalog  # noqa: F401  (registers the rules)
-    from xlbudget.rules.registry import REGISTRY
-
+    """Every rule code, in catalog order."""
     return list(REGISTRY)
+
+
+def selected(code: str, select: Iterable[str] = (), ignore: Iterable[str] = ()) -> bool:
+    """Whether a rule code passes ``--select``/``--ignore`` given as patterns."""
+    sel = [s.strip().upper() for s in select if s.strip()]
+    if sel and not any(matches(code, s) for s in sel):
+        return False
+    return not any(matches(code, i.strip().upper()) for i in ignore if i.strip())
 
 
 def parse_selection(values: Iterable[str], codes: Iterable[str] | None = None

@@ -3,7 +3,7 @@ agree with, because its unit line says 万元 over figures in 元 (or the revers
 
 Left alone, such a table fails every cross-table identity by a factor of 10 000 and localisation
 would "repair" dozens of correct cells. So the unit is judged first, from the cross-table
-equalities of the registry (X1 … X10): a table that disagrees by that factor with tables which
+equalities X1 … X10 (``rules.cross``): a table that disagrees by that factor with tables which
 themselves agree with others, and agrees with none, has the wrong unit. Its amounts are then
 read in the right unit for every other rule, and the unit cell gets one finding.
 """
@@ -15,11 +15,14 @@ from decimal import Decimal
 
 from xlbudget.findings import Finding
 from xlbudget.model import UNIT_SCALE, Table, WorkbookModel
-from xlbudget.rules.arith import ARITHMETIC, Equation
+from xlbudget.rules import cross
+from xlbudget.rules.equations import Equation
 from xlbudget.rules.identity import Identity
 from xlbudget.tables.specs import SPECS
 
 CODE = "IN-e"
+#: the cross-table equalities a unit slip shows in
+_EQUALITIES = frozenset(f"X{i}" for i in range(1, 11))
 _FACTOR = Decimal(10000)
 _NEAR = Decimal("0.01")  # relative: a unit slip is exact up to rounding of the figures
 
@@ -34,11 +37,11 @@ def judge_units(model: WorkbookModel) -> list[Finding]:
     owner = {id(a): t.key for t in model.tables.values() for a in t.amounts()}
     votes: dict[str, list[tuple[str, int]]] = defaultdict(list)  # key -> (other key, ±1)
     agree: dict[str, set[str]] = defaultdict(set)
-    for code in (f"X{i}" for i in range(1, 11)):
-        for eq in ARITHMETIC[code]:
+    for rule in (r for r in cross.RULES if r.code in _EQUALITIES):
+        for eq in rule.identities:
             if not isinstance(eq, Equation) or eq.op != "=":
                 continue
-            for ident in eq.identities(model):
+            for ident in eq.identities(model, rule.code):
                 if not isinstance(ident, Identity):
                     continue  # not built: counted in the coverage by the identity pass
                 left = {owner.get(id(t.amount)) for t in ident.terms if t.coef > 0}
@@ -79,9 +82,7 @@ def _correct(table: Table, direction: int, others: list[str]) -> Finding | None:
     if new_unit is None:
         return None
     old_unit = table.unit
-    table.unit = new_unit
-    for a in table.amounts():
-        a.scale = new_scale
+    table.rescale(new_unit)
     names = "、".join(SPECS[o].name for o in others)
     where = table.unit_cell
     return Finding(

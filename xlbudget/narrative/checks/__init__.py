@@ -1,10 +1,11 @@
 """The narrative rules (N-…): every figure the tables determine is recomputed; the others are
 checked for internal consistency (parts, rates against their amounts, repeated quantities).
 
-The rules are registered with neither ``identities`` nor ``check``: they need the document, so
-``check_narrative`` runs them. Figures are compared as intervals, like the table identities: a
-shown amount stands for ± half a unit of its last decimal; a share may be off by 0.01 pp (shares
-tail-adjusted to 100) and a rate by 0.02 pp (rates computed from 元-level data), reference §3.3.
+The rules' pages are in ``rules/narrative.py``, with neither identities nor a workbook check:
+they need the document, so ``run_checks`` runs them. Figures are compared as intervals, like
+the table identities: a shown amount stands for ± half a unit of its last decimal; a share may
+be off by 0.01 pp (shares tail-adjusted to 100) and a rate by 0.02 pp (rates computed from
+元-level data), reference §3.3.
 
 The checks are split by what they judge: ``figures`` (against the tables), ``document`` (the
 text against itself), ``projects`` (a project's money and Word target tables); ``base`` holds
@@ -20,9 +21,8 @@ from xlbudget.narrative.checks.projects import ProjectChecks
 from xlbudget.narrative.extract import Figure, Placeholder
 from xlbudget.narrative.facts import Facts
 from xlbudget.narrative.parse import Narrative
-from xlbudget.rules.registry import REGISTRY
 
-__all__ = ["REGISTRY", "Checker", "run_checks"]
+__all__ = ["Checker", "run_checks"]
 
 
 class Checker(FigureChecks, DocumentChecks, ProjectChecks):

@@ -13,7 +13,7 @@ from decimal import Decimal
 from xlbudget.charts.data import SOURCES, ChartData, chart_data, chart_number
 from xlbudget.findings import Finding
 from xlbudget.model import UNIT_SCALE, WorkbookModel
-from xlbudget.rules.registry import Rule, RuleDoc, register
+from xlbudget.rules.registry import Rule, RuleDoc
 from xlbudget.sources.grid import Grid, to_a1
 
 CODE = "CH-a"
@@ -180,10 +180,11 @@ def _this_year_col(grid: Grid, year: int | None) -> int | None:
     return None
 
 
-RULE = register(Rule(
+RULES = (Rule(
     code=CODE,
     title="图表数据与决算表不一致或为模板数据",
     severity="warning",
+    phase="workbook",
     doc=RuleDoc(
         what="把图1–图7的图表数据表逐行与决算表比较：模板示例数据（欧洲区、北美区、三月、四月等）、"
              "与表中数不一致的数值、决算表中没有的项目、缺少的项目都会报告。",
@@ -194,4 +195,4 @@ RULE = register(Rule(
             "并删除模板示例行。",
     ),
     check=check_chart_sheets,
-))
+),)

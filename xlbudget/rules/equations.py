@@ -1,4 +1,4 @@
-"""The arithmetic rules of reference §3.1 and §3.2, written as data.
+"""The four kinds of identity the arithmetic rules (reference §3.1 and §3.2) are written in.
 
 A reference is ``TABLE.block.row.column`` (row: a canonical key or a classification code;
 ``{k}`` stands for each function class present). Four kinds of rule cover every identity:
@@ -7,13 +7,14 @@ A reference is ``TABLE.block.row.column`` (row: a canonical key or a classificat
 - ``RowSum``: per row of a block, column total = Σ signed part columns;
 - ``Tree``: per column, 合计 = Σ 类, 类 = Σ 款, 款 = Σ 项 (economic: 类 = Σ items);
 - ``NonNegative``: every amount of a table ≥ 0.
+
+A rule holds its generators (``Rule.identities``) and passes its code when it builds them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Protocol
 
 from xlbudget.codes import parent_code
 from xlbudget.model import Amount, Row, Table, WorkbookModel
@@ -25,10 +26,6 @@ COLUMN_ZH = {**COLUMN_LABELS, "amount": ""}
 
 #: A term as rules build it: sign, table, row, column key and the amount.
 Term5 = tuple[int, Table, Row, str, Amount]
-
-
-class IdentitySource(Protocol):
-    def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]: ...
 
 
 def describe(table: Table, row: Row, column: str, with_table: bool = True) -> str:
@@ -141,7 +138,6 @@ class Equation:
     column or fixed row that was not found skips the identity with its reason; a class row
     (``{k}`` or a code) or a reference marked optional that is absent counts as zero."""
 
-    code: str
     left: tuple[str, ...]
     right: tuple[str, ...]
     op: str = "="
@@ -153,13 +149,16 @@ class Equation:
         object.__setattr__(self, "refs", (tuple(map(Ref.parse, self.left)),
                                           tuple(map(Ref.parse, self.right))))
 
-    def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]:
+    def comparison(self) -> bool:
+        return self.op == "<="
+
+    def identities(self, model: WorkbookModel, rule: str) -> Iterator[Identity | Skipped]:
         left, right = (list(side) for side in self.refs)
         refs = left + right
         if any(r.row == "{k}" for r in refs):
             absent = next((r.table for r in refs if r.table not in model.tables), None)
             if absent is not None:
-                yield Skipped(self.code, f"缺少{SPECS[absent].name}")
+                yield Skipped(rule, f"缺少{SPECS[absent].name}")
                 return
             codes: list[str] = []
             for r in refs:
@@ -167,27 +166,27 @@ class Equation:
                     if len(row.code or "") == 3 and row.code not in codes:
                         codes.append(row.code)
             for k in codes:
-                item = self._one(model, [r.with_class(k) for r in left],
+                item = self._one(model, rule, [r.with_class(k) for r in left],
                                  [r.with_class(k) for r in right])
                 if item is not None:
                     yield item
         else:
-            item = self._one(model, left, right)
+            item = self._one(model, rule, left, right)
             if item is not None:
                 yield item
 
-    def _one(self, model: WorkbookModel, left: list[Ref],
+    def _one(self, model: WorkbookModel, rule: str, left: list[Ref],
              right: list[Ref]) -> Identity | Skipped | None:
         terms: list[Term5] = []
         n_left = 0
         for i, ref in enumerate(left + right):
             term, why = _resolve(model, ref)
             if why is not None:
-                return Skipped(self.code, why)
+                return Skipped(rule, why)
             if term is not None:
                 terms.append(term)
                 n_left += i < len(left)
-        return _make(self.code, self.op, terms, n_left)
+        return _make(rule, self.op, terms, n_left)
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +194,6 @@ class RowSum:
     """Per row of ``table.block``: ``total`` = Σ ``parts`` (a ``-`` prefix subtracts). Built
     only when the table has every one of these columns (optional ones count as zero)."""
 
-    code: str
     table: str
     block: str
     total: str
@@ -205,12 +203,15 @@ class RowSum:
         spec = SPECS[self.table]
         for c in (self.total, *self.parts):
             if c.lstrip("-") not in spec.column_keys(self.block):
-                raise ValueError(f"{self.code}: no column {c!r} in {self.table}.{self.block}")
+                raise ValueError(f"no column {c!r} in {self.table}.{self.block}")
 
-    def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]:
+    def comparison(self) -> bool:
+        return False
+
+    def identities(self, model: WorkbookModel, rule: str) -> Iterator[Identity | Skipped]:
         table = model.tables.get(self.table)
         if table is None:
-            yield Skipped(self.code, f"缺少{SPECS[self.table].name}")
+            yield Skipped(rule, f"缺少{SPECS[self.table].name}")
             return
         spec = SPECS[self.table]
         found = table.columns_found.get(self.block, ())
@@ -218,7 +219,7 @@ class RowSum:
                    if c not in found and (c == self.total or c not in spec.optional)]
         if lacking:
             names = "、".join(f"“{COLUMN_LABELS.get(c, c)}”" for c in lacking)
-            yield Skipped(self.code, f"{spec.name}未识别到{names}列")
+            yield Skipped(rule, f"{spec.name}未识别到{names}列")
             return
         for row in table.block_rows(self.block):
             if self.total not in row.values:
@@ -229,7 +230,7 @@ class RowSum:
                 col = p.lstrip("-")
                 if col in row.values:
                     terms.append((sign, table, row, col, row.values[col]))
-            ident = _make(self.code, "=", terms, 1, f"（{row.label}行）")
+            ident = _make(rule, "=", terms, 1, f"（{row.label}行）")
             if ident is not None:
                 yield ident
 
@@ -238,7 +239,6 @@ class RowSum:
 class Tree:
     """Per column: the 合计 row = Σ top-level rows; each parent = Σ its children."""
 
-    code: str
     table: str
     block: str = "main"
     total_key: str | None = "total"
@@ -247,12 +247,15 @@ class Tree:
         spec = SPECS[self.table]
         if self.total_key is not None and \
                 self.total_key not in spec.fixed_rows.get(self.block, ()):
-            raise ValueError(f"{self.code}: no row {self.total_key!r} in {self.table}.{self.block}")
+            raise ValueError(f"no row {self.total_key!r} in {self.table}.{self.block}")
 
-    def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]:
+    def comparison(self) -> bool:
+        return False
+
+    def identities(self, model: WorkbookModel, rule: str) -> Iterator[Identity | Skipped]:
         table = model.tables.get(self.table)
         if table is None:
-            yield Skipped(self.code, f"缺少{SPECS[self.table].name}")
+            yield Skipped(rule, f"缺少{SPECS[self.table].name}")
             return
         rows = [r for r in table.block_rows(self.block) if r.code]
         by_code = {r.code: r for r in rows}
@@ -266,161 +269,47 @@ class Tree:
                 tops.append(r)
         total = table.row(self.total_key, self.block) if self.total_key else None
         if self.total_key and total is None and table.rows:
-            yield Skipped(self.code, f"{SPECS[self.table].name}未找到“"
-                                     f"{ROW_LABELS.get(self.total_key, self.total_key)}”行")
+            yield Skipped(rule, f"{SPECS[self.table].name}未找到“"
+                                f"{ROW_LABELS.get(self.total_key, self.total_key)}”行")
         for col in table.columns:
             if total is not None and col in total.values and tops:
-                yield from self._sum(table, total, tops, col)
+                yield from _sum(rule, table, total, tops, col)
             for parent_code_, kids in children.items():
-                yield from self._sum(table, by_code[parent_code_], kids, col)
+                yield from _sum(rule, table, by_code[parent_code_], kids, col)
 
-    def _sum(self, table: Table, parent: Row, kids: list[Row],
-             col: str) -> Iterator[Identity | Skipped]:
-        if col not in parent.values:
-            return
-        terms = [(1, table, parent, col, parent.values[col])]
-        terms += [(1, table, k, col, k.values[col]) for k in kids if col in k.values]
-        ident = _make(self.code, "=", terms, 1)
-        if ident is not None:
-            yield ident
+
+def _sum(rule: str, table: Table, parent: Row, kids: list[Row],
+     col: str) -> Iterator[Identity | Skipped]:
+    if col not in parent.values:
+        return
+    terms = [(1, table, parent, col, parent.values[col])]
+    terms += [(1, table, k, col, k.values[col]) for k in kids if col in k.values]
+    ident = _make(rule, "=", terms, 1)
+    if ident is not None:
+        yield ident
 
 
 @dataclass(frozen=True, slots=True)
 class NonNegative:
-    code: str
+    """Every amount of a table ≥ 0."""
+
     table: str
 
     def __post_init__(self) -> None:
         if self.table not in SPECS:
-            raise ValueError(f"{self.code}: no table {self.table!r}")
+            raise ValueError(f"no table {self.table!r}")
 
-    def identities(self, model: WorkbookModel) -> Iterator[Identity | Skipped]:
+    def comparison(self) -> bool:
+        return False
+
+    def identities(self, model: WorkbookModel, rule: str) -> Iterator[Identity | Skipped]:
         table = model.tables.get(self.table)
         if table is None:
-            yield Skipped(self.code, f"缺少{SPECS[self.table].name}")
+            yield Skipped(rule, f"缺少{SPECS[self.table].name}")
             return
         for row in table.rows:
             for col, a in row.values.items():
                 if a.value is not None and not a.unknown:
-                    yield Identity(self.code, [Term(-1, a)], "<=", a,
+                    yield Identity(rule, [Term(-1, a)], "<=", a,
                                    lambda t=table, r=row, c=col: f"{describe(t, r, c)} ≥ 0")
 
-
-_INCOME8 = ("gpb", "fund", "soe", "superior_subsidy", "business", "operating",
-            "affiliated_remit", "other")
-_SG = ("budget", "final")
-
-#: code -> the identity generators of that rule
-ARITHMETIC: dict[str, tuple[IdentitySource, ...]] = {
-    "T1-a": (Equation("T1-a", ("T1.income.income_total.amount",),
-                      tuple(f"T1.income.{k}.amount" for k in _INCOME8)),),
-    "T1-b": (Tree("T1-b", "T1", "expense", "expense_total"),),
-    "T1-c": (Equation("T1-c", ("T1.income.grand_total.amount",),
-                      ("T1.income.income_total.amount", "T1.income.use_nonfiscal_balance.amount",
-                       "T1.income.opening_balance.amount")),),
-    "T1-d": (Equation("T1-d", ("T1.expense.grand_total.amount",),
-                      ("T1.expense.expense_total.amount", "T1.expense.balance_distribution.amount",
-                       "T1.expense.closing_balance.amount")),),
-    "T1-e": (Equation("T1-e", ("T1.income.grand_total.amount",),
-                      ("T1.expense.grand_total.amount",)),),
-    "T2-a": (RowSum("T2-a", "T2", "main", "total", ("fiscal", "superior_subsidy", "business",
-                                                    "operating", "affiliated_remit", "other")),),
-    "T2-b": (Tree("T2-b", "T2"),),
-    "T3-a": (RowSum("T3-a", "T3", "main", "total", ("basic", "project", "remit_superior",
-                                                    "operating", "subsidy_affiliated")),),
-    "T3-b": (Tree("T3-b", "T3"),),
-    "T4-a": (RowSum("T4-a", "T4", "expense", "total", ("gpb", "fund", "soe")),),
-    "T4-b": (Equation("T4-b", ("T4.income.income_total.amount",),
-                      ("T4.income.gpb.amount", "T4.income.fund.amount", "T4.income.soe.amount")),),
-    "T4-c": (Tree("T4-c", "T4", "expense", "expense_total"),),
-    "T4-d": (Equation("T4-d", ("T4.income.opening.amount",),
-                      ("T4.income.opening_gpb.amount", "T4.income.opening_fund.amount",
-                       "T4.income.opening_soe.amount")),),
-    "T4-e": (Equation("T4-e", ("T4.income.grand_total.amount",),
-                      ("T4.income.income_total.amount", "T4.income.opening.amount")),
-             *(Equation("T4-e", (f"T4.expense.grand_total.{c}",),
-                        (f"T4.expense.expense_total.{c}", f"T4.expense.closing.{c}"))
-               for c in ("total", "gpb", "fund", "soe")),
-             Equation("T4-e", ("T4.income.grand_total.amount",),
-                      ("T4.expense.grand_total.total",))),
-    "T4-f": tuple(Equation("T4-f", (f"T4.income.opening_{m}.amount", f"T4.income.{m}.amount"),
-                           (f"T4.expense.expense_total.{m}", f"T4.expense.closing.{m}"))
-                  for m in ("gpb", "fund", "soe")),
-    "T5-a": (RowSum("T5-a", "T5", "main", "total", ("basic", "project")),),
-    "T5-b": (Tree("T5-b", "T5"),),
-    "T6-a": (Tree("T6-a", "T6", "main", None),),
-    "T6-b": (Equation("T6-b", ("T6.main.personnel_total.amount",),
-                      ("T6.main.301.amount", "T6.main.303.amount")),),
-    "T6-c": (Equation("T6-c", ("T6.main.public_total.amount",),
-                      tuple(f"T6.main.{c}.amount" for c in ("302", "307", "309", "310", "399"))),),
-    "T7-a": tuple(Equation("T7-a", (f"T7.main.total.total_{k}",),
-                           tuple(f"T7.main.total.{i}_{k}" for i in ("abroad", "vehicle",
-                                                                    "reception")))
-                  for k in _SG),
-    "T7-b": tuple(Equation("T7-b", (f"T7.main.total.vehicle_{k}",),
-                           (f"T7.main.total.vehicle_purchase_{k}",
-                            f"T7.main.total.vehicle_operation_{k}")) for k in _SG),
-    "T7-c": (NonNegative("T7-c", "T7"),),
-    "T8-a": (RowSum("T8-a", "T8", "main", "exp_total", ("exp_basic", "exp_project")),),
-    "T8-b": (RowSum("T8-b", "T8", "main", "closing", ("opening", "income", "-exp_total")),),
-    "T8-c": (Tree("T8-c", "T8"),),
-    "T9-a": (RowSum("T9-a", "T9", "main", "exp_total", ("exp_basic", "exp_project")),),
-    "T9-b": (RowSum("T9-b", "T9", "main", "closing", ("opening", "income", "-exp_total")),),
-    "T9-c": (Tree("T9-c", "T9"),),
-    "X1": (Equation("X1", ("T1.income.income_total.amount",), ("T2.main.total.total",)),),
-    "X2": (Equation("X2", ("T2.main.total.fiscal",),
-                    ("T1.income.gpb.amount", "T1.income.fund.amount", "T1.income.soe.amount")),
-           Equation("X2", ("T4.income.income_total.amount",), ("T2.main.total.fiscal",))),
-    "X3": tuple(Equation("X3", (f"T1.income.{k}.amount",), (f"T2.main.total.{k}",))
-                for k in ("superior_subsidy", "business", "operating", "affiliated_remit",
-                          "other")),
-    "X4": (Equation("X4", ("T1.expense.expense_total.amount",), ("T3.main.total.total",)),),
-    "X5": (Equation("X5", ("T1.expense.{k}.amount",), ("T3.main.{k}.total",)),),
-    "X6": tuple(Equation("X6", (f"T1.income.{m}.amount",), (f"T4.income.{m}.amount",))
-                for m in ("gpb", "fund", "soe")),
-    "X7": (Equation("X7", ("T4.expense.{k}.gpb",), ("T5.main.{k}.total",)),
-           Equation("X7", ("T4.expense.expense_total.gpb",), ("T5.main.total.total",))),
-    "X8": (Equation("X8", ("T4.income.fund.amount",), ("T8.main.total.income",)),
-           Equation("X8", ("T4.expense.expense_total.fund",), ("T8.main.total.exp_total",)),
-           Equation("X8", ("T4.income.opening_fund.amount",), ("T8.main.total.opening",)),
-           Equation("X8", ("T4.expense.closing.fund",), ("T8.main.total.closing",))),
-    "X9": (Equation("X9", ("T4.income.soe.amount",), ("T9.main.total.income",)),
-           Equation("X9", ("T4.expense.expense_total.soe",), ("T9.main.total.exp_total",)),
-           Equation("X9", ("T4.income.opening_soe.amount",), ("T9.main.total.opening",)),
-           Equation("X9", ("T4.expense.closing.soe",), ("T9.main.total.closing",))),
-    "X10": (Equation("X10", ("T5.main.total.basic",),
-                     ("T6.main.personnel_total.amount", "T6.main.public_total.amount")),),
-    "X11": (Equation("X11", ("T4.expense.{k}.total",), ("T1.expense.{k}.amount",), "<="),),
-    "X12": (Equation("X12", ("T4.income.opening.amount",), ("T1.income.opening_balance.amount",),
-                     "<="),
-            Equation("X12", ("T4.expense.closing.total",), ("T1.expense.closing_balance.amount",),
-                     "<=")),
-    "X13": (Equation("X13", ("T1.expense.closing_balance.amount", "-T4.expense.closing.total"),
-                     ("T1.income.opening_balance.amount", "-T4.income.opening.amount",
-                      "T1.income.income_total.amount", "-T4.income.income_total.amount",
-                      "T1.income.use_nonfiscal_balance.amount",
-                      "-T1.expense.expense_total.amount", "T4.expense.expense_total.total",
-                      "-T1.expense.balance_distribution.amount")),),
-    "X14": (Equation("X14", ("T5.main.{k}.basic", "T8.main.{k}.exp_basic", "T9.main.{k}.exp_basic"),
-                     ("T3.main.{k}.basic",), "<="),),
-    "X15": (Equation("X15", ("T5.main.{k}.project", "T8.main.{k}.exp_project",
-                             "T9.main.{k}.exp_project"), ("T3.main.{k}.project",), "<="),),
-    "X16": tuple(Equation("X16", (f"T6.main.{code}.amount",), (f"T7.main.total.{item}_final",),
-                          "<=")
-                 for code, item in (("30212", "abroad"), ("30217", "reception"),
-                                    ("30231", "vehicle_operation"), ("31013", "vehicle_purchase"))),
-    "X17": (Equation("X17", ("T7.main.total.total_final",), ("T4.expense.expense_total.total",),
-                     "<="),),
-}
-
-
-def identities_of(code: str) -> Callable[[WorkbookModel], Iterator[Identity | Skipped]]:
-    """The ``identities`` callable of an arithmetic rule: its identities, and a ``Skipped``
-    for each one that could not be built."""
-    gens: tuple[IdentitySource, ...] = ARITHMETIC[code]
-
-    def run(model: WorkbookModel) -> Iterator[Identity | Skipped]:
-        for g in gens:
-            yield from g.identities(model)
-
-    return run
