@@ -32,9 +32,10 @@ def main() -> None:
     from openpyxl import Workbook
 
     from xlbudget.excel import build
+    from xlbudget.excel.macros import MACROS
     from xlbudget.excel.vba_project import compress
 
-    sources = [p.read_bytes().replace(b"\n", b"\r\n") for p in sorted(build.MACROS.iterdir())
+    sources = [p.read_bytes().replace(b"\n", b"\r\n") for p in sorted(MACROS.iterdir())
                if p.suffix in (".bas", ".cls")]
     size = sum(len(s) for s in sources)
     library = _median(lambda: [MsOvba().compress(s) for s in sources])

@@ -22,6 +22,8 @@ import xlwings
 from oletools.olevba import VBA_Parser
 
 from xlbudget.excel import build
+from xlbudget.excel.macros import ADDIN, MACROS, REPO, UDF_MODULE, XLWINGS_PIN, refresh_sources
+from xlbudget.excel.ribbon import buttons
 from xlbudget.excel.vba_project import VbaModule
 from xlbudget.excel.vba_udfs import udf_wrapper_module
 
@@ -37,7 +39,7 @@ EXPECTED_LABELS = ["校验", "标注", "修正", "出错说明", "图表数据",
 def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     out = tmp_path_factory.mktemp("addin")
     paths = {}
-    for name, make in ((build.ADDIN, build.build_addin), (build.DEMO, build.build_demo)):
+    for name, make in ((ADDIN, build.build_addin), (build.DEMO, build.build_demo)):
         paths[name] = out / name
         paths[name].write_bytes(make())
     return paths
@@ -52,7 +54,7 @@ def _macros(path: Path) -> dict[str, str]:
 
 
 def _source(name: str) -> str:
-    return (build.MACROS / name).read_text(encoding="utf-8")
+    return (MACROS / name).read_text(encoding="utf-8")
 
 
 def _subs(code: str) -> set[str]:
@@ -60,12 +62,12 @@ def _subs(code: str) -> set[str]:
 
 
 def test_generated_sources_in_macros_are_current() -> None:
-    stale = build.refresh_sources(check=True)
+    stale = refresh_sources(check=True)
     assert stale == [], f"run `python -m xlbudget.excel.build` to refresh macros/{stale}"
 
 
 def test_olevba_lists_exactly_our_modules_with_our_text(built: dict[str, Path]) -> None:
-    found = _macros(built[build.ADDIN])
+    found = _macros(built[ADDIN])
     assert set(found) == {
         "ThisWorkbook.cls", "Sheet1.cls", "xlwings.bas", "Dictionary.cls",
         "xlbudget_ribbon.bas", "xlwings_udfs.bas", "xlbudget_udfhelp.bas",
@@ -88,12 +90,12 @@ def test_demo_has_one_document_module_per_sheet(built: dict[str, Path]) -> None:
     assert wb.code_name == "ThisWorkbook"
     assert wb.sheetnames[0] == build.DEMO_SHEET
     assert wb[build.CONF_SHEET].sheet_state == "hidden"
-    assert wb[build.CONF_SHEET]["B1"].value == build.UDF_MODULE
+    assert wb[build.CONF_SHEET]["B1"].value == UDF_MODULE
     assert len(wb.sheetnames) > 3  # the sample's tables follow
 
 
 def test_ribbon_tab_and_buttons(built: dict[str, Path]) -> None:
-    with zipfile.ZipFile(built[build.ADDIN]) as z:
+    with zipfile.ZipFile(built[ADDIN]) as z:
         ui = z.read("customUI/customUI.xml")
         rels = ET.fromstring(z.read("_rels/.rels"))
         types = z.read("[Content_Types].xml").decode()
@@ -113,18 +115,18 @@ def test_ribbon_tab_and_buttons(built: dict[str, Path]) -> None:
     assert 'Target="vbaProject.bin"' in book_rels
     tabs = list(ET.fromstring(ui).iter(f"{UI}tab"))
     assert [t.get("label") for t in tabs] == ["决算校验"]
-    assert [b.label for b in build.buttons(ui.decode())] == EXPECTED_LABELS
+    assert [b.label for b in buttons(ui.decode())] == EXPECTED_LABELS
 
 
 def test_every_on_action_names_an_existing_sub(built: dict[str, Path]) -> None:
-    subs = _subs(_macros(built[build.ADDIN])["xlbudget_ribbon.bas"])
-    actions = [b.action for b in build.buttons(_source("customUI.xml"))]
+    subs = _subs(_macros(built[ADDIN])["xlbudget_ribbon.bas"])
+    actions = [b.action for b in buttons(_source("customUI.xml"))]
     assert actions and set(actions) <= subs
     assert len(subs) == len(actions)  # one Sub per button, none left over
 
 
 def test_every_sub_runs_an_existing_python_action(built: dict[str, Path]) -> None:
-    code = _macros(built[build.ADDIN])["xlbudget_ribbon.bas"]
+    code = _macros(built[ADDIN])["xlbudget_ribbon.bas"]
     bodies = re.findall(r"^Public Sub (\w+)\(.*?\)\n(.*?)^End Sub", code.replace("\r\n", "\n"),
                         re.M | re.S)
     assert len(bodies) == len(EXPECTED_LABELS)
@@ -157,13 +159,13 @@ def test_every_sub_runs_an_existing_python_action(built: dict[str, Path]) -> Non
 
 
 def test_xlwings_version_in_vba_is_the_pinned_one(built: dict[str, Path]) -> None:
-    code = _macros(built[build.ADDIN])["xlwings.bas"]
+    code = _macros(built[ADDIN])["xlwings.bas"]
     version = re.search(r'^Public Const XLWINGS_VERSION As String = "([^"]+)"', code, re.M)
-    pyproject = tomllib.loads((build.REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    pyproject = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     pins = [d for d in pyproject["project"]["optional-dependencies"]["excel"]
             if d.startswith("xlwings")]
-    assert version and version.group(1) == build.XLWINGS_PIN == xlwings.__version__
-    assert pins == [f"xlwings=={build.XLWINGS_PIN}"]
+    assert version and version.group(1) == XLWINGS_PIN == xlwings.__version__
+    assert pins == [f"xlwings=={XLWINGS_PIN}"]
     assert 'PROJECT_NAME As String = "xlbudget"' in code
     assert "ActiveWorkbook.FullName" in code  # the custom add-in flavour: acts on the user's book
 
@@ -171,7 +173,7 @@ def test_xlwings_version_in_vba_is_the_pinned_one(built: dict[str, Path]) -> Non
 def test_udf_wrappers_cover_every_udf(built: dict[str, Path]) -> None:
     import xlbudget.excel.udfs as udfs
 
-    code = _macros(built[build.ADDIN])["xlwings_udfs.bas"]
+    code = _macros(built[ADDIN])["xlwings_udfs.bas"]
     names = {n for n in dir(udfs) if n.startswith("XLB_") and callable(getattr(udfs, n))}
     assert names and set(re.findall(r"^Function (XLB_\w+)\(", code, re.M)) == names
     assert "ActiveWorkbook, Application.Caller" in code  # add-in: the caller's workbook
@@ -221,7 +223,7 @@ def _arg_docs(path: str, function: str) -> list[str]:
 def test_udf_help_is_registered_in_chinese_when_the_file_opens(built: dict[str, Path]) -> None:
     import xlbudget.excel.udfs as udfs
 
-    found = _macros(built[build.ADDIN])
+    found = _macros(built[ADDIN])
     assert "RegisterUdfHelp" in found["ThisWorkbook.cls"].split("Sub Workbook_Open()")[1]
     helps = _registered_help(found["xlbudget_udfhelp.bas"])
     names = {n for n in dir(udfs) if n.startswith("XLB_") and callable(getattr(udfs, n))}
@@ -290,9 +292,9 @@ def test_demo_buttons_run_the_ribbon_subs(built: dict[str, Path]) -> None:
 
 
 def test_build_is_deterministic(built: dict[str, Path]) -> None:
-    assert build.build_addin() == built[build.ADDIN].read_bytes()
+    assert build.build_addin() == built[ADDIN].read_bytes()
     assert build.build_demo() == built[build.DEMO].read_bytes()
-    with zipfile.ZipFile(built[build.ADDIN]) as z:
+    with zipfile.ZipFile(built[ADDIN]) as z:
         assert {info.date_time for info in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         core = z.read("docProps/core.xml").decode()
     assert "<dcterms:modified" in core and "2024-01-01T00:00:00Z" in core
@@ -340,7 +342,7 @@ def _without_attributes(code: str) -> list[str]:
     return [ln for ln in lines if ln and not ln.startswith(_ATTRIBUTE_LINES)]
 
 
-@pytest.mark.parametrize("name", [build.ADDIN, build.DEMO])
+@pytest.mark.parametrize("name", [ADDIN, build.DEMO])
 def test_libreoffice_opens_the_file_and_exposes_the_macros(
     built: dict[str, Path], name: str, tmp_path: Path
 ) -> None:
@@ -360,7 +362,7 @@ def test_libreoffice_opens_the_file_and_exposes_the_macros(
             content = z.read("content.xml").decode("utf-8")
         bound = re.findall(r"vnd\.sun\.star\.script:VBAProject\.xlbudget_ribbon\.(\w+)\?",
                            content)
-        assert bound == [b.action for b in build.buttons(_source("customUI.xml"))]
+        assert bound == [b.action for b in buttons(_source("customUI.xml"))]
 
 
 def test_build_command_writes_both_files_and_checks_sources(
@@ -369,7 +371,7 @@ def test_build_command_writes_both_files_and_checks_sources(
     def run(*args: str, seed: str = "0") -> subprocess.CompletedProcess[str]:
         env = {**os.environ, "PYTHONHASHSEED": seed}
         return subprocess.run([sys.executable, "-m", "xlbudget.excel.build", *args],
-                              capture_output=True, text=True, cwd=build.REPO, env=env,
+                              capture_output=True, text=True, cwd=REPO, env=env,
                               check=False)
 
     checked = run("--check")
@@ -377,7 +379,7 @@ def test_build_command_writes_both_files_and_checks_sources(
     done = run("--out", str(tmp_path), seed="12345")
     assert done.returncode == 0, done.stderr
     # Another process, another hash seed: the same bytes as this process built.
-    for name in (build.ADDIN, build.DEMO):
+    for name in (ADDIN, build.DEMO):
         assert (tmp_path / name).read_bytes() == built[name].read_bytes()
 
 
@@ -387,14 +389,14 @@ def test_build_reports_bad_sources_in_chinese(tmp_path: Path,
     assert "找不到源文件目录" in capsys.readouterr().err
 
     macros = tmp_path / "macros"
-    shutil.copytree(build.MACROS, macros)
+    shutil.copytree(MACROS, macros)
     ribbon = macros / "xlbudget_ribbon.bas"
     ribbon.write_text(ribbon.read_text(encoding="utf-8").replace("a.check()", "a.校验()"),
                       encoding="utf-8")
     assert build.main(["--macros", str(macros), "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err
     assert "模块 xlbudget_ribbon 第 8 行" in err and "Traceback" not in err
-    assert not (tmp_path / "o" / build.ADDIN).exists()
+    assert not (tmp_path / "o" / ADDIN).exists()
 
 
 def test_demo_errors_are_found_by_the_engine(built: dict[str, Path], tmp_path: Path) -> None:

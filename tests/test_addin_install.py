@@ -20,11 +20,12 @@ from xlbudget.excel.install import (
     target,
     uninstall,
 )
+from xlbudget.excel.macros import ADDIN, MACROS, XLWINGS_PIN
 
 
 @pytest.fixture(scope="module")
 def addin(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("built") / build.ADDIN
+    path = tmp_path_factory.mktemp("built") / ADDIN
     path.write_bytes(build.build_addin())
     return path
 
@@ -38,7 +39,7 @@ def test_windows_install_copies_to_xlstart_and_writes_settings(addin: Path, tmp_
     lines = install(addin, interpreter=r"C:\Python311\python.exe", platform="win32", env=env,
                     home=tmp_path)
 
-    installed = tmp_path / "Roaming" / "Microsoft" / "Excel" / "XLSTART" / build.ADDIN
+    installed = tmp_path / "Roaming" / "Microsoft" / "Excel" / "XLSTART" / ADDIN
     assert installed.read_bytes() == addin.read_bytes()
     assert read_config(conf) == {
         "PYTHONPATH": "D:\\work",  # the user's own setting stays
@@ -61,14 +62,14 @@ def test_macos_install_uses_startup_folder_sandbox_settings_and_applescript(
 ) -> None:
     install(addin, interpreter="/usr/local/bin/python3", platform="darwin", env={}, home=tmp_path)
     startup = tmp_path / "Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel"
-    assert (startup / build.ADDIN).read_bytes() == addin.read_bytes()
+    assert (startup / ADDIN).read_bytes() == addin.read_bytes()
     conf = tmp_path / "Library/Containers/com.microsoft.Excel/Data/xlbudget.conf"
     assert read_config(conf) == {
         "INTERPRETER_MAC": "/usr/local/bin/python3",
         "UDF MODULES": "xlbudget.excel.udfs",
     }
     script = (tmp_path / "Library/Application Scripts/com.microsoft.Excel"
-              / f"xlwings-{build.XLWINGS_PIN}.applescript")
+              / f"xlwings-{XLWINGS_PIN}.applescript")
     assert script.is_file() and script.stat().st_size > 0
 
 
@@ -110,11 +111,11 @@ def test_default_addin_is_built_afresh_from_the_sources(
     import shutil
 
     macros = tmp_path / "macros"
-    shutil.copytree(build.MACROS, macros)
+    shutil.copytree(MACROS, macros)
     monkeypatch.setattr(install_module, "MACROS", macros)
     monkeypatch.setattr(install_module, "DIST", tmp_path / "dist")
     path = built_addin()
-    assert path == tmp_path / "dist" / build.ADDIN
+    assert path == tmp_path / "dist" / ADDIN
     assert path.read_bytes() == addin.read_bytes()
 
     monkeypatch.setattr(install_module, "MACROS", tmp_path / "no-macros")

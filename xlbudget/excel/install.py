@@ -21,7 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlbudget.excel.build import ADDIN, DIST, MACROS, PROJECT_NAME, UDF_MODULE, XLWINGS_PIN
+from xlbudget.excel.build import DIST
+from xlbudget.excel.macros import ADDIN, MACROS, PROJECT_NAME, UDF_MODULE, XLWINGS_PIN
 
 _MAC_CONTAINER = Path("Library/Containers/com.microsoft.Excel/Data")
 _MAC_STARTUP = Path("Library/Group Containers/UBF8T346G9.Office/User Content/Startup/Excel")
@@ -74,7 +75,8 @@ def built_addin(path: Path | None = None) -> Path:
         return path
     default = DIST / ADDIN
     if MACROS.is_dir():
-        from xlbudget.excel.build import BuildError, build
+        from xlbudget.excel.build import build
+        from xlbudget.excel.macros import BuildError
 
         try:
             build(DIST, MACROS)
