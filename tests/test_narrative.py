@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from xlbudget import arith
+from xlbudget import calc
 from xlbudget.engine import analyse
 from xlbudget.generate import generate, write
 from xlbudget.model import WorkbookModel
@@ -38,7 +38,7 @@ def dept(tmp_path_factory: pytest.TempPathFactory) -> dict:
 
 
 def _wan(yuan: Decimal) -> str:
-    return str(arith.round_half_up(yuan / 10000, 2))
+    return str(calc.round_half_up(yuan / 10000, 2))
 
 
 def _write(dept: dict, blocks: list[Block], name: str) -> Path:
@@ -119,8 +119,8 @@ def test_total_given_as_income_plus_expense(dept: dict) -> None:
 def test_share_on_wrong_base(dept: dict) -> None:
     facts = dept["facts"]
     basic, total = facts["T3.basic"].yuan, facts["ex.expense_total"].yuan
-    right = arith.pct(basic, total)
-    wrong = arith.pct(basic, facts["ex.grand_total"].yuan)
+    right = calc.pct(basic, total)
+    wrong = calc.pct(basic, facts["ex.grand_total"].yuan)
     assert wrong != right
     found, para = _perturb(dept, "年本年支出合计", f"占{right}%", f"占{wrong}%", "share.docx")
     f = _only(found, "N-share")
@@ -134,11 +134,11 @@ def test_growth_rate_on_wrong_base(dept: dict) -> None:
     rate = _figure(text, r"(?:增长|下降)(\d+\.\d\d)%")
     now = dept["facts"]["T5.total"].yuan
     before = dept["prior"] and table_facts(dept["prior"])["T5.total"].yuan
-    wrong = arith.round_half_up(abs(now - before) * 100 / now, 2)  # this year as the base
+    wrong = calc.round_half_up(abs(now - before) * 100 / now, 2)  # this year as the base
     found, para = _perturb(dept, text[:30], f"{rate}%", f"{wrong}%", "growth.docx")
     f = _only(found, "N-growth")
     assert f.extra["location"]["paragraph"] == para
-    assert Decimal(f.expected) == arith.growth(now, before)
+    assert Decimal(f.expected) == calc.growth(now, before)
 
 
 def test_growth_from_zero_base(dept: dict) -> None:
@@ -165,8 +165,8 @@ def test_completion_against_zero_budget(dept: dict) -> None:
 
 def test_wrong_completion_rate_of_sangong(dept: dict) -> None:
     facts = dept["facts"]
-    right = arith.rate(facts["T7.total_final"].yuan, facts["T7.total_budget"].yuan)
-    wrong = arith.rate(facts["T7.total_budget"].yuan, facts["T7.total_final"].yuan)
+    right = calc.rate(facts["T7.total_final"].yuan, facts["T7.total_budget"].yuan)
+    wrong = calc.rate(facts["T7.total_budget"].yuan, facts["T7.total_final"].yuan)
     found, para = _perturb(dept, "“三公”经费财政拨款支出决算为", f"完成预算{right}%",
                            f"完成预算{wrong}%", "rate.docx")
     f = _only(found, "N-completion")
@@ -203,7 +203,7 @@ def test_outdated_class_names(dept: dict) -> None:
 def test_wan_yuan_confused(dept: dict) -> None:
     basic = dept["facts"]["T3.basic"].yuan
     found, para = _perturb(dept, "年本年支出合计", f"基本支出{_wan(basic)}万元",
-                           f"基本支出{arith.round_half_up(basic, 2)}万元", "unit.docx")
+                           f"基本支出{calc.round_half_up(basic, 2)}万元", "unit.docx")
     f = _only(found, "N-unit")
     assert (f.extra["location"]["paragraph"], f.expected) == (para, _wan(basic))
 
@@ -268,7 +268,7 @@ def test_performance_table_rate_and_total(dept: dict) -> None:
     total = table.rows[-1]
     budget = Decimal(total[1].replace(",", "")) + 1000
     final = Decimal(total[2].replace(",", ""))
-    total[1], total[3] = f"{budget:,}", f"{arith.rate(final, budget)}%"  # rate kept consistent
+    total[1], total[3] = f"{budget:,}", f"{calc.rate(final, budget)}%"  # rate kept consistent
     path = _write(dept, blocks, "perf.docx")
     found = check_narrative(path, dept["model"], dept["prior"])
     doc = read_docx(path)
@@ -306,7 +306,7 @@ def test_rate_against_its_stated_amounts(dept: dict) -> None:
     change = Decimal(_figure(text, r"(?:增加|减少)(\d+\.\d\d)万元"))
     rate = _figure(text, r"(?:增长|下降)(\d+\.\d\d)%")
     sign = 1 if "增加" in text else -1
-    right = arith.growth(amount, amount - sign * change)
+    right = calc.growth(amount, amount - sign * change)
     found, para = _perturb(dept, text, f"{rate}%", f"{Decimal(rate) + 3}%", "int-rate.docx")
     f = _only(found, "N-growth")
     assert (f.extra["location"]["paragraph"], Decimal(f.expected)) == (para, right)
@@ -319,7 +319,7 @@ def test_share_of_a_stated_base(dept: dict) -> None:
     share = _figure(text, r"总额的(\d+\.\d\d)%")
     found, para = _perturb(dept, text, f"{share}%", f"{Decimal(share) - 7}%", "int-share.docx")
     f = _only(found, "N-share")
-    assert (f.extra["location"]["paragraph"], f.expected) == (para, str(arith.pct(sme, total)))
+    assert (f.extra["location"]["paragraph"], f.expected) == (para, str(calc.pct(sme, total)))
 
 
 def test_vehicle_counts_exceed_their_total(dept: dict) -> None:
@@ -382,7 +382,7 @@ def test_budget_execution_rate_in_the_evaluation_report(dept: dict) -> None:
     rate = _figure(text, r"执行率(\d+\.\d\d)%")
     found, para = _perturb(dept, text, f"执行率{rate}%", "执行率100.00%", "exec.docx")
     f = _only(found, "N-completion")
-    assert (f.extra["location"]["paragraph"], f.expected) == (para, str(arith.rate(spent, budget)))
+    assert (f.extra["location"]["paragraph"], f.expected) == (para, str(calc.rate(spent, budget)))
 
 
 def test_staff_parts_exceed_their_total(dept: dict) -> None:
@@ -420,7 +420,7 @@ def test_any_changed_figure_is_found_at_its_paragraph(dept: dict, data: st.DataO
     blocks = [Block(b.kind, b.text, [list(r) for r in b.rows]) for b in dept["blocks"]]
     m = list(_SECTION_FIGURES.finditer(blocks[i].text))[j]
     value = Decimal(m.group(1))
-    new = value + 1 if m.group(2) == "%" else arith.round_half_up(value * Decimal("1.1") + 1, 2)
+    new = value + 1 if m.group(2) == "%" else calc.round_half_up(value * Decimal("1.1") + 1, 2)
     blocks[i].text = blocks[i].text[:m.start(1)] + str(new) + blocks[i].text[m.end(1):]
     path = dept["dir"] / "prop.docx"
     write_docx(blocks, path)
@@ -481,7 +481,7 @@ def test_wrong_amount_with_its_rate_blames_the_amount(dept: dict) -> None:
     final = _figure(text, r"支出决算为(\d+\.\d\d)万元")
     wrong = Decimal(final) - Decimal("11.61")
     rate = _figure(text, r"完成预算(\d+\.\d\d)%")
-    new_rate = arith.rate(wrong, budget)
+    new_rate = calc.rate(wrong, budget)
     blocks = [Block(b.kind, b.text, [list(r) for r in b.rows]) for b in dept["blocks"]]
     target = next(b for b in blocks if b.text == text)
     target.text = text.replace(f"支出决算为{final}万元", f"支出决算为{wrong}万元").replace(
@@ -520,7 +520,7 @@ def test_project_money_flows_checked_within_the_text(dept: dict) -> None:
     funds = Decimal(_figure(text, r"资金(\d+\.\d\d)万元"))
     spent = (funds * Decimal("0.8")).quantize(Decimal("0.01"))
     left = funds - spent
-    right = arith.rate(spent, funds)
+    right = calc.rate(spent, funds)
     ok = f"共支付项目资金{spent}万元，年底结余{left}万元，资金使用率{right}%。"
     assert _perturb(dept, text, text, text + ok, "flow-ok.docx")[0] == []
     bad = ok.replace(f"资金使用率{right}%", f"资金使用率{right - Decimal('0.50')}%")
@@ -563,12 +563,12 @@ def test_wrong_amount_with_its_change_and_rates_blames_the_amount(dept: dict) ->
     facts, prior = dept["facts"], table_facts(dept["prior"])
     now, before = facts["T5.total"].yuan, prior["T5.total"].yuan
     wrong = now + 1_000_000  # 100.00 万元 more
-    share = arith.pct(wrong, facts["ex.expense_total"].yuan)
+    share = calc.pct(wrong, facts["ex.expense_total"].yuan)
     change = wrong - before
     verb, trend = ("增加", "增长") if change >= 0 else ("减少", "下降")
     new = (f"{dept['model'].year}年一般公共预算财政拨款支出{_wan(wrong)}万元，占本年支出合计的"
            f"{share}%。与{dept['model'].year - 1}年相比，一般公共预算财政拨款支出{verb}"
-           f"{_wan(abs(change))}万元，{trend}{abs(arith.growth(wrong, before))}%。")
+           f"{_wan(abs(change))}万元，{trend}{abs(calc.growth(wrong, before))}%。")
     found, para = _perturb(dept, text, text, new, "blame-growth.docx")
     assert [(f.rule, f.actual, f.expected) for f in found] == [
         ("N-amount", _wan(wrong), _wan(now))]

@@ -12,7 +12,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 
-from xlbudget import arith
+from xlbudget import calc
 from xlbudget.cli import main
 from xlbudget.engine import analyse
 from xlbudget.generate import generate, write
@@ -41,7 +41,7 @@ def _copy(blocks: list[Block]) -> list[Block]:
 
 
 def _wan(yuan: Decimal) -> str:
-    return str(arith.round_half_up(yuan / 10000, 2))
+    return str(calc.round_half_up(yuan / 10000, 2))
 
 
 def _digest(path: Path) -> str:
@@ -59,7 +59,7 @@ def test_numbering_lost_and_headings_unstyled(dept: dict) -> None:
     assert [k for k in n.found if k.startswith("S")] == [f"S{i}" for i in range(1, 11)]
     assert check_narrative(path, dept["model"]) == []
     facts = dept["facts"]
-    right = arith.pct(facts["T3.basic"].yuan, facts["ex.expense_total"].yuan)
+    right = calc.pct(facts["T3.basic"].yuan, facts["ex.expense_total"].yuan)
     target = next(b for b in blocks if b.text.startswith(f"{dept['model'].year}年本年支出合计"))
     target.text = target.text.replace(f"占{right}%", "占12.34%", 1)
     write_docx(blocks, path)
@@ -272,13 +272,13 @@ def _published(dept: dict, **wrong: str) -> list[Block]:
     f, y = dept["facts"], dept["model"].year
 
     def w(key: str) -> str:
-        return wrong.get(key) or f"{arith.round_half_up(f[key].yuan / 10000, 2):,}"
+        return wrong.get(key) or f"{calc.round_half_up(f[key].yuan / 10000, 2):,}"
 
     leaf = next(k for k in f if k.startswith("T5.code.") and len(k) == 15 and f[k].yuan)
     code = leaf.removeprefix("T5.code.")
     names = [f[f"T5.code.{code[:n]}"].label for n in (3, 5, 7)]
     budget = f[leaf].yuan * Decimal("1.25")
-    rate = arith.rate(f[leaf].yuan, budget)
+    rate = calc.rate(f[leaf].yuan, budget)
     return [
         Block("title", f"某区某局{y}年度部门决算"),
         Block("h2", "收入支出决算总体情况说明"),
@@ -286,12 +286,12 @@ def _published(dept: dict, **wrong: str) -> list[Block]:
                    f"{w('ex.grand_total')}万元。"),
         Block("h2", "一般公共预算财政拨款支出决算情况说明"),
         Block("p", f"1.{names[0].removesuffix('支出')}（类）{names[1]}（款）{names[2]}（项）"),
-        Block("p", f"年初预算为{arith.round_half_up(budget / 10000, 2)}万元，支出决算为"
+        Block("p", f"年初预算为{calc.round_half_up(budget / 10000, 2)}万元，支出决算为"
                    f"{w(leaf)}万元，完成年初预算的{wrong.get('rate') or rate}%。"),
         Block("h2", "“三公”经费财政拨款支出决算情况说明"),
         Block("p", f"{y}年度“三公”经费财政拨款支出预算为{w('T7.total_budget')}万元，支出决算为"
                    f"{w('T7.total_final')}万元，完成预算的"
-                   f"{arith.rate(f['T7.total_final'].yuan, f['T7.total_budget'].yuan)}%。"
+                   f"{calc.rate(f['T7.total_final'].yuan, f['T7.total_budget'].yuan)}%。"
                    f"其中：公务接待费支出预算为{w('T7.reception_budget')}万元，支出决算为"
                    f"{w('T7.reception_final')}万元。"),
     ]
@@ -309,7 +309,7 @@ def test_published_sentence_shapes(dept: dict) -> None:
     found = {(x.rule, x.expected) for x in check_narrative(path, dept["model"])}
     budget = f[leaf].yuan * Decimal("1.25")
     assert found == {("N-amount", right), ("N-amount", _wan(f[leaf].yuan)),
-                     ("N-completion", str(arith.rate(f[leaf].yuan, budget)))}
+                     ("N-completion", str(calc.rate(f[leaf].yuan, budget)))}
 
 
 def test_narrative_is_compared_with_the_corrected_tables(tmp_path: Path) -> None:

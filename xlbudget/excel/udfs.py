@@ -1,6 +1,6 @@
 """Worksheet functions (UDFs) of the add-in: ``=XLB_PCT(B5,B20)`` and friends.
 
-The arithmetic is ``xlbudget.arith`` (shared with the narrative checker); this module only adapts
+The arithmetic is ``xlbudget.calc`` (shared with the narrative checker); this module only adapts
 Excel arguments and results. Docstrings and argument docs are the help Excel shows, so they are
 Chinese. A figure that does not exist (a zero base) is an Excel error value, never a number.
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import xlwings as xw
 
-from xlbudget import arith
+from xlbudget import calc
 from xlbudget.findings import SEVERITIES, SEVERITY_ZH, FileResult, problem_counts
 
 CATEGORY = "xlbudget 决算"
@@ -56,9 +56,9 @@ def _flat(values: Any) -> list[Any]:
 def _percent(fn: Any, a: Any, b: Any, digits: Any) -> Any:
     try:
         return _number(fn(a, b, digits))
-    except arith.ZeroBaseError:
+    except calc.ZeroBaseError:
         return excel_error("#DIV/0!")
-    except arith.ArithError:
+    except calc.ArithError:
         return excel_error("#VALUE!")
 
 
@@ -68,7 +68,7 @@ def _percent(fn: Any, a: Any, b: Any, digits: Any) -> Any:
 @xw.arg("digits", doc="保留小数位数，默认 2（四舍五入）")
 def XLB_PCT(part: Any, whole: Any, digits: Any = 2) -> Any:
     """占比（%）= 部分数 ÷ 总数 × 100，按决算报告的四舍五入规则保留小数。总数为零时返回 #DIV/0!。"""
-    return _percent(arith.pct, part, whole, digits)
+    return _percent(calc.pct, part, whole, digits)
 
 
 @xw.func(category=CATEGORY)
@@ -77,7 +77,7 @@ def XLB_PCT(part: Any, whole: Any, digits: Any = 2) -> Any:
 @xw.arg("digits", doc="保留小数位数，默认 2（四舍五入）")
 def XLB_GROWTH(current: Any, previous: Any, digits: Any = 2) -> Any:
     """增长率（%）=（本年−上年）÷ 上年 × 100，四舍五入。上年为零时返回 #DIV/0!，不是 100%。"""
-    return _percent(arith.growth, current, previous, digits)
+    return _percent(calc.growth, current, previous, digits)
 
 
 @xw.func(category=CATEGORY)
@@ -86,7 +86,7 @@ def XLB_GROWTH(current: Any, previous: Any, digits: Any = 2) -> Any:
 @xw.arg("digits", doc="保留小数位数，默认 2（四舍五入）")
 def XLB_RATE(final: Any, budget: Any, digits: Any = 2) -> Any:
     """完成率（%）= 决算数 ÷ 预算数 × 100，四舍五入。预算数为零时返回 #DIV/0!。"""
-    return _percent(arith.rate, final, budget, digits)
+    return _percent(calc.rate, final, budget, digits)
 
 
 @xw.func(category=CATEGORY)
@@ -96,8 +96,8 @@ def XLB_RATE(final: Any, budget: Any, digits: Any = 2) -> Any:
 def XLB_SUMCODE(codes: Any, values: Any, prefix: Any) -> Any:
     """某科目编码下最末级科目的金额合计：类、款小计行不重复计算。"""
     try:
-        return _number(arith.sum_code(_flat(codes), _flat(values), prefix))
-    except arith.ArithError:
+        return _number(calc.sum_code(_flat(codes), _flat(values), prefix))
+    except calc.ArithError:
         return excel_error("#VALUE!")
 
 
@@ -105,16 +105,16 @@ def XLB_SUMCODE(codes: Any, values: Any, prefix: Any) -> Any:
 @xw.arg("code", doc="科目编码，如 2010301")
 def XLB_LEVEL(code: Any) -> Any:
     """科目级次：类（3 位）为 1，款（5 位）为 2，项（7 位）为 3；不是科目编码时为 0。"""
-    return arith.code_level(code)
+    return calc.code_level(code)
 
 
 @xw.func(category=CATEGORY)
 @xw.arg("code", doc="科目编码，如 2010301")
 def XLB_PARENT(code: Any) -> Any:
     """上级科目编码：项 → 款 → 类（2010301 → 20103 → 201）。类没有上级，返回 #N/A。"""
-    parent = arith.parent_code(code)
+    parent = calc.parent_code(code)
     if parent is None:
-        return excel_error("#N/A" if arith.normalise_code(code) else "#VALUE!")
+        return excel_error("#N/A" if calc.normalise_code(code) else "#VALUE!")
     return parent
 
 

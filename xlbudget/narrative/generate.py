@@ -13,7 +13,7 @@ import random
 from decimal import Decimal
 from pathlib import Path
 
-from xlbudget import arith
+from xlbudget import calc
 from xlbudget.codes import FUNCTION_CLASSES
 from xlbudget.model import WorkbookModel
 from xlbudget.narrative.docx_source import Block, write_docx
@@ -44,7 +44,7 @@ class _Writer:
 
     def share(self, part: str, whole: str) -> str:
         w = self.yuan(whole)
-        return str(arith.pct(self.yuan(part), w)) if w else "0.00"
+        return str(calc.pct(self.yuan(part), w)) if w else "0.00"
 
     def compare(self, key: str, both: bool = False) -> str:
         """``与Y−1年相比，…增加B万元，增长P%`` against last year's table, or '' without it."""
@@ -57,7 +57,7 @@ class _Writer:
         if before == 0:
             rate = "上年无此项支出" if now else "与上年持平"
             return f"与{self.year - 1}年相比，{verb}{amount}万元，{rate}。"
-        g = arith.growth(now, before)
+        g = calc.growth(now, before)
         trend = "增长" if g >= 0 else "下降"
         if both:
             return (f"与{self.year - 1}年相比，收、支总计各{verb}{amount}和{amount}万元，"
@@ -168,7 +168,7 @@ class _Writer:
                      self.f[key].label)
             self.add("p", f"{n}.{names[0]}（类）{names[1]}（款）{names[2]}（项）："
                           f"年初预算为{_wan(budget)}万元，支出决算为{self.wan(key)}万元，"
-                          f"完成预算{arith.rate(final, budget)}%。"
+                          f"完成预算{calc.rate(final, budget)}%。"
                           f"决算数{rel}预算数的主要原因是据实结算。")
 
     def _basic(self) -> None:
@@ -189,7 +189,7 @@ class _Writer:
         self.add("h2", "七、“三公”经费财政拨款支出决算情况说明")
         self.add("h3", "（一）“三公”经费财政拨款支出决算总体情况说明")
         total, budget = self.yuan("T7.total_final"), self.yuan("T7.total_budget")
-        done = f"完成预算{arith.rate(total, budget)}%" if budget else "年初未安排预算"
+        done = f"完成预算{calc.rate(total, budget)}%" if budget else "年初未安排预算"
         items = [("T7.abroad_final", "因公出国（境）费支出决算"),
                  ("T7.vehicle_final", "公务用车购置及运行维护费支出决算"),
                  ("T7.reception_final", "公务接待费支出决算")]
@@ -230,7 +230,7 @@ class _Writer:
 
     def _done(self, item: str) -> str:
         final, budget = self.yuan(f"T7.{item}_final"), self.yuan(f"T7.{item}_budget")
-        return f"完成预算{arith.rate(final, budget)}%" if budget else "年初未安排预算"
+        return f"完成预算{calc.rate(final, budget)}%" if budget else "年初未安排预算"
 
     def _item_cmp(self, key: str, label: str) -> str:
         text = self.compare(key)
@@ -254,7 +254,7 @@ class _Writer:
         change = running - before
         verb, trend = ("增加", "增长") if change >= 0 else ("减少", "下降")
         self.add("p", f"{y}年，本部门机关运行经费支出{_wan(running)}万元，比{y - 1}年{verb}"
-                      f"{_wan(abs(change))}万元，{trend}{abs(arith.growth(running, before))}%。"
+                      f"{_wan(abs(change))}万元，{trend}{abs(calc.growth(running, before))}%。"
                       "主要原因是厉行节约，压减一般性支出。")
         self.add("h3", "（二）政府采购支出情况")
         goods, works, services = (Decimal(rng.randint(10000, 2000000)) for _ in range(3))
@@ -262,13 +262,13 @@ class _Writer:
         sme = (total * Decimal(rng.choice([0.6, 0.75, 0.9]))).quantize(Decimal(100))
         small = (sme * Decimal("0.5")).quantize(Decimal(100))
         kinds = [(goods, "货物"), (works, "工程"), (services, "服务")]
-        shares = [arith.pct(v, total) for v, _ in kinds]
+        shares = [calc.pct(v, total) for v, _ in kinds]
         shares[-1] = Decimal(100) - shares[0] - shares[1]  # tail-adjusted, as reports do
         listing = "；".join(f"政府采购{name}支出{_wan(v)}万元，占{p}%"
                            for (v, name), p in zip(kinds, shares, strict=True))
         self.add("p", f"{y}年度，本部门政府采购支出总额{_wan(total)}万元，其中：{listing}。")
         self.add("p", f"授予中小企业合同金额{_wan(sme)}万元，占政府采购支出总额的"
-                      f"{arith.pct(sme, total)}%，其中：授予小微企业合同金额{_wan(small)}万元。")
+                      f"{calc.pct(sme, total)}%，其中：授予小微企业合同金额{_wan(small)}万元。")
         self.add("h3", "（三）国有资产占用情况")
         law, other = rng.randint(1, 6), rng.randint(0, 3)
         self.add("p", f"截至{y}年12月31日，本部门共有车辆{law + other}辆，"
@@ -286,7 +286,7 @@ class _Writer:
         spent = self.yuan("ex.expense_total")
         budget = (spent * Decimal(rng.choice([1.02, 1.05, 1.1]))).quantize(Decimal(100))
         self.add("p", f"{y}年度部门预算数{_wan(budget)}万元，执行数{_wan(spent)}万元，预算执行率"
-                      f"{arith.rate(spent, budget)}%。")
+                      f"{calc.rate(spent, budget)}%。")
         self.add("p", "项目绩效目标完成情况表")
         self.add("p", "单位：元")
         rows = [["项目名称", "预算数", "执行数", "执行率"]]
@@ -296,18 +296,18 @@ class _Writer:
             e = (b * Decimal(rng.choice([0.85, 0.93, 0.98, 1]))).quantize(Decimal("0.01"))
             budgets.append(b)
             finals.append(e)
-            rows.append([name, _yuan_text(b), _yuan_text(e), f"{arith.rate(e, b)}%"])
+            rows.append([name, _yuan_text(b), _yuan_text(e), f"{calc.rate(e, b)}%"])
         sb, se = sum(budgets, Decimal(0)), sum(finals, Decimal(0))
-        rows.append(["合计", _yuan_text(sb), _yuan_text(se), f"{arith.rate(se, sb)}%"])
+        rows.append(["合计", _yuan_text(sb), _yuan_text(se), f"{calc.rate(se, sb)}%"])
         self.add("table", rows=rows)
 
 
 def _wan(yuan: Decimal) -> str:
-    return str(arith.round_half_up(yuan / _WAN, 2))
+    return str(calc.round_half_up(yuan / _WAN, 2))
 
 
 def _yuan_text(yuan: Decimal) -> str:
-    return f"{arith.round_half_up(yuan, 2):,}"
+    return f"{calc.round_half_up(yuan, 2):,}"
 
 
 def narrative_blocks(model: WorkbookModel, prior: WorkbookModel | None = None,

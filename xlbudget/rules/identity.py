@@ -12,6 +12,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
+from xlbudget.calc import round_half_up
 from xlbudget.model import Amount
 
 
@@ -105,10 +106,3 @@ class Identity:
             return None
         new_yuan = amount.yuan - self.residual / c
         return round_half_up(new_yuan / amount.scale, amount.decimals)
-
-
-def round_half_up(value: Decimal, decimals: int) -> Decimal:
-    """Round as the reports print figures (half up, away from zero)."""
-    from decimal import ROUND_HALF_UP
-
-    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)

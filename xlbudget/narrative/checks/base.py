@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from xlbudget import arith
+from xlbudget import calc
 from xlbudget.findings import Finding
 from xlbudget.narrative import rules as _rules  # noqa: F401  (registers N-…)
 from xlbudget.narrative.extract import Figure, Placeholder
@@ -69,7 +69,7 @@ class CheckerBase:
         return self._keys[f.index]
 
     def in_unit(self, yuan: Decimal, f: Figure) -> Decimal:
-        return arith.round_half_up(yuan / f.scale, f.decimals)
+        return calc.round_half_up(yuan / f.scale, f.decimals)
 
     def _rate(self, s: Sentence, f: Figure | None, final: Decimal, fband: Decimal,
               budget: Decimal, bband: Decimal, label: str, related: list[dict[str, str]],
@@ -82,7 +82,7 @@ class CheckerBase:
             self.emit("N-zero-budget", s, f"{label}预算数为零，完成率无意义，文中却写为 {value}%",
                       figure=f, span=span, actual=value, related=related)
             return
-        expected = arith.rate(final, budget)
+        expected = calc.rate(final, budget)
         slack = (fband / abs(budget) + abs(final) * bband / (budget * budget)) * _HUNDRED
         half = _half(f) if f is not None else Decimal(5).scaleb(-decimals - 1)
         if abs(value - expected) > slack + RATE_SLACK + half:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from xlbudget import arith
+from xlbudget import calc
 from xlbudget.narrative.checks.base import (
     _HUNDRED,
     RATE_SLACK,
@@ -91,9 +91,9 @@ class FigureChecks(CheckerBase):
             return
         if w == 0:
             return
-        expected = arith.pct(p, w)
+        expected = calc.pct(p, w)
         band = (pb / abs(w) + abs(p) * wb / (w * w)) * _HUNDRED
-        if a.index in self.flagged and w and abs(f.value - arith.pct(a.yuan, w)) <= (
+        if a.index in self.flagged and w and abs(f.value - calc.pct(a.yuan, w)) <= (
                 a.half_yuan / abs(w)) * _HUNDRED + band + SHARE_SLACK + _half(f):
             return  # the amount is wrong (reported) and the share is right for it
         if abs(f.value - expected) > band + SHARE_SLACK + _half(f):
@@ -194,7 +194,7 @@ class FigureChecks(CheckerBase):
                 return None  # nothing last year, nothing this year: "增长0%" says no change
             return ("N-zero-base", f"{what}数为零，增长率无意义，文中却写为 {f.value}%",
                     f.signed if f.sign else f.value, None)
-        expected = arith.growth(now, prior)
+        expected = calc.growth(now, prior)
         stated = f.signed if f.sign else f.value * (1 if expected >= 0 else -1)
         slack = (slack_of[0] / abs(prior) + slack_of[1] * pband / (prior * prior)) * _HUNDRED
         hint = ""
@@ -216,8 +216,8 @@ class FigureChecks(CheckerBase):
         before = a.yuan - change.signed * change.scale
         if before <= 0:
             return False
-        on_now = arith.round_half_up(abs(change.yuan) * _HUNDRED / a.yuan, f.decimals)
-        on_before = arith.round_half_up(abs(change.yuan) * _HUNDRED / before, f.decimals)
+        on_now = calc.round_half_up(abs(change.yuan) * _HUNDRED / a.yuan, f.decimals)
+        on_before = calc.round_half_up(abs(change.yuan) * _HUNDRED / before, f.decimals)
         return f.value == on_now and abs(on_now - on_before) > _half(f) + RATE_SLACK and (
             abs(abs(expected) - on_before) <= abs(abs(expected) - on_now))
 
@@ -246,7 +246,7 @@ class FigureChecks(CheckerBase):
         if budget is None:
             return
         if a.index in self.flagged and budget[0]:
-            right_for_stated = arith.rate(a.yuan, budget[0])
+            right_for_stated = calc.rate(a.yuan, budget[0])
             slack = (a.half_yuan / abs(budget[0]) + abs(a.yuan) * budget[1] / budget[0] ** 2
                      ) * _HUNDRED
             if abs(f.value - right_for_stated) <= slack + RATE_SLACK + _half(f):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from xlbudget import arith
+from xlbudget import calc
 from xlbudget.narrative.checks.base import (
     _HUNDRED,
     RATE_SLACK,
@@ -67,7 +67,7 @@ class ProjectChecks(CheckerBase):
             if whole == 0:
                 continue
             for r in rates:
-                expected = arith.rate(spent.yuan, whole)
+                expected = calc.rate(spent.yuan, whole)
                 slack = (spent.half_yuan / whole + spent.yuan * wband / whole ** 2) * _HUNDRED
                 if abs(r.value - expected) > slack + RATE_SLACK + _half(r):
                     self.emit("N-flow", r.sentence,
@@ -176,11 +176,11 @@ class ProjectChecks(CheckerBase):
         for i in range(header + 1, len(texts)):
             row = texts[i]
             try:
-                bv = arith.to_decimal(row[b]) if b < len(row) else None
-                ev = arith.to_decimal(row[e]) if e < len(row) else None
-                rv = arith.to_decimal(row[r].rstrip("%") or None) if r is not None and r < len(
+                bv = calc.to_decimal(row[b]) if b < len(row) else None
+                ev = calc.to_decimal(row[e]) if e < len(row) else None
+                rv = calc.to_decimal(row[r].rstrip("%") or None) if r is not None and r < len(
                     row) else None
-            except arith.ArithError:
+            except calc.ArithError:
                 continue
             if bv is None or ev is None:
                 continue

@@ -22,10 +22,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from xlbudget.codes import parent_code as _parent_of_normalised
-from xlbudget.rules.identity import round_half_up
 
 __all__ = [
     "ArithError",
@@ -48,6 +47,11 @@ _ZERO_TEXTS = frozenset({"-", "—", "－", "--", "——", "/"})
 #: Code lengths of 类/款/项 (function codes 3/5/7 digits; economic codes 3/5).
 _LEVELS = {3: 1, 5: 2, 7: 3}
 _CODE_TEXT = re.compile(r"^(\d{3})(?:[\s\-.]*(\d{2}))?(?:[\s\-.]*(\d{2}))?")
+
+
+def round_half_up(value: Decimal, decimals: int) -> Decimal:
+    """Round as the reports print figures (half up, away from zero)."""
+    return value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 class ArithError(ValueError):

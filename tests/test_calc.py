@@ -1,4 +1,4 @@
-"""The shared report arithmetic (xlbudget.arith)."""
+"""The shared report arithmetic (xlbudget.calc)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xlbudget import arith
-from xlbudget.arith import (
+from xlbudget import calc
+from xlbudget.calc import (
     ArithError,
     ZeroBaseError,
     code_level,
@@ -25,7 +25,7 @@ from xlbudget.arith import (
 
 
 def test_doctests() -> None:
-    assert doctest.testmod(arith).failed == 0
+    assert doctest.testmod(calc).failed == 0
 
 
 @pytest.mark.parametrize(
