@@ -91,6 +91,34 @@ def test_every_rule_has_a_page() -> None:
         assert rule.severity in ("error", "warning", "info")
 
 
+def test_each_page_is_written_for_its_rule() -> None:
+    """No two rules share a section of their page (shared fix texts once said nothing)."""
+    for section in ("what", "why", "example", "fix"):
+        texts: dict[str, list[str]] = {}
+        for rule in RULES:
+            texts.setdefault(getattr(rule.doc, section), []).append(rule.code)
+        assert [codes for codes in texts.values() if len(codes) > 1] == [], section
+
+
+def test_the_catalog_lists_every_rule_once_in_an_explicit_order() -> None:
+    """Each family module's rules are in the catalog, none twice, and nothing registers a
+    rule by being imported (the catalog is a plain tuple)."""
+    import importlib
+    import pkgutil
+
+    import xlbudget.rules as package
+
+    listed = [r.code for r in RULES]
+    assert len(listed) == len(set(listed)) == len(REGISTRY)
+    for info in pkgutil.iter_modules(package.__path__):
+        family = importlib.import_module(f"xlbudget.rules.{info.name}")
+        if info.name != "catalog" and hasattr(family, "RULES"):
+            assert {r.code for r in family.RULES} <= set(listed), info.name
+    assert listed[:4] == ["TB-a", "TB-b", "TB-c", "TB-d"] and listed[-1] == "B-mark"
+    for rule in RULES:  # identities run in the identities phase only, checks elsewhere
+        assert bool(rule.identities) == (rule.phase == "identities"), rule.code
+
+
 # -- rules that are not identities ------------------------------------------------------------
 
 def _findings(path, rule):

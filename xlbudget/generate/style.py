@@ -8,17 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-TITLES = {
-    "T1": "收入支出决算总表",
-    "T2": "收入决算表",
-    "T3": "支出决算表",
-    "T4": "财政拨款收入支出决算总表",
-    "T5": "一般公共预算财政拨款支出决算表",
-    "T6": "一般公共预算财政拨款基本支出决算表",
-    "T7": "财政拨款“三公”经费支出决算表",
-    "T8": "政府性基金预算财政拨款收入支出决算表",
-    "T9": "国有资本经营预算财政拨款收入支出决算表",
-}
+from xlbudget.tables.specs import TABLES
+
+#: the names the tables are published under (``tables.specs``)
+TITLES = {spec.key: spec.name for spec in TABLES}
 TABLE_KEYS = tuple(TITLES)
 
 NOTES = {

@@ -23,7 +23,8 @@ def _balance(kind: str, table: str) -> tuple[Equation, ...]:
 RULES = (
     Rule("X1", "总表本年收入合计 = 收入决算表合计", "error", "identities", RuleDoc(
         "收入支出决算总表的本年收入合计等于收入决算表合计行的本年收入合计。",
-        "同一数字在两张表中出现，必须一致。", "总表 925.00，收入决算表合计 920.00。",
+        "本年收入合计在两张表中出现：总表汇总列示，收入决算表按科目展开，必须一致。",
+        "总表 925.00，收入决算表合计 920.00。",
         "收入决算表按科目逐行汇总，通常更可靠：先核对它的合计行（T2-b），再改正总表；"
         "被定位的单元格即最可能填错之处。"),
         identities=(Equation(("T1.income.income_total.amount",), ("T2.main.total.total",)),)),
@@ -49,7 +50,8 @@ RULES = (
                                    "affiliated_remit", "other"))),
     Rule("X4", "总表本年支出合计 = 支出决算表合计", "error", "identities", RuleDoc(
         "收入支出决算总表的本年支出合计等于支出决算表合计行的本年支出合计。",
-        "同一数字在两张表中出现，必须一致。", "总表 900.00，支出决算表 905.00。",
+        "本年支出合计在两张表中出现：总表按功能分类汇总，支出决算表按科目展开，必须一致。",
+        "总表 900.00，支出决算表 905.00。",
         "支出决算表按科目逐行汇总：先核对它的合计行（T3-b），再改正总表的本年支出合计。"),
         identities=(Equation(("T1.expense.expense_total.amount",), ("T3.main.total.total",)),)),
     Rule("X5", "总表各类支出 = 支出决算表同类合计", "error", "identities", RuleDoc(
