@@ -25,6 +25,8 @@ This module imports no spreadsheet library: renderers write :func:`sheet_rows`.
 
 from __future__ import annotations
 
+import datetime
+import getpass
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
@@ -36,6 +38,7 @@ from xlbudget.rules.registry import Rule
 from xlbudget.sources.grid import Grid, Value, from_a1, to_a1
 from xlbudget.sources.own import EXPLAIN_SHEET as SHEET
 from xlbudget.sources.own import REPORT_SHEET, own_sheets
+from xlbudget.tables.text import parse_amount
 
 TITLE = ("出错说明：对“可说明”类校验问题的解释。xlbudget 每次校验都会读取本表，"
          "说明有效的问题记为“已说明”；单元格数值改变或问题消失后，说明会被提示为已过时。"
@@ -123,8 +126,6 @@ def cell_text(grid: Grid | None, cell: str) -> str:
 
 
 def value_text(v: Value) -> str:
-    from xlbudget.tables.text import parse_amount
-
     if v is None or v == "":
         return ""
     if isinstance(v, bool):
@@ -136,8 +137,6 @@ def value_text(v: Value) -> str:
 
 
 def _number(text: str) -> Decimal | None:
-    from xlbudget.tables.text import parse_amount
-
     d, _, ok = parse_amount(text)
     return d if ok else None
 
@@ -343,25 +342,8 @@ def sheet_rows(items: list[Explanation]) -> list[list[str]]:
     return [[TITLE], list(HEADER), *(e.row() for e in items)]
 
 
-def verifier(expected: list[Explanation]) -> Callable[[list[Grid]], None]:
-    """A re-read check for ``write_safely``: the written sheet holds exactly ``expected``."""
-    from xlbudget.marks.safe import WriteError
-
-    want = [(e.key, e.text) for e in expected]
-
-    def verify(grids: list[Grid]) -> None:
-        stored = read([g for g in grids if g.name == SHEET])
-        got = [(e.key, e.text) for e in stored.saved]
-        if got != want or stored.problems:
-            raise WriteError(f"写出的文件中“{SHEET}”工作表与要写入的说明不一致，已放弃写入")
-
-    return verify
-
-
 def default_author() -> str:
     """The user's login name, the 填写人 when none is given."""
-    import getpass
-
     try:
         return getpass.getuser()
     except Exception:  # no user name in this environment (no USER, no passwd entry)
@@ -369,9 +351,7 @@ def default_author() -> str:
 
 
 def today() -> str:
-    from datetime import date
-
-    return date.today().isoformat()
+    return datetime.date.today().isoformat()
 
 
 def signed(items: list[Explanation], *, author: str, date: str) -> list[Explanation]:

@@ -158,8 +158,8 @@ def _remove(file: Path, code: str, cell_arg: str, output: Path | None, force: bo
 def _save(file: Path, items: list[Any], output: Path | None, force: bool) -> None:
     from datetime import datetime
 
-    from xlbudget.explain import verifier
     from xlbudget.marks.plan import Plan
+    from xlbudget.marks.safe import verify_explanations
     from xlbudget.marks.xlsx import render_file
 
     plan = Plan(source=str(file), created=datetime.now().strftime("%Y-%m-%d %H:%M:%S"),
@@ -168,7 +168,7 @@ def _save(file: Path, items: list[Any], output: Path | None, force: bool) -> Non
     def produce(tmp: Path) -> None:
         render_file(plan, file, tmp)
 
-    rep = _write(file, output or file, produce, verifier(items), in_place=output is None,
+    rep = _write(file, output or file, produce, verify_explanations(items), in_place=output is None,
                  force=force)
     _report_write(rep)
 

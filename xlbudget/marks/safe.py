@@ -21,8 +21,11 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from xlbudget import explain
 from xlbudget.marks.atomic import WriteError, atomic_target, sibling
-from xlbudget.sources.grid import Grid, SourceError
+from xlbudget.sources.files import read_workbook
+from xlbudget.sources.grid import Grid, SourceError, from_a1
+from xlbudget.tables.text import parse_amount
 
 __all__ = ["WriteError", "default_output", "verify_marks", "write_safely"]
 
@@ -151,8 +154,6 @@ def write_safely(src: Path, dst: Path, produce: Callable[[Path], None],
 
 
 def _verify(tmp: Path, verify: Callable[[list[Grid]], None]) -> None:
-    from xlbudget.sources.files import read_workbook
-
     try:
         grids = read_workbook(tmp)
     except SourceError as exc:
@@ -162,9 +163,6 @@ def _verify(tmp: Path, verify: Callable[[list[Grid]], None]) -> None:
 
 def verify_marks(result: dict[str, Any]) -> Callable[[list], None]:
     """Re-read check: the report sheet is there and each correction reads back as written."""
-    from xlbudget.sources.grid import from_a1
-    from xlbudget.tables.text import parse_amount
-
     def verify(grids: list) -> None:
         by_name = {g.name: g for g in grids}
         render = result["render"]
@@ -179,10 +177,21 @@ def verify_marks(result: dict[str, Any]) -> Callable[[list], None]:
             if ch not in by_name:
                 raise WriteError(f"写出的文件中没有图表数据表“{ch}”，已放弃写入")
         if render.explanations is not None:
-            from xlbudget import explain
-
             sheet = [g for g in grids if g.name == explain.SHEET]
             if len(explain.read(sheet).saved) != render.explanations:
                 raise WriteError(f"写出的文件中“{explain.SHEET}”工作表与要写入的说明不一致，"
                                  "已放弃写入")
+    return verify
+
+
+def verify_explanations(expected: list[explain.Explanation]) -> Callable[[list[Grid]], None]:
+    """Re-read check for writing the 出错说明 sheet alone: it holds exactly ``expected``."""
+    want = [(e.key, e.text) for e in expected]
+
+    def verify(grids: list[Grid]) -> None:
+        stored = explain.read([g for g in grids if g.name == explain.SHEET])
+        got = [(e.key, e.text) for e in stored.saved]
+        if got != want or stored.problems:
+            raise WriteError(f"写出的文件中“{explain.SHEET}”工作表与要写入的说明不一致，已放弃写入")
+
     return verify
