@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from xlbudget.charts.data import PriorValuesError, chart_data, prior_template, read_prior_values
+from xlbudget.chart_data import PriorValuesError, chart_data, prior_template, read_prior_values
 from xlbudget.cli import main
 from xlbudget.codes import FUNCTION_CLASSES
 from xlbudget.engine import analyse, check_file
@@ -219,7 +219,7 @@ def test_libreoffice_opens_marked_and_charted_files(sample, tmp_path: Path) -> N
 
 
 def test_chart_sheets_are_recognised_by_name_or_caption() -> None:
-    from xlbudget.charts.data import chart_number
+    from xlbudget.chart_data import chart_number
     from xlbudget.sources.grid import Grid
 
     assert chart_number(Grid("图表 4", [[]])) == 4

@@ -307,9 +307,9 @@ def test_existing_user_note_is_not_overwritten(books: Books) -> None:
 
 
 def test_charts_writes_chart_sheets(books: Books) -> None:
-    from xlbudget.charts.data import chart_data
-    from xlbudget.charts.sheets import find_chart_sheets, plan_sheets
+    from xlbudget.chart_data import chart_data
     from xlbudget.engine import analyse
+    from xlbudget.marks.chart_sheets import find_chart_sheets, plan_sheets
     from xlbudget.sources.files import read_workbook
 
     grids = read_workbook(books.clean)

@@ -387,7 +387,7 @@ class Written:
     charts: list[str] = field(default_factory=list)
     #: sheets xlbudget had added (the 校验结果 sheet) and ``clean`` removed
     removed_sheets: list[str] = field(default_factory=list)
-    #: per chart written: ``name``, ``title``, ``rows`` and ``note`` (``xlbudget.charts.data``)
+    #: per chart written: ``name``, ``title``, ``rows`` and ``note`` (``xlbudget.chart_data``)
     chart_data: list[Any] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     lost: list[str] = field(default_factory=list)
@@ -555,13 +555,13 @@ def charts(path: PathLike, output: PathLike | None = None, *, prior: PathLike | 
     figures for the 变动 charts. ``chart_data`` of the result lists what each chart shows;
     charts left out, and why, are in ``skipped``.
     """
-    from xlbudget.charts.data import (
+    from xlbudget.chart_data import (
         PriorValuesError,
         chart_data,
         read_prior_values,
         this_year_figures,
     )
-    from xlbudget.charts.sheets import find_chart_sheets, plan_sheets
+    from xlbudget.marks.chart_sheets import find_chart_sheets, plan_sheets
     from xlbudget.marks.plan import Plan
     from xlbudget.marks.safe import verify_marks
     from xlbudget.marks.xlsx import render_file

@@ -169,7 +169,7 @@ def clean(file: Path, output: Path | None, in_place: bool) -> None:
 def charts(file: Path, output: Path | None, prior: Path | None, prior_values: Path | None,
            prior_template: Path | None, in_place: bool, force: bool) -> None:
     """图表：按决算表重新生成图1–图7的数据表和图表（替换原有的图表数据表）。"""
-    from xlbudget.charts.data import prior_template as template_text
+    from xlbudget.chart_data import prior_template as template_text
 
     if prior_template is not None:
         if prior_template.exists():

@@ -269,9 +269,9 @@ def _user(book: Any) -> str:
 
 
 def _charts(book: Any) -> str:
-    from xlbudget.charts.data import chart_data
-    from xlbudget.charts.sheets import find_chart_sheets, plan_sheets
+    from xlbudget.chart_data import chart_data
     from xlbudget.excel.render import chart_sheet
+    from xlbudget.marks.chart_sheets import find_chart_sheets, plan_sheets
 
     grids, analysis = _analyse(book)
     if analysis.result.status == "error":

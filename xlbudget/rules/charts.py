@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from xlbudget.charts.data import SOURCES, ChartData, chart_data, chart_number
+from xlbudget.chart_data import SOURCES, ChartData, chart_data, chart_number
 from xlbudget.findings import Finding
 from xlbudget.model import UNIT_SCALE, WorkbookModel
 from xlbudget.rules.registry import Rule, RuleDoc

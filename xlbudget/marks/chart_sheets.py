@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from xlbudget.charts.data import ChartData, chart_number
+from xlbudget.chart_data import ChartData, chart_number
 from xlbudget.marks.plan import ChartSheet
 from xlbudget.sources.grid import Grid
 
