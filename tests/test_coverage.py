@@ -9,7 +9,7 @@ import json
 import pytest
 
 from xlbudget.engine import analyse
-from xlbudget.generate.data import Key
+from xlbudget.generate.dataset import Key
 from xlbudget.model import Amount, CellRef, Row, Table, WorkbookModel
 from xlbudget.rules.catalog import RULES
 from xlbudget.rules.equations import Equation

@@ -1,6 +1,7 @@
-"""Sample workbooks: a consistent department's final accounts (``data``), laid out as the nine
-published tables in several real-world layouts (``layouts``), and known errors injected into a
-copy (``inject``). ``samples`` builds the project's ``workbooks/``.
+"""Sample workbooks: a consistent department's final accounts (``data`` draws a ``department``
+and its amounts into a ``dataset``), laid out as the nine published tables in several real-world
+layouts (``layouts``), and known errors injected into a copy (``inject``). ``samples`` builds
+the project's ``workbooks/``.
 
 Example::
 
@@ -13,7 +14,8 @@ Example::
     write(ds.prior, "out-prior.xlsx", "central")             # the same department, year − 1
 """
 
-from xlbudget.generate.data import Dataset, generate
+from xlbudget.generate.data import generate
+from xlbudget.generate.dataset import Dataset
 from xlbudget.generate.layouts import LAYOUTS, Sample, write
 
 __all__ = ["LAYOUTS", "Dataset", "Sample", "generate", "write"]

@@ -9,198 +9,34 @@ which gives the 0.01–0.02 residuals real documents have.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 
-from xlbudget.codes import (
-    ECONOMIC_CLASSES,
-    ECONOMIC_ITEMS,
-    FUNCTION_CLASSES,
-    FUNCTION_ITEMS,
-    OUTDATED,
+from xlbudget.codes import ECONOMIC_CLASSES, ECONOMIC_ITEMS
+from xlbudget.generate.dataset import (
+    FISCAL,
+    NONFISCAL_SOURCES,
+    NONFISCAL_SPENDING,
+    T1_EXPENSE_TAIL,
+    T1_INCOME_ROWS,
+    T2_COLUMNS,
+    T3_COLUMNS,
+    T4_EXPENSE_COLUMNS,
+    T4_EXPENSE_TAIL,
+    T4_INCOME_ROWS,
+    T5_COLUMNS,
+    T7_COLUMNS,
+    T8_COLUMNS,
+    Dataset,
+    Key,
+    function_name,
 )
-from xlbudget.model import UNIT_SCALE
-
-#: (table, block, row id, column); row id is a canonical row key or a classification code.
-Key = tuple[str, str, str, str]
-
-NONFISCAL_SOURCES = ("superior_subsidy", "business", "operating", "affiliated_remit", "other")
-NONFISCAL_SPENDING = ("remit_superior", "operating", "subsidy_affiliated")
-T1_INCOME_ROWS = ("gpb", "fund", "soe", *NONFISCAL_SOURCES, "income_total",
-                  "use_nonfiscal_balance", "opening_balance", "grand_total")
-T1_EXPENSE_TAIL = ("expense_total", "balance_distribution", "closing_balance", "grand_total")
-T2_COLUMNS = ("total", "fiscal", *NONFISCAL_SOURCES)
-T3_COLUMNS = ("total", "basic", "project", *NONFISCAL_SPENDING)
-T4_INCOME_ROWS = ("gpb", "fund", "soe", "income_total", "opening", "opening_gpb",
-                  "opening_fund", "opening_soe", "grand_total")
-T4_EXPENSE_TAIL = ("expense_total", "closing", "grand_total")
-T4_EXPENSE_COLUMNS = ("total", "gpb", "fund", "soe")
-T5_COLUMNS = ("total", "basic", "project")
-T7_ITEMS = ("total", "abroad", "vehicle", "vehicle_purchase", "vehicle_operation", "reception")
-T7_COLUMNS = tuple(f"{item}_{kind}" for item in T7_ITEMS for kind in ("budget", "final"))
-T8_COLUMNS = ("opening", "income", "exp_total", "exp_basic", "exp_project", "closing")
-FISCAL = ("gpb", "fund", "soe")
-
-#: Always present: the classes almost every department spends in (reference §1, §5).
-CORE_CLASSES = ("201", "208", "210", "221")
-#: 项 that carry basic spending (running costs, personnel-linked social contributions).
-_BASIC_MARKERS = ("行政运行", "事业运行")
-_BASIC_PREFIXES = ("20805", "21011", "22102")
-#: Where fund (政府性基金) and state-capital (国有资本经营) money is spent.
-FUND_ITEM = "2296002"
-SOE_ITEM = "2230105"
-
-_PERSONNEL_ALWAYS = ("30101", "30102", "30103", "30108", "30109", "30110", "30113")
-_PERSONNEL_SOME = ("30106", "30107", "30111", "30112", "30199")
-_FAMILY_ALWAYS = ("30302",)
-_FAMILY_SOME = ("30301", "30304", "30305", "30307", "30399")
-_PUBLIC_ALWAYS = ("30201", "30205", "30206", "30207", "30211", "30213", "30228", "30229",
-                  "30299")
-_PUBLIC_SOME = ("30202", "30203", "30209", "30214", "30215", "30216", "30226", "30227",
-                "30239")
-_CAPITAL_SOME = ("31002", "31003", "31007")
-
-_PLACES = ("上海市黄浦区", "上海市长宁区", "杭州市西湖区", "杭州市滨江区", "成都市锦江区",
-           "南京市鼓楼区", "武汉市江汉区", "西安市雁塔区")
-_BUREAUS = ("民政局", "司法局", "应急管理局", "生态环境局", "农业农村委员会", "城市管理局",
-            "文化和旅游局", "科学技术委员会", "卫生健康委员会", "教育局")
-
-_CENT = Decimal("0.01")
-
-
-@dataclass(frozen=True, slots=True)
-class Dataset:
-    """One department's final accounts for one year, every amount in 元 (int)."""
-
-    seed: int
-    year: int
-    organisation: str
-    #: (table, block) -> row ids in canonical order (codes in pre-order, fixed keys after).
-    rows: dict[tuple[str, str], tuple[str, ...]]
-    #: (table, block) -> column keys.
-    columns: dict[tuple[str, str], tuple[str, ...]]
-    yuan: dict[Key, int]
-    #: function and economic codes -> name
-    names: dict[str, str]
-    #: the same department one year earlier (None for the prior itself)
-    prior: Dataset | None = field(default=None, compare=False)
-
-    def value(self, table: str, block: str, row: str, column: str) -> int:
-        return self.yuan[(table, block, row, column)]
-
-    def amount_keys(self, table: str | None = None) -> list[Key]:
-        """All amount keys (of one table), in row then column order."""
-        out: list[Key] = []
-        for (t, b), rows in self.rows.items():
-            if table is not None and t != table:
-                continue
-            for r in rows:
-                out.extend((t, b, r, c) for c in self.columns[(t, b)]
-                           if (t, b, r, c) in self.yuan)
-        return out
-
-    def is_empty(self, table: str) -> bool:
-        """True for a table without any money (T8/T9 of most departments)."""
-        return all(v == 0 for k, v in self.yuan.items() if k[0] == table)
-
-    def shown(self, key: Key, unit: str = "万元") -> Decimal:
-        """The value a cell shows: its own 元 amount rounded half-up to 0.01 of ``unit``."""
-        return shown_value(self.yuan[key], unit)
-
-
-def function_name(code: str, year: int) -> str:
-    """The name a function code had in ``year`` (卫生健康支出 was 医疗卫生与计划生育支出 before)."""
-    old = OUTDATED.get(code)
-    if old is not None and year < old[1]:
-        return old[0]
-    return FUNCTION_CLASSES.get(code) or FUNCTION_ITEMS[code]
-
-
-def shown_value(yuan: int, unit: str = "万元") -> Decimal:
-    """An amount in 元 as a cell in ``unit`` shows it: rounded half-up to 0.01."""
-    return (Decimal(yuan) / UNIT_SCALE[unit]).quantize(_CENT, rounding=ROUND_HALF_UP)
-
-
-@dataclass(slots=True)
-class _Structure:
-    """What stays the same for a department from one year to the next."""
-
-    organisation: str
-    leaves: list[str]
-    size: dict[str, int]
-    nonfiscal_leaves: list[str]
-    nonfiscal_sources: list[str]
-    nonfiscal_spending: list[str]
-    economic: list[str]
-    abroad: bool
-    vehicle_purchase: bool
+from xlbudget.generate.department import FUND_ITEM, SOE_ITEM, Structure, is_basic, structure
 
 
 def generate(seed: int, year: int = 2023) -> Dataset:
     """A consistent department for ``year`` with its ``prior`` (year − 1) attached."""
-    structure = _structure(seed)
-    prior, closing = _build(seed, year - 1, structure, None, None)
-    return _build(seed, year, structure, prior, closing)[0]
-
-
-def _is_basic(code: str) -> bool:
-    return code.startswith(_BASIC_PREFIXES) or FUNCTION_ITEMS[code] in _BASIC_MARKERS
-
-
-def _structure(seed: int) -> _Structure:
-    rng = random.Random(f"xlbudget-structure:{seed}")
-    organisation = rng.choice(_PLACES) + rng.choice(_BUREAUS)
-    items_by_class: dict[str, list[str]] = {}
-    for code in FUNCTION_ITEMS:
-        if len(code) == 5:
-            items_by_class.setdefault(code[:3], []).append(code)
-    fund = rng.random() < 0.4
-    soe = rng.random() < 0.25
-    # Classes 229/223 carry fund and state-capital money; with them a department still has at
-    # most six classes.
-    optional = [c for c in items_by_class if c not in CORE_CLASSES and c not in ("223", "229")]
-    classes = list(CORE_CLASSES) + rng.sample(optional, rng.randint(0, 2 - fund - soe))
-    leaves: list[str] = []
-    for cls in classes:
-        kuan = items_by_class[cls]
-        for k in rng.sample(kuan, min(len(kuan), rng.randint(1, 3))):
-            xiang = [c for c in FUNCTION_ITEMS if len(c) == 7 and c.startswith(k)]
-            leaves += rng.sample(xiang, min(len(xiang), rng.randint(1, 3)))
-    # 201 always has its running costs, as every administrative department does.
-    if not any(FUNCTION_ITEMS[c] == "行政运行" and c.startswith("201") for c in leaves):
-        first_kuan = next(c[:5] for c in sorted(leaves) if c.startswith("201"))
-        leaves.append(first_kuan + "01")
-    if fund:
-        leaves.append(FUND_ITEM)
-    if soe:
-        leaves.append(SOE_ITEM)
-    leaves.sort()
-    size = {}
-    for c in leaves:
-        if FUNCTION_ITEMS[c] in _BASIC_MARKERS:
-            size[c] = rng.randint(8_000_000, 30_000_000)
-        else:
-            size[c] = rng.randint(150_000, 8_000_000)
-    fiscal_leaves = [c for c in leaves if c not in (FUND_ITEM, SOE_ITEM)]
-    nonfiscal = rng.random() < 0.6
-    nf_leaves = rng.sample(fiscal_leaves, rng.randint(1, 3)) if nonfiscal else []
-    nf_sources = (sorted(rng.sample(NONFISCAL_SOURCES, rng.randint(1, 3)),
-                         key=NONFISCAL_SOURCES.index) if nonfiscal else [])
-    nf_spending = [s for s in NONFISCAL_SPENDING
-                   if nonfiscal and (s != "operating" or "operating" in nf_sources)
-                   and rng.random() < 0.4]
-    abroad = rng.random() < 0.5
-    vehicle_purchase = rng.random() < 0.4
-    economic = list(_PERSONNEL_ALWAYS) + rng.sample(_PERSONNEL_SOME, rng.randint(1, 3))
-    economic += list(_FAMILY_ALWAYS) + rng.sample(_FAMILY_SOME, rng.randint(0, 3))
-    economic += list(_PUBLIC_ALWAYS) + rng.sample(_PUBLIC_SOME, rng.randint(2, 5))
-    economic += ["30217", "30231"] + (["30212"] if abroad else [])
-    if rng.random() < 0.6 or vehicle_purchase:
-        economic += rng.sample(_CAPITAL_SOME, rng.randint(1, 2))
-        if vehicle_purchase:
-            economic.append("31013")
-    return _Structure(organisation, leaves, size, nf_leaves, nf_sources, nf_spending,
-                      sorted(set(economic)), abroad, vehicle_purchase)
+    kept = structure(seed)
+    prior, closing = _build(seed, year - 1, kept, None, None)
+    return _build(seed, year, kept, prior, closing)[0]
 
 
 def split(total: int, weights: list[float]) -> list[int]:
@@ -223,7 +59,7 @@ def _pct(rng: random.Random, lo: float, hi: float, amount: int) -> int:
 Balances = dict[tuple[str, str], int]
 
 
-def _build(seed: int, year: int, s: _Structure, prior: Dataset | None,
+def _build(seed: int, year: int, s: Structure, prior: Dataset | None,
            carried: Balances | None) -> tuple[Dataset, Balances]:
     """One year's amounts; opening balances are last year's closing ones when ``carried``."""
     rng = random.Random(f"xlbudget-amounts:{seed}:{year}")
@@ -237,7 +73,7 @@ def _build(seed: int, year: int, s: _Structure, prior: Dataset | None,
     for c in s.leaves:
         money = "fund" if c == FUND_ITEM else "soe" if c == SOE_ITEM else "gpb"
         amount = _pct(rng, 0.8, 1.2, s.size[c])
-        spend[(c, money)] = (amount, 0) if _is_basic(c) else (0, amount)
+        spend[(c, money)] = (amount, 0) if is_basic(c) else (0, amount)
         opening = _pct(rng, 0.0, 0.12, amount) if rng.random() < 0.5 else 0
         if carried is not None:
             opening = carried[(c, money)]
@@ -410,7 +246,7 @@ def _with_parents(leaves: list[str]) -> list[str]:
     return sorted({p for c in leaves for p in (c[:3], c[:5], c)})
 
 
-def _sangong(rng: random.Random, s: _Structure, basic: int) -> dict[str, int]:
+def _sangong(rng: random.Random, s: Structure, basic: int) -> dict[str, int]:
     """三公 budget and final amounts: small next to basic spending, as in real departments."""
     final = {
         "abroad": _pct(rng, 0.001, 0.004, basic) if s.abroad else 0,
@@ -430,7 +266,7 @@ def _sangong(rng: random.Random, s: _Structure, basic: int) -> dict[str, int]:
     return out
 
 
-def _economic(rng: random.Random, s: _Structure, basic: int, t7: dict[str, int]) -> dict[str, int]:
+def _economic(rng: random.Random, s: Structure, basic: int, t7: dict[str, int]) -> dict[str, int]:
     """Split basic spending into economic items; 三公-linked items stay within T7 (X16)."""
     linked = {"30212": "abroad_final", "30217": "reception_final",
               "30231": "vehicle_operation_final", "31013": "vehicle_purchase_final"}

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from xlbudget.codes import FUNCTION_CLASSES
-from xlbudget.generate.data import FISCAL, NONFISCAL_SOURCES, T7_ITEMS, Dataset, function_name
+from xlbudget.generate.dataset import FISCAL, NONFISCAL_SOURCES, T7_ITEMS, Dataset, function_name
 from xlbudget.generate.sheet import Sample, Sheet, emit
 from xlbudget.generate.style import (
     CHOICES,

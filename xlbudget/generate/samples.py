@@ -17,7 +17,8 @@ from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
-from xlbudget.generate.data import Dataset, generate
+from xlbudget.generate.data import generate
+from xlbudget.generate.dataset import Dataset
 from xlbudget.generate.inject import inject
 from xlbudget.generate.layouts import Sample, write
 

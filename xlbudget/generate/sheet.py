@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from xlbudget.generate.data import Dataset, Key, shown_value
+from xlbudget.generate.dataset import Dataset, Key, shown_value
 from xlbudget.generate.style import Style
 from xlbudget.sources.grid import to_a1
 
