@@ -32,6 +32,7 @@ from xlbudget.findings import (
     exit_code,
     problem_counts,
 )
+from xlbudget.tables.specs import SPECS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -265,8 +266,6 @@ class TableView:
 
     @property
     def name(self) -> str:
-        from xlbudget.tables.specs import SPECS
-
         return SPECS[self.table.key].name
 
     @property
@@ -284,8 +283,6 @@ class TableView:
         the cell's Excel address. ``frame.attrs`` holds ``table``, ``sheet``, ``unit`` and
         ``labels`` (column key -> Chinese header)."""
         import pandas as pd
-
-        from xlbudget.rules.equations import COLUMN_ZH
 
         columns: list[str] = []
         for row in self.table.rows:
@@ -308,7 +305,7 @@ class TableView:
         for c in columns:
             frame[c] = frame[c].astype("float64")
         frame.attrs.update(table=self.key, sheet=self.sheet, unit=self.unit,
-                           labels={c: COLUMN_ZH.get(c) or c for c in columns})
+                           labels={c: SPECS[self.key].column_label(c) for c in columns})
         return frame
 
     def __repr__(self) -> str:

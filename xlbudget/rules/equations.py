@@ -19,10 +19,7 @@ from dataclasses import dataclass, field, replace
 from xlbudget.codes import parent_code
 from xlbudget.model import Amount, Row, Table, WorkbookModel
 from xlbudget.rules.identity import Identity, Term
-from xlbudget.tables.specs import COLUMN_LABELS, ROW_LABELS, SPECS
-
-COLUMN_ZH = {**COLUMN_LABELS, "amount": ""}
-
+from xlbudget.tables.specs import SPECS
 
 #: A term as rules build it: sign, table, row, column key and the amount.
 Term5 = tuple[int, Table, Row, str, Amount]
@@ -30,9 +27,8 @@ Term5 = tuple[int, Table, Row, str, Amount]
 
 def describe(table: Table, row: Row, column: str, with_table: bool = True) -> str:
     """A cell in words: '收入决算表 合计·财政拨款收入'."""
-    col = COLUMN_ZH.get(column, column)
-    if column == "operating":
-        col = "经营收入" if table.key == "T2" else "经营支出"
+    # a table's single amount column is not worth naming
+    col = "" if column == "amount" else SPECS[table.key].column_label(column, row.block)
     name = row.label if table.key != "T7" else ""
     text = "·".join(p for p in (name, col) if p) or row.label
     return f"{SPECS[table.key].name} {text}" if with_table else text
@@ -80,7 +76,7 @@ def _resolve(model: WorkbookModel, ref: Ref) -> tuple[Term5 | None, str | None]:
         return None, None  # 本表无数据: every amount is zero by the table's own statement
     if ref.column not in table.columns_found.get(ref.block, (ref.column,)):
         return None, None if ref.column in spec.optional else \
-            f"{spec.name}未识别到“{COLUMN_LABELS.get(ref.column, ref.column)}”列"
+            f"{spec.name}未识别到“{spec.column_label(ref.column, ref.block)}”列"
     row = table.code_row(ref.row, ref.block) if ref.row.isdigit() else \
         table.row(ref.row, ref.block)
     if row is not None and ref.column in row.values:
@@ -89,7 +85,7 @@ def _resolve(model: WorkbookModel, ref: Ref) -> tuple[Term5 | None, str | None]:
         return None, None  # a class or economic line the unit does not have: zero
     if not table.rows:
         return None, f"{spec.name}为空表，没有数据行，也没有注明本表无数据"
-    return None, f"{spec.name}未找到“{ROW_LABELS.get(ref.row, ref.row)}”行"
+    return None, f"{spec.name}未找到“{spec.row_label(ref.row, ref.block)}”行"
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,7 +214,7 @@ class RowSum:
         lacking = [c for c in (self.total, *(p.lstrip("-") for p in self.parts))
                    if c not in found and (c == self.total or c not in spec.optional)]
         if lacking:
-            names = "、".join(f"“{COLUMN_LABELS.get(c, c)}”" for c in lacking)
+            names = "、".join(f"“{spec.column_label(c, self.block)}”" for c in lacking)
             yield Skipped(rule, f"{spec.name}未识别到{names}列")
             return
         for row in table.block_rows(self.block):
@@ -270,7 +266,7 @@ class Tree:
         total = table.row(self.total_key, self.block) if self.total_key else None
         if self.total_key and total is None and table.rows:
             yield Skipped(rule, f"{SPECS[self.table].name}未找到“"
-                                f"{ROW_LABELS.get(self.total_key, self.total_key)}”行")
+                                f"{SPECS[self.table].row_label(self.total_key, self.block)}”行")
         for col in table.columns:
             if total is not None and col in total.values and tops:
                 yield from _sum(rule, table, total, tops, col)

@@ -121,7 +121,7 @@ class TableReader(Region):
                 if code is not None:
                     self._add_row(r, lab, values, code=code, block=block, line=line)
                     continue
-                key = next((k for k, frags in self.spec.rows[block]
+                key = next((k for k, frags in self.spec.row_patterns(block)
                             if all(f in canon for f in frags)), None)
                 if key is None:
                     continue

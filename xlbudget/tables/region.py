@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from xlbudget.codes import FUNCTION_CLASSES, OUTDATED
 from xlbudget.model import Amount, CellRef, Problem, Row, Table
 from xlbudget.sources.grid import Grid, from_a1, to_a1
-from xlbudget.tables.specs import COLUMN_LABELS, ROW_LABELS, SANGONG_ITEMS, TableSpec
+from xlbudget.tables.specs import SANGONG_ITEMS, TableSpec
 from xlbudget.tables.text import canon_item, code_prefix, is_number_like, label, parse_amount
 
 _TAG = re.compile(r"公开0?(\d)表")
@@ -104,11 +104,12 @@ class Region:
             keys = spec.column_keys(block)
             t.columns_found[block] = [k for k in keys if k in found]
             t.columns_missing[block] = [k for k in keys if k not in found]
-            lacking += [COLUMN_LABELS[k] for k in spec.required_columns(block) if k not in found]
+            lacking += [spec.column_label(k, block) for k in spec.required_columns(block)
+                        if k not in found]
             rows = {r.key for r in t.block_rows(block) if r.key}
             t.rows_missing[block] = [k for k in spec.fixed_rows.get(block, ()) if k not in rows]
             if t.rows or not spec.empty_note:  # an empty table may print no row at all
-                lacking += [f"“{ROW_LABELS[k]}”行" for k in spec.required_rows(block)
+                lacking += [f"“{spec.row_label(k, block)}”行" for k in spec.required_rows(block)
                             if k not in rows]
         if lacking:
             where = f"表头 {t.header}" if t.header else "未找到表头"
@@ -191,14 +192,14 @@ class Region:
         text = canon_item(s)
         return text in _HEADER_WORDS or any(
             all(f in text for f in frags) and len(text) <= 2 * len("".join(frags)) + 8
-            for pairs in self.spec.columns.values() for _, frags in pairs)
+            for block in self.spec.blocks for _, frags in self.spec.column_patterns(block))
 
     def _known_label(self, s: str) -> bool:
         lab = canon_item(label(s))
         if lab in ("合计", "总计") or code_prefix(s)[0] or class_code(s):
             return True
-        for rows in self.spec.rows.values():
-            if any(all(f in lab for f in frag) for _, frag in rows):
+        for block in self.spec.rows:
+            if any(all(f in lab for f in frag) for _, frag in self.spec.row_patterns(block)):
                 return True
         if self.spec.kind == "sangong":
             items = (f for _, frags in SANGONG_ITEMS[1:6] for f in frags)
@@ -332,7 +333,7 @@ class Region:
             text = col.text
             if not text or is_key_column(text):
                 continue
-            for key, frags in self.spec.columns.get(block, ()):
+            for key, frags in self.spec.column_patterns(block):
                 if all(f in text for f in frags):
                     if key not in out:
                         out[key] = col.index

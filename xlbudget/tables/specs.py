@@ -1,4 +1,6 @@
-"""The nine standard tables as data: names, column keys and fixed row keys, with aliases.
+"""The nine standard tables as data: each table's names, and its columns and fixed rows
+(``Field``: key, Chinese label, patterns, optional). Labels, keys and table subsets used by the
+rules, the charts, the narrative and the generator are derived from here.
 
 Patterns are matched against normalised text (``text.norm``/``text.label``, then
 ``text.canon_item``). A column pattern is a tuple of fragments that must all occur in the
@@ -15,23 +17,38 @@ from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True, slots=True)
+class Field:
+    """A column or a fixed row of a table: its key, its Chinese label, the header (or row label)
+    fragments that name it, and whether a published variant may lack it (it then counts as 0).
+
+    A pattern is a tuple of fragments that must all occur in the normalised text; a table's
+    patterns are tried in field order, so specific fields come first. A field without patterns
+    is found by its table's reader (T4's 年初 lines by position, T7 by item × 预算/决算)."""
+
+    key: str
+    label: str
+    patterns: tuple[tuple[str, ...], ...] = ()
+    optional: bool = False
+
+
+def _f(key: str, label: str, *patterns: str | tuple[str, ...], optional: bool = False) -> Field:
+    return Field(key, label, tuple((p,) if isinstance(p, str) else p for p in patterns),
+                 optional)
+
+
+@dataclass(frozen=True, slots=True)
 class TableSpec:
     key: str
     name: str
     aliases: tuple[str, ...]
     #: 'coded' (rows by code), 'blocks' (T1/T4 left/right), 'economic' (T6), 'sangong' (T7)
     kind: str
-    #: per block: ordered (column key, fragments) pairs
-    columns: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(default_factory=dict)
-    #: per block: ordered (row key, label fragments) pairs; matched against the whole label
-    rows: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = field(default_factory=dict)
+    #: per block: the amount columns, in matching order
+    columns: dict[str, tuple[Field, ...]] = field(default_factory=dict)
+    #: per block: the fixed rows a complete table has (coded tables: 合计; classes vary)
+    rows: dict[str, tuple[Field, ...]] = field(default_factory=dict)
     #: the note an empty table carries
     empty_note: str = ""
-    #: per block: the fixed rows a complete table has (coded tables: 合计; classes vary)
-    fixed_rows: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    #: column and row keys a published variant may lack (T9's older form without 年初/本年收入/
-    #: 年末; T1 of 2019 without 国有资本经营; zero economic lines dropped)
-    optional: frozenset[str] = frozenset()
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -41,104 +58,129 @@ class TableSpec:
     def blocks(self) -> tuple[str, ...]:
         return tuple(self.columns) or ("main",)
 
+    @property
+    def fixed_rows(self) -> dict[str, tuple[str, ...]]:
+        return {b: tuple(f.key for f in fs) for b, fs in self.rows.items()}
+
+    @property
+    def optional(self) -> frozenset[str]:
+        """Column and row keys a published variant may lack (T9's older form without 年初/
+        本年收入/年末; T1 of 2019 without 国有资本经营)."""
+        return frozenset(f.key for fs in (*self.columns.values(), *self.rows.values())
+                         for f in fs if f.optional)
+
     def column_keys(self, block: str = "main") -> tuple[str, ...]:
-        """The amount columns of ``block`` a complete table has, in header order."""
-        if self.kind == "sangong":
-            return SANGONG_COLUMNS
-        return tuple(dict.fromkeys(k for k, _ in self.columns.get(block, ())))
+        """The amount columns of ``block`` a complete table has."""
+        return tuple(f.key for f in self.columns.get(block, ()))
 
     def required_columns(self, block: str = "main") -> tuple[str, ...]:
-        return tuple(k for k in self.column_keys(block) if k not in self.optional)
+        return tuple(f.key for f in self.columns.get(block, ()) if not f.optional)
 
     def required_rows(self, block: str = "main") -> tuple[str, ...]:
-        return tuple(k for k in self.fixed_rows.get(block, ()) if k not in self.optional)
+        return tuple(f.key for f in self.rows.get(block, ()) if not f.optional)
+
+    def column_patterns(self, block: str = "main") -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(key, fragments) pairs in matching order."""
+        return tuple((f.key, p) for f in self.columns.get(block, ()) for p in f.patterns)
+
+    def row_patterns(self, block: str = "main") -> tuple[tuple[str, tuple[str, ...]], ...]:
+        return tuple((f.key, p) for f in self.rows.get(block, ()) for p in f.patterns)
+
+    def column_label(self, key: str, block: str | None = None) -> str:
+        """The Chinese name of a column (the key itself when the table has no such column)."""
+        return _label(self.columns, key, block)
+
+    def row_label(self, key: str, block: str | None = None) -> str:
+        return _label(self.rows, key, block)
+
+
+def _label(fields: dict[str, tuple[Field, ...]], key: str, block: str | None) -> str:
+    blocks = [block] if block is not None else list(fields)
+    return next((f.label for b in blocks for f in fields.get(b, ()) if f.key == key), key)
 
 
 _T2_COLUMNS = (
-    ("superior_subsidy", ("上级补助",)),
-    ("business", ("事业收入",)),
-    ("operating", ("经营收入",)),
-    ("affiliated_remit", ("附属单位",)),
-    ("other", ("其他收入",)),
-    ("fiscal", ("财政拨款",)),
-    ("total", ("合计",)),
-    ("total", ("本年收入",)),
+    _f("superior_subsidy", "上级补助收入", "上级补助"),
+    _f("business", "事业收入", "事业收入"),
+    _f("operating", "经营收入", "经营收入"),
+    _f("affiliated_remit", "附属单位上缴收入", "附属单位"),
+    _f("other", "其他收入", "其他收入"),
+    _f("fiscal", "财政拨款收入", "财政拨款"),
+    _f("total", "合计", "合计", "本年收入"),
 )
 _T3_COLUMNS = (
-    ("basic", ("基本支出",)),
-    ("project", ("项目支出",)),
-    ("remit_superior", ("上缴上级",)),
-    ("operating", ("经营支出",)),
-    ("subsidy_affiliated", ("附属单位",)),
-    ("total", ("合计",)),
-    ("total", ("本年支出",)),
+    _f("basic", "基本支出", "基本支出"),
+    _f("project", "项目支出", "项目支出"),
+    _f("remit_superior", "上缴上级支出", "上缴上级"),
+    _f("operating", "经营支出", "经营支出"),
+    _f("subsidy_affiliated", "对附属单位补助支出", "附属单位"),
+    _f("total", "合计", "合计", "本年支出"),
 )
 _T5_COLUMNS = (
-    ("basic", ("基本支出",)),
-    ("project", ("项目支出",)),
-    ("total", ("合计",)),
-    ("total", ("决算数",)),
-)
-_FUND_COLUMNS = (
-    ("opening", ("年初",)),
-    ("opening", ("上年结转",)),
-    ("closing", ("年末",)),
-    ("income", ("本年收入",)),
-    ("exp_basic", ("基本支出",)),
-    ("exp_project", ("项目支出",)),
-    ("exp_total", ("本年支出", "合计")),
-    ("exp_total", ("支出合计",)),
-    ("exp_total", ("本年支出",)),
-    ("exp_total", ("合计",)),
-)
-_AMOUNT = (("amount", ("决算数",)), ("amount", ("金额",)), ("amount", ("决算",)),
-           ("amount", ("数",)))
-_MONEY_COLUMNS = (
-    ("gpb", ("一般公共预算",)),
-    ("fund", ("政府性基金",)),
-    ("soe", ("国有资本经营",)),
-    ("total", ("合计",)),
+    _f("basic", "基本支出", "基本支出"),
+    _f("project", "项目支出", "项目支出"),
+    _f("total", "合计", "合计", "决算数"),
 )
 
-T1_INCOME_ROWS = (
-    ("gpb", ("一般公共预算",)),
-    ("fund", ("政府性基金",)),
-    ("soe", ("国有资本经营",)),
-    ("superior_subsidy", ("上级补助收入",)),
-    ("business", ("事业收入",)),
-    ("operating", ("经营收入",)),
-    ("affiliated_remit", ("附属单位上缴收入",)),
-    ("other", ("其他收入",)),
-    ("income_total", ("本年收入合计",)),
-    ("use_nonfiscal_balance", ("使用非财政拨款结余",)),
-    ("opening_balance", ("年初结转和结余",)),
-    ("opening_balance", ("上年结转和结余",)),
-    ("opening_balance", ("年初结转结余",)),
-    ("grand_total", ("总计",)),
+
+def _fund_columns(older_form_lacks: bool) -> tuple[Field, ...]:
+    """T8 and T9; T9's older form has only the spending columns."""
+    o = older_form_lacks
+    return (_f("opening", "年初结转和结余", "年初", "上年结转", optional=o),
+            _f("closing", "年末结转和结余", "年末", optional=o),
+            _f("income", "本年收入", "本年收入", optional=o),
+            _f("exp_basic", "本年支出·基本支出", "基本支出"),
+            _f("exp_project", "本年支出·项目支出", "项目支出"),
+            _f("exp_total", "本年支出合计", ("本年支出", "合计"), "支出合计", "本年支出", "合计"))
+
+
+_AMOUNT = (_f("amount", "金额", "决算数", "金额", "决算", "数"),)
+_KINDS_ZH = {"gpb": "一般公共预算财政拨款", "fund": "政府性基金预算财政拨款",
+             "soe": "国有资本经营预算财政拨款"}
+_MONEY_COLUMNS = (
+    _f("gpb", _KINDS_ZH["gpb"], "一般公共预算"),
+    _f("fund", _KINDS_ZH["fund"], "政府性基金"),
+    _f("soe", _KINDS_ZH["soe"], "国有资本经营"),
+    _f("total", "合计", "合计"),
 )
-T1_EXPENSE_ROWS = (
-    ("expense_total", ("本年支出合计",)),
-    ("balance_distribution", ("结余分配",)),
-    ("closing_balance", ("年末结转和结余",)),
-    ("closing_balance", ("年末结转结余",)),
-    ("grand_total", ("总计",)),
+
+_T1_INCOME_ROWS = (
+    _f("gpb", _KINDS_ZH["gpb"], "一般公共预算"),
+    _f("fund", _KINDS_ZH["fund"], "政府性基金"),
+    _f("soe", _KINDS_ZH["soe"], "国有资本经营", optional=True),  # T1 of 2019 had no soe line
+    _f("superior_subsidy", "上级补助收入", "上级补助收入"),
+    _f("business", "事业收入", "事业收入"),
+    _f("operating", "经营收入", "经营收入"),
+    _f("affiliated_remit", "附属单位上缴收入", "附属单位上缴收入"),
+    _f("other", "其他收入", "其他收入"),
+    _f("income_total", "本年收入合计", "本年收入合计"),
+    _f("use_nonfiscal_balance", "使用非财政拨款结余", "使用非财政拨款结余"),
+    _f("opening_balance", "年初结转和结余", "年初结转和结余", "上年结转和结余", "年初结转结余"),
+    _f("grand_total", "总计", "总计"),
 )
-T4_INCOME_ROWS = (
-    ("income_total", ("本年收入合计",)),
-    ("opening", ("年初财政拨款结转和结余",)),
-    ("opening", ("年初结转和结余",)),
-    ("opening", ("上年结转",)),
-    ("gpb", ("一般公共预算",)),
-    ("fund", ("政府性基金",)),
-    ("soe", ("国有资本经营",)),
-    ("grand_total", ("总计",)),
+_T1_EXPENSE_ROWS = (
+    _f("expense_total", "本年支出合计", "本年支出合计"),
+    _f("balance_distribution", "结余分配", "结余分配"),
+    _f("closing_balance", "年末结转和结余", "年末结转和结余", "年末结转结余"),
+    _f("grand_total", "总计", "总计"),
 )
-T4_EXPENSE_ROWS = (
-    ("expense_total", ("本年支出合计",)),
-    ("closing", ("年末财政拨款结转和结余",)),
-    ("closing", ("年末结转和结余",)),
-    ("grand_total", ("总计",)),
+_T4_INCOME_ROWS = (
+    _f("income_total", "本年收入合计", "本年收入合计"),
+    _f("opening", "年初财政拨款结转和结余", "年初财政拨款结转和结余", "年初结转和结余",
+       "上年结转"),
+    _f("gpb", _KINDS_ZH["gpb"], "一般公共预算"),
+    _f("fund", _KINDS_ZH["fund"], "政府性基金"),
+    _f("soe", _KINDS_ZH["soe"], "国有资本经营"),
+    _f("grand_total", "总计", "总计"),
+    # the three lines under 年初, found by the reader in that position
+    *(_f(f"opening_{k}", f"年初结转·{zh}") for k, zh in _KINDS_ZH.items()),
 )
+_T4_EXPENSE_ROWS = (
+    _f("expense_total", "本年支出合计", "本年支出合计"),
+    _f("closing", "年末财政拨款结转和结余", "年末财政拨款结转和结余", "年末结转和结余"),
+    _f("grand_total", "总计", "总计"),
+)
+_TOTAL_ROW = (_f("total", "合计"),)
 
 #: T7 items, most specific first; matched against the lowest header (or row label) naming one.
 SANGONG_ITEMS = (
@@ -152,90 +194,51 @@ SANGONG_ITEMS = (
     ("total", ("三公",)),
 )
 SANGONG_KINDS = (("budget", ("预算",)), ("final", ("决算",)))
-SANGONG_COLUMNS = tuple(f"{item}_{kind}" for item in ("total", "abroad", "vehicle",
-                                                      "vehicle_purchase", "vehicle_operation",
-                                                      "reception") for kind, _ in SANGONG_KINDS)
-
-#: Money sources: both T1/T4 row keys and T2/T4 column keys.
-_SOURCE_LABELS = {
-    "total": "合计", "gpb": "一般公共预算财政拨款", "fund": "政府性基金预算财政拨款",
-    "soe": "国有资本经营预算财政拨款", "superior_subsidy": "上级补助收入", "business": "事业收入",
-    "operating": "经营收入", "affiliated_remit": "附属单位上缴收入", "other": "其他收入",
-}
-#: Chinese names of the column keys (messages, coverage, the pandas view).
-COLUMN_LABELS: dict[str, str] = {
-    **_SOURCE_LABELS, "amount": "金额", "fiscal": "财政拨款收入", "basic": "基本支出",
-    "project": "项目支出", "remit_superior": "上缴上级支出",
-    "subsidy_affiliated": "对附属单位补助支出", "opening": "年初结转和结余", "income": "本年收入",
-    "exp_total": "本年支出合计", "exp_basic": "本年支出·基本支出",
-    "exp_project": "本年支出·项目支出", "closing": "年末结转和结余",
-}
 _SANGONG_LABELS = {"total": "三公经费合计", "abroad": "因公出国（境）费",
                    "vehicle": "公务用车购置及运行费", "vehicle_purchase": "公务用车购置费",
                    "vehicle_operation": "公务用车运行费", "reception": "公务接待费"}
-for _item, _zh in _SANGONG_LABELS.items():
-    COLUMN_LABELS[f"{_item}_budget"] = f"{_zh}(预算数)"
-    COLUMN_LABELS[f"{_item}_final"] = f"{_zh}(决算数)"
-
-#: Chinese names of the fixed row keys.
-ROW_LABELS: dict[str, str] = {
-    **_SOURCE_LABELS, "income_total": "本年收入合计",
-    "use_nonfiscal_balance": "使用非财政拨款结余", "opening_balance": "年初结转和结余",
-    "grand_total": "总计", "expense_total": "本年支出合计", "balance_distribution": "结余分配",
-    "closing_balance": "年末结转和结余", "opening": "年初财政拨款结转和结余",
-    "closing": "年末财政拨款结转和结余", "opening_gpb": "年初结转·一般公共预算财政拨款",
-    "opening_fund": "年初结转·政府性基金预算财政拨款",
-    "opening_soe": "年初结转·国有资本经营预算财政拨款",
-    "personnel_total": "人员经费合计", "public_total": "公用经费合计",
-}
-
-def _keys(rows: tuple[tuple[str, tuple[str, ...]], ...]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(k for k, _ in rows))
-
+#: T7's columns: item × 预算数/决算数, found by the reader from the two header levels
+_SANGONG_COLUMNS = tuple(_f(f"{item}_{kind}", f"{zh}({kind_zh})")
+                         for item, zh in _SANGONG_LABELS.items()
+                         for kind, kind_zh in (("budget", "预算数"), ("final", "决算数")))
 
 TABLES: tuple[TableSpec, ...] = (
     TableSpec("T1", "收入支出决算总表",
               ("部门收支决算总表", "收支决算总表", "部门收入支出决算总表"),
               "blocks", columns={"income": _AMOUNT, "expense": _AMOUNT},
-              rows={"income": T1_INCOME_ROWS, "expense": T1_EXPENSE_ROWS},
-              fixed_rows={"income": _keys(T1_INCOME_ROWS), "expense": _keys(T1_EXPENSE_ROWS)},
-              optional=frozenset({"soe"})),
+              rows={"income": _T1_INCOME_ROWS, "expense": _T1_EXPENSE_ROWS}),
     TableSpec("T2", "收入决算表", ("收入决算总表", "部门收入决算表"), "coded",
-              columns={"main": _T2_COLUMNS}, fixed_rows={"main": ("total",)}),
+              columns={"main": _T2_COLUMNS}, rows={"main": _TOTAL_ROW}),
     TableSpec("T3", "支出决算表", ("支出决算总表", "部门支出决算表"), "coded",
-              columns={"main": _T3_COLUMNS}, fixed_rows={"main": ("total",)}),
+              columns={"main": _T3_COLUMNS}, rows={"main": _TOTAL_ROW}),
     TableSpec("T4", "财政拨款收入支出决算总表", ("财政拨款收支决算总表",), "blocks",
               columns={"income": _AMOUNT, "expense": _MONEY_COLUMNS},
-              rows={"income": T4_INCOME_ROWS, "expense": T4_EXPENSE_ROWS},
-              fixed_rows={"income": (*_keys(T4_INCOME_ROWS), "opening_gpb", "opening_fund",
-                                     "opening_soe"),
-                          "expense": _keys(T4_EXPENSE_ROWS)}),
+              rows={"income": _T4_INCOME_ROWS, "expense": _T4_EXPENSE_ROWS}),
     TableSpec("T5", "一般公共预算财政拨款支出决算表", ("一般公共预算支出决算表",), "coded",
-              columns={"main": _T5_COLUMNS}, fixed_rows={"main": ("total",)}),
+              columns={"main": _T5_COLUMNS}, rows={"main": _TOTAL_ROW}),
     TableSpec("T6", "一般公共预算财政拨款基本支出决算表",
               ("一般公共预算财政拨款基本支出决算明细表", "基本支出决算明细表", "基本支出决算表"),
               "economic", columns={"main": _AMOUNT},
-              fixed_rows={"main": ("personnel_total", "public_total")}),
+              rows={"main": (_f("personnel_total", "人员经费合计"),
+                             _f("public_total", "公用经费合计"))}),
     TableSpec("T7", "财政拨款“三公”经费支出决算表",
               ("一般公共预算财政拨款“三公”经费支出决算表", "三公经费支出决算表",
                "“三公”经费支出决算表"),
-              "sangong", empty_note="本单位本年度无财政拨款安排的“三公”经费支出",
-              fixed_rows={"main": ("total",)}),
+              "sangong", columns={"main": _SANGONG_COLUMNS}, rows={"main": _TOTAL_ROW},
+              empty_note="本单位本年度无财政拨款安排的“三公”经费支出"),
     TableSpec("T8", "政府性基金预算财政拨款收入支出决算表", ("政府性基金预算财政拨款支出决算表",),
-              "coded", columns={"main": _FUND_COLUMNS},
-              empty_note="本单位本年度无政府性基金预算财政拨款收入和支出",
-              fixed_rows={"main": ("total",)}),
+              "coded", columns={"main": _fund_columns(False)}, rows={"main": _TOTAL_ROW},
+              empty_note="本单位本年度无政府性基金预算财政拨款收入和支出"),
     TableSpec("T9", "国有资本经营预算财政拨款收入支出决算表",
-              ("国有资本经营预算财政拨款支出决算表",), "coded", columns={"main": _FUND_COLUMNS},
-              empty_note="本单位本年度无国有资本经营预算财政拨款收入和支出",
-              fixed_rows={"main": ("total",)},
-              optional=frozenset({"opening", "income", "closing"})),
+              ("国有资本经营预算财政拨款支出决算表",), "coded",
+              columns={"main": _fund_columns(True)}, rows={"main": _TOTAL_ROW},
+              empty_note="本单位本年度无国有资本经营预算财政拨款收入和支出"),
 )
 
 SPECS: dict[str, TableSpec] = {t.key: t for t in TABLES}
 #: the tables whose rows are classification codes (T2, T3, T5, T8, T9)
 CODED: tuple[str, ...] = tuple(t.key for t in TABLES if t.kind == "coded")
 #: the fund tables, 政府性基金 and 国有资本经营 (T8, T9): opening, income, spending, closing
-FUND: tuple[str, ...] = tuple(t.key for t in TABLES if t.columns.get("main") is _FUND_COLUMNS)
+FUND: tuple[str, ...] = tuple(t.key for t in TABLES if "exp_total" in t.column_keys())
 #: the tables a unit without such money publishes empty, with a note (T7, T8, T9)
 NOTED_WHEN_EMPTY: tuple[str, ...] = tuple(t.key for t in TABLES if t.empty_note)
