@@ -19,6 +19,8 @@ from xlbudget.codes import FUNCTION_CLASSES
 from xlbudget.model import UNIT_SCALE, Amount, Table, WorkbookModel
 from xlbudget.sources.grid import Grid
 from xlbudget.sources.own import REPORT_SHEET, STATE_SHEET
+from xlbudget.tables.specs import SPECS
+from xlbudget.tables.specs import T1_INCOME as T1_INCOME_KEYS
 from xlbudget.tables.text import label as norm_label
 from xlbudget.tables.text import norm, parse_amount
 
@@ -36,20 +38,17 @@ TITLES = {
     7: "“三公”经费财政拨款支出结构",
 }
 KINDS = {1: "bar", 2: "pie", 3: "pie", 4: "bar", 5: "bar", 6: "pie", 7: "pie"}
-SOURCES = {1: "收入支出决算总表", 2: "收入支出决算总表", 3: "支出决算表",
-           4: "财政拨款收入支出决算总表", 5: "一般公共预算财政拨款支出决算表",
-           6: "一般公共预算财政拨款支出决算表", 7: "财政拨款“三公”经费支出决算表"}
+#: the table each chart is drawn from
+SOURCES = {n: SPECS[key].name
+           for n, key in {1: "T1", 2: "T1", 3: "T3", 4: "T4", 5: "T5", 6: "T5", 7: "T7"}.items()}
 
-T1_INCOME = (("gpb", "一般公共预算财政拨款收入"), ("fund", "政府性基金预算财政拨款收入"),
-             ("soe", "国有资本经营预算财政拨款收入"), ("superior_subsidy", "上级补助收入"),
-             ("business", "事业收入"), ("operating", "经营收入"),
-             ("affiliated_remit", "附属单位上缴收入"), ("other", "其他收入"))
+T1_INCOME = tuple((k, SPECS["T1"].row_label(k, "income")) for k in T1_INCOME_KEYS)
 # T2's 合计 row, when T1 is missing: 财政拨款收入 is one column there.
-T2_INCOME = (("fiscal", "财政拨款收入"), ("superior_subsidy", "上级补助收入"),
-             ("business", "事业收入"), ("operating", "经营收入"),
-             ("affiliated_remit", "附属单位上缴收入"), ("other", "其他收入"))
-T3_EXPENSE = (("basic", "基本支出"), ("project", "项目支出"), ("remit_superior", "上缴上级支出"),
-              ("operating", "经营支出"), ("subsidy_affiliated", "对附属单位补助支出"))
+T2_INCOME = tuple((k, SPECS["T2"].column_label(k))
+                  for k in ("fiscal", "superior_subsidy", "business", "operating",
+                            "affiliated_remit", "other"))
+T3_EXPENSE = tuple((k, SPECS["T3"].column_label(k)) for k in SPECS["T3"].column_keys()
+                   if k != "total")
 T7_ITEMS = (("abroad_final", "因公出国（境）费"), ("vehicle_final", "公务用车购置及运行维护费"),
             ("reception_final", "公务接待费"))
 

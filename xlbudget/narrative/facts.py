@@ -19,7 +19,8 @@ from decimal import Decimal
 
 from xlbudget.codes import FUNCTION_CLASSES, FUNCTION_ITEMS, OUTDATED
 from xlbudget.model import Amount, CellRef, WorkbookModel
-from xlbudget.tables.specs import FUND
+from xlbudget.tables.refs import Ref
+from xlbudget.tables.specs import FUND, SPECS, T1_INCOME
 
 
 @dataclass(slots=True)
@@ -51,39 +52,45 @@ def _fact(facts: Facts, key: str, label: str, amounts: list[Amount | None],
                       [a.ref for a in present], share_base, budget)
 
 
-# (key, table, row key, block, column, label, share base)
-_CELLS: list[tuple[str, str, str, str | None, str, str, str | None]] = [
-    ("in.grand_total", "T1", "grand_total", "income", "amount", "收入总计", None),
-    ("ex.grand_total", "T1", "grand_total", "expense", "amount", "支出总计", None),
-    ("in.income_total", "T1", "income_total", "income", "amount", "本年收入合计", None),
-    ("ex.expense_total", "T1", "expense_total", "expense", "amount", "本年支出合计", None),
-    ("in.use_nonfiscal_balance", "T1", "use_nonfiscal_balance", "income", "amount",
-     "使用非财政拨款结余", None),
-    ("in.opening_balance", "T1", "opening_balance", "income", "amount", "年初结转和结余", None),
-    ("ex.balance_distribution", "T1", "balance_distribution", "expense", "amount", "结余分配",
-     None),
-    ("ex.closing_balance", "T1", "closing_balance", "expense", "amount", "年末结转和结余", None),
-    ("T4.income_total", "T4", "income_total", "income", "amount", "财政拨款本年收入合计", None),
-    ("T4.grand_total", "T4", "grand_total", "income", "amount", "财政拨款收支总计", None),
-    ("T4.opening", "T4", "opening", "income", "amount", "年初财政拨款结转和结余", None),
-    ("T4.expense_total", "T4", "expense_total", "expense", "total", "财政拨款本年支出合计", None),
-    ("T4.closing", "T4", "closing", "expense", "total", "年末财政拨款结转和结余", None),
-    ("T5.total", "T5", "total", None, "total", "一般公共预算财政拨款支出", "ex.expense_total"),
-    ("T5.basic", "T5", "total", None, "basic", "一般公共预算财政拨款基本支出", "T5.total"),
-    ("T5.project", "T5", "total", None, "project", "一般公共预算财政拨款项目支出", "T5.total"),
-    ("T6.personnel", "T6", "personnel_total", None, "amount", "人员经费", "T5.basic"),
-    ("T6.public", "T6", "public_total", None, "amount", "公用经费", "T5.basic"),
-    ("T2.fiscal", "T2", "total", None, "fiscal", "财政拨款收入", "in.income_total"),
-]
-_INCOME = ["gpb", "fund", "soe", "superior_subsidy", "business", "operating",
-           "affiliated_remit", "other"]
-_INCOME_ZH = ["一般公共预算财政拨款收入", "政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收"
-                                               "入",
-              "上级补助收入", "事业收入", "经营收入", "附属单位上缴收入", "其他收入"]
-_T3 = {"basic": "基本支出", "project": "项目支出", "remit_superior": "上缴上级支出",
-       "operating": "经营支出", "subsidy_affiliated": "对附属单位补助支出"}
-_T4_MONEY = {"gpb": "一般公共预算财政拨款", "fund": "政府性基金预算财政拨款",
-             "soe": "国有资本经营预算财政拨款"}
+@dataclass(frozen=True, slots=True)
+class _Cell:
+    """A fact read from one cell; ``ref`` is checked against the specs when this module loads."""
+
+    key: str
+    ref: Ref
+    label: str
+    share_base: str | None = None
+
+
+def _cell(key: str, ref: str, label: str, share_base: str | None = None) -> _Cell:
+    return _Cell(key, Ref.parse(ref), label, share_base)
+
+
+_CELLS = (
+    _cell("in.grand_total", "T1.income.grand_total.amount", "收入总计"),
+    _cell("ex.grand_total", "T1.expense.grand_total.amount", "支出总计"),
+    _cell("in.income_total", "T1.income.income_total.amount", "本年收入合计"),
+    _cell("ex.expense_total", "T1.expense.expense_total.amount", "本年支出合计"),
+    _cell("in.use_nonfiscal_balance", "T1.income.use_nonfiscal_balance.amount",
+          "使用非财政拨款结余"),
+    _cell("in.opening_balance", "T1.income.opening_balance.amount", "年初结转和结余"),
+    _cell("ex.balance_distribution", "T1.expense.balance_distribution.amount", "结余分配"),
+    _cell("ex.closing_balance", "T1.expense.closing_balance.amount", "年末结转和结余"),
+    _cell("T4.income_total", "T4.income.income_total.amount", "财政拨款本年收入合计"),
+    _cell("T4.grand_total", "T4.income.grand_total.amount", "财政拨款收支总计"),
+    _cell("T4.opening", "T4.income.opening.amount", "年初财政拨款结转和结余"),
+    _cell("T4.expense_total", "T4.expense.expense_total.total", "财政拨款本年支出合计"),
+    _cell("T4.closing", "T4.expense.closing.total", "年末财政拨款结转和结余"),
+    _cell("T5.total", "T5.main.total.total", "一般公共预算财政拨款支出", "ex.expense_total"),
+    _cell("T5.basic", "T5.main.total.basic", "一般公共预算财政拨款基本支出", "T5.total"),
+    _cell("T5.project", "T5.main.total.project", "一般公共预算财政拨款项目支出", "T5.total"),
+    _cell("T6.personnel", "T6.main.personnel_total.amount", "人员经费", "T5.basic"),
+    _cell("T6.public", "T6.main.public_total.amount", "公用经费", "T5.basic"),
+    _cell("T2.fiscal", "T2.main.total.fiscal", "财政拨款收入", "in.income_total"),
+)
+#: T3's kinds of spending (basic, project …), with their names
+_T3 = {k: SPECS["T3"].column_label(k) for k in SPECS["T3"].column_keys() if k != "total"}
+_KINDS = ("gpb", "fund", "soe")
 T7_ITEMS = {"total": "“三公”经费", "abroad": "因公出国（境）费", "vehicle": "公务用车购置及运行维护"
                                                                 "费",
             "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行维护费",
@@ -96,19 +103,21 @@ def table_facts(model: WorkbookModel) -> Facts:
     """Every quantity the narrative may quote, from the model's tables."""
     facts: Facts = {}
     t = model.tables
-    for key, tk, row, block, col, label, base in _CELLS:
-        if tk in t:
-            _fact(facts, key, label, [t[tk].amount(row, col, block)], base)
+    for c in _CELLS:
+        if c.ref.table in t:
+            _fact(facts, c.key, c.label, [c.ref.amount(model)], c.share_base)
     if "T1" in t:
-        for k, zh in zip(_INCOME, _INCOME_ZH, strict=True):
-            _fact(facts, f"in.{k}", zh, [t["T1"].amount(k, "amount", "income")], "in.income_total")
+        for k in T1_INCOME:
+            _fact(facts, f"in.{k}", SPECS["T1"].row_label(k, "income"),
+                  [t["T1"].amount(k, "amount", "income")], "in.income_total")
         for r in t["T1"].code_rows("expense"):
             _fact(facts, f"T1.code.{r.code}", r.label, [r.values.get("amount")], "ex.expense_total")
     if "T3" in t:
         for k, zh in _T3.items():
             _fact(facts, f"T3.{k}", zh, [t["T3"].amount("total", k)], "ex.expense_total")
     if "T4" in t:
-        for k, zh in _T4_MONEY.items():
+        for k in _KINDS:
+            zh = SPECS["T4"].column_label(k, "expense")
             _fact(facts, f"T4.in.{k}", zh + "收入", [t["T4"].amount(k, "amount", "income")],
                   "T4.income_total")
             _fact(facts, f"T4.ex.{k}", zh + "支出", [t["T4"].amount("expense_total", k, "expense")],
@@ -185,7 +194,7 @@ _LEX: dict[str | None, list[tuple[str, str]]] = {
         (r"收.{0,2}支.{0,2}总计", "in.grand_total"),
         (r"本年收入合计|^收入合计", "in.income_total"),
         (r"本年支出合计|^支出合计", "ex.expense_total"),
-        *[(zh, f"in.{k}") for k, zh in zip(_INCOME, _INCOME_ZH, strict=True)],
+        *[(SPECS["T1"].row_label(k, "income"), f"in.{k}") for k in T1_INCOME],
         (r"^财政拨款收入", "T2.fiscal"),
         (r"使用非财政拨款结余", "in.use_nonfiscal_balance"),
         (r"年初结转和结余|上年结转和结余", "in.opening_balance"),

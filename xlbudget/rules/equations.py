@@ -14,11 +14,12 @@ A rule holds its generators (``Rule.identities``) and passes its code when it bu
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from xlbudget.codes import parent_code
 from xlbudget.model import Amount, Row, Table, WorkbookModel
 from xlbudget.rules.identity import Identity, Term
+from xlbudget.tables.refs import Ref
 from xlbudget.tables.specs import SPECS
 
 #: A term as rules build it: sign, table, row, column key and the amount.
@@ -32,38 +33,6 @@ def describe(table: Table, row: Row, column: str, with_table: bool = True) -> st
     name = row.label if table.key != "T7" else ""
     text = "·".join(p for p in (name, col) if p) or row.label
     return f"{SPECS[table.key].name} {text}" if with_table else text
-
-
-@dataclass(frozen=True, slots=True)
-class Ref:
-    """``TABLE.block.row.column``; a ``-`` prefix subtracts, ``{k}`` stands for each function
-    class. Checked against the table specs when this module loads."""
-
-    sign: int
-    table: str
-    block: str
-    row: str
-    column: str
-
-    @classmethod
-    def parse(cls, text: str) -> Ref:
-        t, block, row, col = text.lstrip("-").split(".")
-        ref = cls(-1 if text.startswith("-") else 1, t, block, row, col)
-        ref._validate(text)
-        return ref
-
-    def _validate(self, text: str) -> None:
-        spec = SPECS.get(self.table)
-        if spec is None or self.block not in spec.blocks:
-            raise ValueError(f"bad reference {text!r}: no table or block")
-        if self.column not in spec.column_keys(self.block):
-            raise ValueError(f"bad reference {text!r}: no column {self.column!r}")
-        if not (self.row.isdigit() or self.row == "{k}" or
-                self.row in spec.fixed_rows.get(self.block, ())):
-            raise ValueError(f"bad reference {text!r}: no row {self.row!r}")
-
-    def with_class(self, k: str) -> Ref:
-        return replace(self, row=k) if self.row == "{k}" else self
 
 
 def _resolve(model: WorkbookModel, ref: Ref) -> tuple[Term5 | None, str | None]:

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from xlbudget.rules.equations import Equation, Tree
 from xlbudget.rules.registry import Rule, RuleDoc
-
-#: T1's income lines that make 本年收入合计 (gpb, fund, soe: the three kinds of 财政拨款)
-_INCOME = ("gpb", "fund", "soe", "superior_subsidy", "business", "operating",
-           "affiliated_remit", "other")
+from xlbudget.tables.specs import T1_INCOME
 
 RULES = (
     Rule("T1-a", "本年收入合计等于各项收入之和", "error", "identities", RuleDoc(
@@ -20,7 +17,7 @@ RULES = (
         "先与收入决算表合计行逐项核对八项收入：各项都对的，把本年收入合计改为八项之和；"
         "合计与收入决算表一致的，找出漏填或填错的那一项收入。"),
         identities=(Equation(("T1.income.income_total.amount",),
-                             tuple(f"T1.income.{k}.amount" for k in _INCOME)),)),
+                             tuple(f"T1.income.{k}.amount" for k in T1_INCOME)),)),
     Rule("T1-b", "本年支出合计等于各功能分类（类）支出之和", "error", "identities", RuleDoc(
         "收入支出决算总表右侧：本年支出合计 = 各功能分类科目（类级，如一般公共服务支出、"
         "教育支出）支出之和。",

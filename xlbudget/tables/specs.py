@@ -14,6 +14,7 @@ The three kinds of 财政拨款 have short keys, for columns and rows alike (and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import takewhile
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,9 +146,10 @@ _MONEY_COLUMNS = (
 )
 
 _T1_INCOME_ROWS = (
-    _f("gpb", _KINDS_ZH["gpb"], "一般公共预算"),
-    _f("fund", _KINDS_ZH["fund"], "政府性基金"),
-    _f("soe", _KINDS_ZH["soe"], "国有资本经营", optional=True),  # T1 of 2019 had no soe line
+    _f("gpb", "一般公共预算财政拨款收入", "一般公共预算"),
+    _f("fund", "政府性基金预算财政拨款收入", "政府性基金"),
+    # T1 of 2019 had no 国有资本经营 line
+    _f("soe", "国有资本经营预算财政拨款收入", "国有资本经营", optional=True),
     _f("superior_subsidy", "上级补助收入", "上级补助收入"),
     _f("business", "事业收入", "事业收入"),
     _f("operating", "经营收入", "经营收入"),
@@ -240,5 +242,8 @@ SPECS: dict[str, TableSpec] = {t.key: t for t in TABLES}
 CODED: tuple[str, ...] = tuple(t.key for t in TABLES if t.kind == "coded")
 #: the fund tables, 政府性基金 and 国有资本经营 (T8, T9): opening, income, spending, closing
 FUND: tuple[str, ...] = tuple(t.key for t in TABLES if "exp_total" in t.column_keys())
+#: T1's income lines that make 本年收入合计, in the order T1 prints them
+T1_INCOME: tuple[str, ...] = tuple(
+    takewhile(lambda k: k != "income_total", SPECS["T1"].fixed_rows["income"]))
 #: the tables a unit without such money publishes empty, with a note (T7, T8, T9)
 NOTED_WHEN_EMPTY: tuple[str, ...] = tuple(t.key for t in TABLES if t.empty_note)
