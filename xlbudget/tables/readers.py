@@ -110,7 +110,7 @@ class TableReader(Region):
             if block == "income" and "amount" not in values and len(bcols) > 1:
                 values = {"amount": bcols[-1].index}
             self.found[block] = set(values)
-            seen_opening = False
+            read: set[str] = set()
             for r in rows:
                 lab = self.g.text(r, label_col)
                 if not lab:
@@ -121,15 +121,11 @@ class TableReader(Region):
                 if code is not None:
                     self._add_row(r, lab, values, code=code, block=block, line=line)
                     continue
-                key = next((k for k, frags in self.spec.row_patterns(block)
+                key = next((k for k, frags in self.spec.row_patterns(block, read)
                             if all(f in canon for f in frags)), None)
                 if key is None:
                     continue
-                if self.spec.key == "T4" and block == "income":
-                    if key == "opening":
-                        seen_opening = True
-                    elif seen_opening and key in ("gpb", "fund", "soe"):
-                        key = f"opening_{key}"
+                read.add(key)
                 self._add_row(r, lab, values, key=key, block=block, line=line)
 
     def _read_economic(self, cols: list[Column], header_rows: list[int], start: int) -> None:

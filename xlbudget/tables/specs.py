@@ -23,18 +23,23 @@ class Field:
     fragments that name it, and whether a published variant may lack it (it then counts as 0).
 
     A pattern is a tuple of fragments that must all occur in the normalised text; a table's
-    patterns are tried in field order, so specific fields come first. A field without patterns
-    is found by its table's reader (T4's 年初 lines by position, T7 by item × 预算/决算)."""
+    patterns are tried in field order, so specific fields come first. A row field ``under``
+    another is a part of it printed on the lines after it (T4's 年初 by kind of money): once that
+    row is read, its parts are tried first. A field without patterns is found by its table's
+    reader (T7's columns by item × 预算/决算; the 合计 of coded tables and T6's totals by label).
+    """
 
     key: str
     label: str
     patterns: tuple[tuple[str, ...], ...] = ()
     optional: bool = False
+    under: str | None = None
 
 
-def _f(key: str, label: str, *patterns: str | tuple[str, ...], optional: bool = False) -> Field:
+def _f(key: str, label: str, *patterns: str | tuple[str, ...], optional: bool = False,
+       under: str | None = None) -> Field:
     return Field(key, label, tuple((p,) if isinstance(p, str) else p for p in patterns),
-                 optional)
+                 optional, under)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +89,13 @@ class TableSpec:
         """(key, fragments) pairs in matching order."""
         return tuple((f.key, p) for f in self.columns.get(block, ()) for p in f.patterns)
 
-    def row_patterns(self, block: str = "main") -> tuple[tuple[str, tuple[str, ...]], ...]:
-        return tuple((f.key, p) for f in self.rows.get(block, ()) for p in f.patterns)
+    def row_patterns(self, block: str = "main", read: frozenset[str] | set[str] = frozenset()
+                     ) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(key, fragments) pairs in matching order, once the rows ``read`` have been read:
+        the parts of a row read come first, the parts of a row not read are left out."""
+        fields = self.rows.get(block, ())
+        ordered = [f for f in fields if f.under in read] + [f for f in fields if f.under is None]
+        return tuple((f.key, p) for f in ordered for p in f.patterns)
 
     def column_label(self, key: str, block: str | None = None) -> str:
         """The Chinese name of a column (the key itself when the table has no such column)."""
@@ -174,8 +184,11 @@ _T4_INCOME_ROWS = (
     _f("fund", _KINDS_ZH["fund"], "政府性基金"),
     _f("soe", _KINDS_ZH["soe"], "国有资本经营"),
     _f("grand_total", "总计", "总计"),
-    # the three lines under 年初, found by the reader in that position
-    *(_f(f"opening_{k}", f"年初结转·{zh}") for k, zh in _KINDS_ZH.items()),
+    # the three lines under 年初, named like the three kinds of income
+    *(_f(f"opening_{k}", f"年初结转·{zh}", frags, under="opening")
+      for k, zh, frags in (("gpb", _KINDS_ZH["gpb"], "一般公共预算"),
+                           ("fund", _KINDS_ZH["fund"], "政府性基金"),
+                           ("soe", _KINDS_ZH["soe"], "国有资本经营"))),
 )
 _T4_EXPENSE_ROWS = (
     _f("expense_total", "本年支出合计", "本年支出合计"),
