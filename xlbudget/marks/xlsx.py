@@ -1,8 +1,9 @@
 """The openpyxl renderer of a plan of marks: applies a :class:`Plan` to a copy of a workbook file.
 
 Follows the steps documented in ``xlbudget.marks.plan`` (clean first, record originals in the
-very hidden state sheet, fills and notes, corrections, report sheet, chart sheets). The caller
-goes through ``xlbudget.marks.safe.write_safely`` so that the input is never touched.
+very hidden state sheet, fills and notes, corrections, report sheet, chart sheets); the added
+sheets are written by :mod:`~xlbudget.marks.sheets`. The caller goes through
+``xlbudget.marks.safe.write_safely`` so that the input is never touched.
 """
 
 from __future__ import annotations
@@ -20,11 +21,10 @@ from xlbudget.marks.plan import (
     STATE_SHEET,
     CellMark,
     CellValue,
-    ChartSheet,
     Plan,
-    ReportSheet,
     shown_text,
 )
+from xlbudget.marks.sheets import as_text, chart_sheet, explanation_sheet, report_sheet
 
 STATE_HEADER = ["kind", "sheet", "cell", "data"]
 
@@ -79,12 +79,13 @@ def render_file(plan: Plan, src: Path, dst: Path) -> RenderResult:
         _mark(wb, state, m, result)
     rewritten: set[str] = set()
     for chart in plan.charts:
-        result.charts.append(_chart_sheet(wb, chart))
+        result.charts.append(chart_sheet(wb, chart))
         rewritten |= {*chart.replaces, result.charts[-1]}
     if plan.report is not None:
-        result.report_sheet = _report_sheet(wb, state, plan.report)
+        result.report_sheet = report_sheet(wb, plan.report)
+        state.add("sheet", result.report_sheet, "", None)
     if plan.explanations is not None:
-        result.explanations = _explanation_sheet(wb, plan.explanations)
+        result.explanations = explanation_sheet(wb, plan.explanations)
     state.save()
     if result.fixed:
         _recalc_on_open(wb)
@@ -186,15 +187,6 @@ class _State:
             as_text(ws[ws.max_row])
 
 
-def as_text(cells: Any) -> None:
-    """Keep text as text: openpyxl stores a string starting with ``=`` as a live formula and
-    one like ``#REF!`` as an error value, and names or messages taken from a workbook must
-    never run as a formula in the file we write (formula injection)."""
-    for cell in cells:
-        if isinstance(cell.value, str) and cell.data_type != "s":
-            cell.data_type = "s"
-
-
 def _target(wb: Any, sheet: str, cell: str, what: str, result: RenderResult) -> Any | None:
     """The cell to write (the top-left cell of a merged range), or None with a reason."""
     if sheet not in wb.sheetnames:
@@ -270,133 +262,9 @@ def _set_value(wb: Any, state: _State, v: CellValue, result: RenderResult) -> No
     result.fixed.append(v)
 
 
-def _unique_sheet_name(wb: Any, name: str) -> str:
-    n, out = 2, name
-    while out in wb.sheetnames:
-        out, n = f"{name}({n})", n + 1
-    return out
-
-
-def _report_sheet(wb: Any, state: _State, rep: ReportSheet) -> str:
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.hyperlink import Hyperlink
-
-    from xlbudget.marks.plan import FILLS
-
-    name = _unique_sheet_name(wb, rep.name)
-    ws = wb.create_sheet(name)
-    state.add("sheet", name, "", None)
-    for row in rep.rows:
-        ws.append(row)
-        as_text(ws[ws.max_row])
-    ws["A1"].font = Font(bold=True, size=14)
-    for c in ws[rep.header_row]:
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="D9D9D9")
-    for r, sev in rep.severity_rows.items():
-        ws.cell(r, 2).fill = PatternFill("solid", fgColor=FILLS.get(sev, FILLS["info"]))
-        ws.cell(r, 9).alignment = Alignment(wrap_text=True, vertical="top")
-    for link in rep.links:
-        c = ws.cell(link.row, link.col)
-        target = "'" + link.sheet.replace("'", "''") + "'!" + link.cell
-        c.hyperlink = Hyperlink(ref=c.coordinate, location=target, display=link.cell)
-        c.style = "Hyperlink"
-    for i, w in enumerate(rep.widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-    ws.freeze_panes = ws.cell(rep.header_row + 1, 1)
-    return name
-
-
-def _chart_sheet(wb: Any, cs: ChartSheet) -> str:
-    """Write one chart data sheet with its chart; returns the sheet's name."""
-    from openpyxl.chart import BarChart, PieChart, Reference
-    from openpyxl.chart.label import DataLabelList
-    from openpyxl.styles import Font
-
-    index = None
-    for old in cs.replaces:
-        if old in wb.sheetnames:
-            index = wb.sheetnames.index(old) if index is None else index
-            del wb[old]
-    ws = wb.create_sheet(_unique_sheet_name(wb, cs.name), index)
-    ws["A1"] = cs.title
-    ws["A1"].font = Font(bold=True, size=14)
-    ws["A2"] = f"单位：{cs.unit}"
-    first = 4
-    ws.append([])
-    ws.append(list(cs.header))
-    for c in ws[first]:
-        c.font = Font(bold=True)
-    for row in cs.rows:
-        ws.append(list(row))
-    last = first + len(cs.rows)
-    if cs.note:
-        ws.cell(last + 2, 1, cs.note)
-    for row in ws.iter_rows(min_row=1, max_row=ws.max_row):
-        as_text(row)
-    for row in ws.iter_rows(min_row=first + 1, max_row=last, min_col=2, max_col=len(cs.header)):
-        for c in row:
-            c.number_format = "#,##0.00"
-    ws.column_dimensions["A"].width = 34
-    for col in "BCD":
-        ws.column_dimensions[col].width = 14
-    if not cs.rows:
-        return ws.title
-    chart = PieChart() if cs.kind == "pie" else BarChart()
-    chart.title = cs.title
-    data = Reference(ws, min_col=2, max_col=len(cs.header), min_row=first, max_row=last)
-    chart.add_data(data, titles_from_data=True)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first + 1, max_row=last))
-    labels = DataLabelList()
-    if cs.kind == "pie":
-        labels.showPercent = True
-    else:
-        labels.showVal = True
-        chart.type = "col"
-        chart.y_axis.title = cs.unit
-        # openpyxl 3.1 writes delete=None, which current Excel reads as hidden axes.
-        chart.x_axis.delete = False
-        chart.y_axis.delete = False
-    chart.dataLabels = labels
-    chart.width, chart.height = 18, 9
-    ws.add_chart(chart, "F4")
-    return ws.title
-
-
 def _recalc_on_open(wb: Any) -> None:
     """openpyxl drops cached formula results; ask Excel to recompute them on open."""
     from openpyxl.workbook.properties import CalcProperties
 
     wb.calculation = wb.calculation or CalcProperties()
     wb.calculation.fullCalcOnLoad = True
-
-
-def _explanation_sheet(wb: Any, items: list[Any]) -> int:
-    """Write the 出错说明 sheet (``xlbudget.explain``): rewritten in place when it exists, so its
-    position and column widths stay; never recorded in the state sheet, so ``clean`` keeps it."""
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    from xlbudget import explain
-
-    if explain.SHEET in wb.sheetnames:
-        ws = wb[explain.SHEET]
-        ws.delete_rows(1, ws.max_row)
-    else:
-        ws = wb.create_sheet(explain.SHEET)
-        for i, w in enumerate(explain.WIDTHS, start=1):
-            ws.column_dimensions[get_column_letter(i)].width = w
-        ws.freeze_panes = "A3"
-    for row in explain.sheet_rows(items):
-        ws.append(row)
-        as_text(ws[ws.max_row])  # an explanation starting with "=" stays text
-    ws["A1"].font = Font(bold=True)
-    for c in ws[2]:
-        c.font = Font(bold=True)
-        c.fill = PatternFill("solid", fgColor="D9D9D9")
-    for r in range(3, ws.max_row + 1):
-        for col in (2, 3, 4):  # sheet, cell and value are text: "0.50" keeps its decimals
-            ws.cell(r, col).number_format = "@"
-        ws.cell(r, 5).alignment = Alignment(wrap_text=True, vertical="top")
-    return len(items)
