@@ -16,11 +16,12 @@ from xlbudget import calc
 from xlbudget.cli import main
 from xlbudget.engine import analyse
 from xlbudget.generate import generate, write
-from xlbudget.narrative import NarrativeError, check_narrative, check_with_narrative, mark_docx
+from xlbudget.narrative import NarrativeError, check_narrative, mark_docx
 from xlbudget.narrative.docx_source import Block, read_docx, write_docx
 from xlbudget.narrative.facts import table_facts
 from xlbudget.narrative.generate import narrative_blocks
 from xlbudget.narrative.parse import parse, strip_ordinal
+from xlbudget.pipeline import check_file
 from xlbudget.sources.files import read_workbook
 
 _FULL = str.maketrans("0123456789.%", "０１２３４５６７８９．％")
@@ -179,7 +180,7 @@ def test_document_without_text_and_missing_file(dept: dict) -> None:
 def test_bad_narrative_beside_a_workbook_is_a_finding_not_a_crash(dept: dict) -> None:
     d = dept["dir"]
     (d / "旧.doc").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 504)
-    result = check_with_narrative(d / "单位.xlsx", d / "旧.doc")
+    result = check_file(d / "单位.xlsx", narrative=d / "旧.doc")
     [f] = [f for f in result.findings if f.rule.startswith("N-")]
     assert f.rule == "N-file" and "旧.doc" in f.message and result.status == "findings"
 
@@ -245,7 +246,7 @@ def test_cli_mark_docx(dept: dict) -> None:
 
 def test_shipped_sample_narrative_matches_its_workbook() -> None:
     """``workbooks/sample-shanghai-说明.docx`` is rebuilt when the sample workbooks change
-    (``python -m xlbudget.narrative.generate``); a stale copy fails here."""
+    (``python -m xlbudget.generate.samples``); a stale copy fails here."""
     root = Path(__file__).resolve().parents[1] / "workbooks"
     wb, prior = root / "sample-shanghai.xlsx", root / "sample-shanghai-prior.xlsx"
     model = analyse(read_workbook(wb), str(wb)).model
@@ -320,7 +321,7 @@ def test_narrative_is_compared_with_the_corrected_tables(tmp_path: Path) -> None
     write_docx(narrative_blocks(clean, seed=1), tmp_path / "说明.docx")
     wrong_tables = analyse(read_workbook(root / "sample-errors.xlsx"), "errors").model
     raw = check_narrative(tmp_path / "说明.docx", wrong_tables)
-    result = check_with_narrative(root / "sample-errors.xlsx", tmp_path / "说明.docx")
+    result = check_file(root / "sample-errors.xlsx", narrative=tmp_path / "说明.docx")
     narrative = [f for f in result.findings if f.rule.startswith("N-")]
     workbook_cells = {(f.sheet, f.cell) for f in result.findings if f.severity == "error"}
     assert len(narrative) < len(raw)

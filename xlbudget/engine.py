@@ -10,6 +10,7 @@ from xlbudget.explain import Stored
 from xlbudget.findings import SEVERITIES, FileResult, Finding, TableInfo
 from xlbudget.model import Problem, Table, WorkbookModel
 from xlbudget.rules.identity import Identity
+from xlbudget.sources.files import read_workbook
 from xlbudget.sources.grid import Grid, SourceError, from_a1
 from xlbudget.sources.own import own_sheets
 from xlbudget.tables.recognise import recognise
@@ -92,15 +93,29 @@ def _order(f: Finding) -> tuple[int, str, int, int, str]:
     return SEVERITIES.index(f.severity), f.sheet or "", r, c, f.rule
 
 
+def read_model(path: str | Path) -> WorkbookModel:
+    """Read and recognise a workbook without checking it (xlbudget's own sheets left out).
+    Raises SourceError when the file cannot be read."""
+    grids = read_workbook(str(path))
+    ours = own_sheets(grids)
+    return recognise([g for g in grids if g.name not in ours], str(path))
+
+
+def read_and_analyse(path: str | Path, *, select: tuple[str, ...] | list[str] = (),
+                     ignore: tuple[str, ...] | list[str] = ()) -> tuple[list[Grid], Analysis]:
+    """Read a workbook file and :func:`analyse` it: the sheets as read (one read serves both)
+    and the analysis. Every door that starts from a file goes through here. Raises SourceError
+    when the file cannot be read; bad content becomes findings."""
+    grids = read_workbook(str(path))
+    return grids, analyse(grids, str(path), select=select, ignore=ignore)
+
+
 def check_file(path: str | Path, *, select: tuple[str, ...] | list[str] = (),
                ignore: tuple[str, ...] | list[str] = ()) -> FileResult:
     """Check one file; never raises for bad input (the result has status 'error')."""
-    from xlbudget.sources.files import read_workbook
-
     p = str(path)
     try:
-        grids = read_workbook(p)
-        return analyse(grids, p, select=select, ignore=ignore).result
+        return read_and_analyse(p, select=select, ignore=ignore)[1].result
     except SourceError as exc:
         return FileResult(path=p, error=str(exc))
     except Exception as exc:  # a bug must not stop a batch nor show a traceback

@@ -1,5 +1,6 @@
-"""The per-file work of ``xlbudget check`` besides the check itself (``xlbudget.api.check_file``):
-the marked-copy writer, a plain class so that it can be sent to worker processes."""
+"""The per-file work of ``xlbudget check`` besides the check itself
+(``xlbudget.pipeline.check_file``): the marked-copy writer, a plain class so that it can be sent
+to worker processes."""
 
 from __future__ import annotations
 

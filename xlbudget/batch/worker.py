@@ -17,7 +17,7 @@ from typing import Any
 from xlbudget.findings import FileResult
 from xlbudget.sources.grid import SourceError
 
-#: ``check(path, **options) -> FileResult``; ``xlbudget.api.check_file`` in production.
+#: ``check(path, **options) -> FileResult``; ``xlbudget.pipeline.check_file`` in production.
 Checker = Callable[..., FileResult]
 #: Called in the worker after a check, inside the time limit (e.g. writing a marked copy).
 AfterCheck = Callable[[str, FileResult], None]

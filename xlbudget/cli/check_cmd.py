@@ -55,7 +55,8 @@ def check(paths: tuple[str, ...], fmt: str, verbose: bool, show_coverage: bool,
     退出码：0 没有错误级问题；1 有错误级问题；2 参数有误、所有文件都无法读取或汇总报告无法写出；
     3 内部错误；130 按 Ctrl-C 中断（已完成的结果照常写出）。
     """
-    from xlbudget.api import check_file
+    # deferred: the checker and the batch layer load when a check runs, not for --help
+    from xlbudget import pipeline
     from xlbudget.batch.discover import discover
     from xlbudget.batch.session import REPORT_SUFFIXES, Options, run_batch
     from xlbudget.batch.tasks import MarkCopy, common_base
@@ -81,7 +82,7 @@ def check(paths: tuple[str, ...], fmt: str, verbose: bool, show_coverage: bool,
     options = {"select": select, "ignore": ignore, "narrative": narrative,
                "prior": prior}
     after = MarkCopy(str(mark_dir), common_base(given)) if mark_dir is not None else None
-    task = Task(check_file, options, timeout=timeout, after=after)
+    task = Task(pipeline.check_file, options, timeout=timeout, after=after)
     sys.exit(run_batch(files, task, Options(fmt=fmt, jobs=jobs, scheduler=scheduler,
                                              report=report, verbose=verbose,
                                              coverage=show_coverage)))

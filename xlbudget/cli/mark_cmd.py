@@ -23,7 +23,7 @@ SUFFIX_MARKERS: dict[str, Callable[[Path, Path | None, bool], int]] = {}
 
 
 def _mark_narrative(path: Path, output: Path | None, fix: bool) -> int:
-    from xlbudget.narrative.command import mark_narrative
+    from xlbudget.cli.narrative_cmd import mark_narrative  # deferred: loads the library
 
     return mark_narrative(path, output, fix)
 

@@ -17,10 +17,12 @@ from decimal import Decimal
 from itertools import pairwise
 from pathlib import Path
 
+from xlbudget.engine import read_and_analyse
 from xlbudget.generate.data import generate
 from xlbudget.generate.dataset import Dataset
 from xlbudget.generate.inject import inject
 from xlbudget.generate.layouts import Sample, write
+from xlbudget.narrative.generate import write_narrative
 
 #: Clean samples: (file stem, layout, seed). Seeds chosen for variety: 7 has fund,
 #: state-capital and non-fiscal money (every table full); 26 has an empty fund table; 11 has
@@ -200,12 +202,9 @@ def build(out_dir: str | Path) -> list[Path]:
 def _narrative(workbook: Path, prior: Path) -> Path:
     """The sample narrative (情况说明) of the shanghai sample, so that it never goes stale
     when the samples change (the narrative generator reads the workbooks back)."""
-    from xlbudget.api import analyse
-    from xlbudget.narrative.generate import write_narrative
-
     out = workbook.with_name(f"{workbook.stem}-说明.docx")
-    model = analyse(workbook)[0].model
-    prior_model = analyse(prior)[0].model
+    model = read_and_analyse(workbook)[1].model
+    prior_model = read_and_analyse(prior)[1].model
     write_narrative(model, out, prior_model)
     return out
 

@@ -8,17 +8,19 @@ figure highlighted and a Word comment giving the right value. Bad input raises
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from xlbudget.findings import FileResult, Finding
+from xlbudget.model import WorkbookModel
 from xlbudget.narrative.docx_source import NarrativeError
+from xlbudget.narrative.mark import mark
+from xlbudget.rules.catalog import REGISTRY
+from xlbudget.rules.selection import selected
 
-if TYPE_CHECKING:
-    from xlbudget.findings import FileResult, Finding
-    from xlbudget.model import WorkbookModel
-
-__all__ = ["NarrativeError", "check_against_workbook", "check_narrative", "check_with_narrative",
+__all__ = ["NarrativeError", "add_narrative", "check_against_workbook", "check_narrative",
            "mark_docx", "paired_narrative"]
 
 
@@ -30,6 +32,7 @@ def check_narrative(docx_path: str | Path, model: WorkbookModel,
     both years' tables; without it, last year's value is derived from the text (this year's table
     value minus the stated change). Raises NarrativeError for a file that is not a usable .docx.
     """
+    # deferred: the checkers (~0.1 s of patterns) load only when a narrative is checked
     from xlbudget.narrative.checks import run_checks
     from xlbudget.narrative.docx_source import read_docx
     from xlbudget.narrative.extract import extract
@@ -48,8 +51,6 @@ def mark_docx(docx_path: str | Path, findings: Sequence[Finding], out_path: str 
 
     Returns the number of marks written; the input is never changed.
     """
-    from xlbudget.narrative.mark import mark
-
     return mark(docx_path, findings, out_path)
 
 
@@ -68,40 +69,19 @@ def paired_narrative(workbook: str | Path) -> Path | None:
     return None
 
 
-def check_with_narrative(workbook: str | Path, docx_path: str | Path, *,
-                         prior: str | Path | None = None, select: Sequence[str] = (),
-                         ignore: Sequence[str] = ()) -> FileResult:
-    """Check a workbook and its narrative together: one result, the narrative's findings (with
-    ``location``) after the workbook's. Never raises: an unreadable workbook gives status
-    'error', an unreadable narrative or prior-year workbook gives an ``N-file`` finding."""
-    from xlbudget.engine import analyse, check_file
-    from xlbudget.findings import Finding
-    from xlbudget.narrative.checks import REGISTRY
-    from xlbudget.rules.registry import selected
-    from xlbudget.sources.files import read_workbook
-    from xlbudget.sources.grid import SourceError
-
-    wb = str(workbook)
-    try:
-        analysis = analyse(read_workbook(wb), wb, select=tuple(select), ignore=tuple(ignore))
-    except SourceError:
-        return check_file(wb, select=tuple(select), ignore=tuple(ignore))
-    result = analysis.result
-    if result.status == "error":
-        return result
+def add_narrative(result: FileResult, model: WorkbookModel, docx_path: str | Path, *,
+                  prior: WorkbookModel | None = None, prior_error: str | None = None,
+                  select: Sequence[str] = (), ignore: Sequence[str] = ()) -> FileResult:
+    """Add the narrative's findings (with ``location``) after a workbook's: ``result`` and
+    ``model`` are the workbook's analysis, ``prior`` last year's model or ``prior_error`` why it
+    could not be read. An unreadable narrative or prior-year workbook gives an ``N-file``
+    finding; ``select``/``ignore`` filter the added findings as they filtered the workbook's."""
     extra: list[Finding] = []
-    prior_model = None
-    if prior is not None:
-        from xlbudget.api import XlbudgetError, read
-
-        try:
-            prior_model = read(prior).model
-        except XlbudgetError as exc:
-            extra.append(Finding("N-file", REGISTRY["N-file"].severity,
-                                 f"上年决算工作簿无法读取，增减额和增减率只按说明本身核对：{exc}"))
+    if prior_error is not None:
+        extra.append(Finding("N-file", REGISTRY["N-file"].severity,
+                             f"上年决算工作簿无法读取，增减额和增减率只按说明本身核对：{prior_error}"))
     try:
-        extra.extend(check_against_workbook(docx_path, analysis.model, result.findings,
-                                            prior_model))
+        extra.extend(check_against_workbook(docx_path, model, result.findings, prior))
     except NarrativeError as exc:
         extra.append(Finding("N-file", REGISTRY["N-file"].severity, str(exc),
                              extra={"location": {"file": Path(docx_path).name, "part": None,
@@ -141,9 +121,6 @@ def _corrected(model: WorkbookModel, findings: Sequence[Finding]) -> WorkbookMod
     """The model with the workbook check's certain corrections applied, so that the narrative is
     compared with what the tables should say (a narrative that quotes the right value of a
     mistyped cell is not wrong; the cell is reported by the workbook rules)."""
-    import copy
-    from decimal import Decimal, InvalidOperation
-
     fixes: dict[tuple[str, str], Decimal] = {}
     for f in findings:
         if _correction(f):

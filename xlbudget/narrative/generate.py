@@ -322,28 +322,3 @@ def write_narrative(model: WorkbookModel, path: str | Path, prior: WorkbookModel
     blocks = narrative_blocks(model, prior, seed)
     write_docx(blocks, path)
     return blocks
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m xlbudget.narrative.generate WORKBOOK OUT.docx [PRIOR_WORKBOOK] [--seed N]``:
-    the narrative of a sample workbook (``workbooks/sample-shanghai-说明.docx``)."""
-    import argparse
-
-    from xlbudget.api import analyse
-
-    ap = argparse.ArgumentParser(prog="python -m xlbudget.narrative.generate",
-                                 description="由决算工作簿生成情况说明（.docx）样例")
-    ap.add_argument("workbook")
-    ap.add_argument("out")
-    ap.add_argument("prior", nargs="?")
-    ap.add_argument("--seed", type=int, default=0)
-    args = ap.parse_args(argv)
-    model = analyse(args.workbook)[0].model
-    prior = analyse(args.prior)[0].model if args.prior else None
-    write_narrative(model, args.out, prior, args.seed)
-    print(f"已写出：{args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

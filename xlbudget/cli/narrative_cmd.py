@@ -1,4 +1,5 @@
-"""``xlbudget mark 说明.docx``: the narrative's marker for the mark command.
+"""``xlbudget mark 说明.docx``: the narrative's marker for the mark command (``cli.mark_cmd``
+routes a .docx here).
 
 The narrative is checked against the workbook of the same stem beside it (``单位.docx`` →
 ``单位.xlsx``; ``单位-说明.docx`` → ``单位.xlsx``). Without one, only the checks that need no
@@ -8,6 +9,14 @@ table run (placeholders, years, class names, parts, rates against stated amounts
 from __future__ import annotations
 
 from pathlib import Path
+
+import click
+
+from xlbudget.api import XlbudgetError, analyse
+from xlbudget.marks.atomic import WriteError, atomic_target
+from xlbudget.model import WorkbookModel
+from xlbudget.narrative import NarrativeError, check_against_workbook, mark_docx
+from xlbudget.narrative.docx_source import read_docx
 
 _SUFFIXES = (".xlsx", ".xlsm", ".xls")
 _STEM_TAILS = ("-情况说明", "情况说明", "-说明", "_说明", "说明")
@@ -27,14 +36,6 @@ def paired_workbook(docx: Path) -> Path | None:
 
 def mark_narrative(path: Path, output: Path | None, fix: bool) -> int:
     """Write ``<stem>_标注.docx`` with each wrong figure highlighted and commented; exit code."""
-    import click
-
-    from xlbudget.api import XlbudgetError, analyse
-    from xlbudget.marks.atomic import WriteError, atomic_target
-    from xlbudget.model import WorkbookModel
-    from xlbudget.narrative import NarrativeError, check_against_workbook, mark_docx
-    from xlbudget.narrative.docx_source import read_docx
-
     if fix:
         click.echo(f"错误：{path.name}：情况说明不能自动修正，请用 xlbudget mark 标注后人工修改",
                    err=True)
