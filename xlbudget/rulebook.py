@@ -11,19 +11,22 @@ import sys
 import tempfile
 from pathlib import Path
 
+from xlbudget.findings import SEVERITY_ZH
+from xlbudget.rules.catalog import REGISTRY
+from xlbudget.rules.selection import known_codes
+
 #: seed 7 fills all nine tables (``generate.samples.CLEAN``)
 _SEED = 7
 
 
 def formulas(codes: list[str]) -> dict[str, list[str]]:
     """Each identity rule's equations in words, as on the generator's full sample."""
-    from xlbudget.rules.catalog import REGISTRY
-
     if not any(REGISTRY[c].identities for c in codes):
         return {}
+    # deferred: writing and reading the sample loads openpyxl and calamine, which a page
+    # without formulas never needs
     from xlbudget.api import read
-    from xlbudget.generate.data import generate
-    from xlbudget.generate.layouts import write
+    from xlbudget.generate import generate, write
 
     with tempfile.TemporaryDirectory() as tmp:
         model = read(write(generate(_SEED), Path(tmp) / "sample.xlsx").path).model
@@ -38,10 +41,6 @@ def formulas(codes: list[str]) -> dict[str, list[str]]:
 def markdown(limit: int = 5) -> str:
     """``docs/rules.md``: the list of rules, then each rule's page and up to ``limit`` of its
     formulas."""
-    from xlbudget.findings import SEVERITY_ZH
-    from xlbudget.rules.catalog import REGISTRY
-    from xlbudget.rules.selection import known_codes
-
     codes = known_codes()
     found = formulas(codes)
     lines = ["# 校验规则一览", "",

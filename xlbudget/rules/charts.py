@@ -15,6 +15,7 @@ from xlbudget.findings import Finding
 from xlbudget.model import UNIT_SCALE, WorkbookModel
 from xlbudget.rules.registry import Rule, RuleDoc
 from xlbudget.sources.grid import Grid, to_a1
+from xlbudget.tables.text import canon_item, is_number_like, label, norm, parse_amount
 
 CODE = "CH-a"
 #: Cell texts of Excel's and WPS's chart templates; never a 决算 figure's label.
@@ -33,8 +34,6 @@ def match_keys(text: str) -> list[str]:
     """A label folded for matching chart rows with table rows: 一般公共服务（类）支出 gives
     一般公共服务支出 and 一般公共服务 (a class is often written without 支出; short names such as
     项目 are not shortened, so that a 项目 header never matches 项目支出)."""
-    from xlbudget.tables.text import canon_item, label
-
     s = canon_item(_BRACKET_LEVEL.sub("", label(text)))
     short = s.removesuffix("支出")
     return [s, short] if short != s and len(short) >= 3 else [s]
@@ -50,8 +49,6 @@ class _SheetRow:
 
 
 def _rows(grid: Grid) -> list[_SheetRow]:
-    from xlbudget.tables.text import is_number_like, parse_amount
-
     out = []
     for r, row in enumerate(grid.rows):
         lab, lc = "", -1
@@ -71,8 +68,6 @@ def _rows(grid: Grid) -> list[_SheetRow]:
 
 
 def _unit_scale(grid: Grid, default: int) -> int:
-    from xlbudget.tables.text import norm
-
     for r in range(min(grid.height, 6)):
         for c in range(len(grid.rows[r])):
             m = re.search(r"单位[:：]?(亿元|万元|千元|元)", norm(grid.text(r, c)))
@@ -161,16 +156,12 @@ def _check_sheet(grid: Grid, n: int, ch: ChartData | None, year: int | None) -> 
 
 def _template_cells(grid: Grid) -> list[tuple[str, str]]:
     """(A1 address, text) of the cells holding chart-template words, in reading order."""
-    from xlbudget.tables.text import norm
-
     return [(to_a1(r, c), v.strip()) for r, row in enumerate(grid.rows)
             for c, v in enumerate(row) if isinstance(v, str) and norm(v).lower() in TEMPLATE_WORDS]
 
 
 def _this_year_col(grid: Grid, year: int | None) -> int | None:
     """The column whose header names this year (2023年, 本年, 决算数); None: last number."""
-    from xlbudget.tables.text import norm
-
     marks = ([f"{year}"] if year else []) + ["本年", "决算数", "本期"]
     for r in range(min(grid.height, 8)):
         for c in range(len(grid.rows[r])):
