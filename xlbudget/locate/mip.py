@@ -26,6 +26,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 import numpy as np
+from scipy.sparse import csr_array, diags_array, eye_array, hstack, vstack
 
 from xlbudget.locate.solver import Program
 from xlbudget.model import Amount, CellRef
@@ -126,7 +127,6 @@ class System:
 
     def _identity_rows(self, width: int):
         """Identity rows over the first ``n`` of ``width`` variables, with their bounds."""
-        from scipy.sparse import csr_array, hstack
 
         if self._rows is None:
             rows, cols, data, lo, hi = [], [], [], [], []
@@ -163,7 +163,6 @@ class System:
     def hitting_set(self, weights: np.ndarray) -> Program:
         """The cheapest set of cells meeting every failing identity: a lower bound on any
         repair (a failing identity cannot hold while all its cells stay in their bands)."""
-        from scipy.sparse import csr_array
 
         failing = [row for k, row in enumerate(self.coefs) if self.failing[k]]
         rows = [k for k, row in enumerate(failing) for _ in row]
@@ -181,7 +180,6 @@ class System:
         ``cap`` bounds the total weight (to enumerate repairs of the optimal weight), ``cuts``
         excludes change sets already found (no-good cuts), ``unchanged`` forbids changing cells.
         """
-        from scipy.sparse import csr_array, diags_array, eye_array, hstack, vstack
 
         n = self.n
         if self._base is None:
@@ -252,7 +250,6 @@ class System:
     def closest(self, changed: Collection[int]) -> Program:
         """The LP over ``[d, t]`` that keeps the unchanged cells as near their shown values as
         the identities allow (min Σ|d_j|, t_j ≥ |d_j|); the changed cells are free."""
-        from scipy.sparse import csr_array, vstack
 
         n = self.n
         keep = [i for i in range(n) if i not in set(changed)]

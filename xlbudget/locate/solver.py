@@ -11,12 +11,14 @@ from __future__ import annotations
 import os
 import sys
 import threading
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 #: HiGHS accepts an integer variable within this distance of an integer. The default (1e-6)
 #: times a big-M bound of 1e8 would let a "zero" change indicator carry a change of 100 units,
@@ -64,10 +66,6 @@ class HighsSolver:
         self.node_limit = NODE_LIMIT if node_limit is None else node_limit
 
     def solve(self, program: Program) -> Solution:
-        import warnings
-
-        from scipy.optimize import Bounds, LinearConstraint, milp
-
         # HiGHS is deterministic for a given program (its random seed is fixed by default);
         # with a node limit instead of a time limit, so is the outcome.
         options: dict[str, Any] = {
