@@ -18,8 +18,8 @@ from xlbudget.findings import Finding
 from xlbudget.narrative.checks.document import DocumentChecks
 from xlbudget.narrative.checks.figures import FigureChecks
 from xlbudget.narrative.checks.projects import ProjectChecks
-from xlbudget.narrative.extract import Figure, Placeholder
 from xlbudget.narrative.facts import Facts
+from xlbudget.narrative.figure import Figure, Placeholder
 from xlbudget.narrative.parse import Narrative
 
 __all__ = ["Checker", "run_checks"]

@@ -10,8 +10,8 @@ from decimal import Decimal
 from xlbudget import calc
 from xlbudget.findings import Finding
 from xlbudget.narrative import rules as _rules  # noqa: F401  (registers N-…)
-from xlbudget.narrative.extract import Figure, Placeholder
 from xlbudget.narrative.facts import Facts, resolve
+from xlbudget.narrative.figure import Figure, Placeholder
 from xlbudget.narrative.parse import Narrative, Sentence, normalise
 from xlbudget.rules.registry import REGISTRY
 

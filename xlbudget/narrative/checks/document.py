@@ -12,7 +12,7 @@ from xlbudget.narrative.checks.base import (
     CheckerBase,
     _subject_key,
 )
-from xlbudget.narrative.extract import Figure
+from xlbudget.narrative.figure import Figure
 from xlbudget.narrative.parse import Sentence
 
 

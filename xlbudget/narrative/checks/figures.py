@@ -15,8 +15,8 @@ from xlbudget.narrative.checks.base import (
     _half,
     _subject_key,
 )
-from xlbudget.narrative.extract import AMOUNT_UNITS, Figure
 from xlbudget.narrative.facts import Fact, resolve
+from xlbudget.narrative.figure import AMOUNT_UNITS, Figure
 
 
 class FigureChecks(CheckerBase):

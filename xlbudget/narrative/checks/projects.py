@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 from xlbudget import calc
+from xlbudget.narrative.cells import header_unit, unit_above
 from xlbudget.narrative.checks.base import (
     _HUNDRED,
     RATE_SLACK,
@@ -15,7 +16,7 @@ from xlbudget.narrative.checks.base import (
     _half,
 )
 from xlbudget.narrative.docx_source import WordTable
-from xlbudget.narrative.extract import AMOUNT_UNITS, Figure, header_unit, unit_above
+from xlbudget.narrative.figure import AMOUNT_UNITS, Figure
 from xlbudget.narrative.parse import Sentence, normalise, strip_ordinal
 
 
