@@ -154,8 +154,28 @@ class Equation:
         return _make(rule, self.op, terms, n_left)
 
 
+class _InOneTable:
+    """Identities within one table: none, and a ``Skipped``, when the table is missing."""
+
+    __slots__ = ()
+    table: str
+
+    def comparison(self) -> bool:
+        return False
+
+    def identities(self, model: WorkbookModel, rule: str) -> Iterator[Identity | Skipped]:
+        table = model.tables.get(self.table)
+        if table is None:
+            yield Skipped(rule, f"缺少{SPECS[self.table].name}")
+            return
+        yield from self.within(table, rule)
+
+    def within(self, table: Table, rule: str) -> Iterator[Identity | Skipped]:
+        raise NotImplementedError
+
+
 @dataclass(frozen=True, slots=True)
-class RowSum:
+class RowSum(_InOneTable):
     """Per row of ``table.block``: ``total`` = Σ ``parts`` (a ``-`` prefix subtracts). Built
     only when the table has every one of these columns (optional ones count as zero)."""
 
@@ -170,14 +190,7 @@ class RowSum:
             if c.lstrip("-") not in spec.column_keys(self.block):
                 raise ValueError(f"no column {c!r} in {self.table}.{self.block}")
 
-    def comparison(self) -> bool:
-        return False
-
-    def identities(self, model: WorkbookModel, rule: str) -> Iterator[Identity | Skipped]:
-        table = model.tables.get(self.table)
-        if table is None:
-            yield Skipped(rule, f"缺少{SPECS[self.table].name}")
-            return
+    def within(self, table: Table, rule: str) -> Iterator[Identity | Skipped]:
         spec = SPECS[self.table]
         found = table.columns_found.get(self.block, ())
         lacking = [c for c in (self.total, *(p.lstrip("-") for p in self.parts))
@@ -201,7 +214,7 @@ class RowSum:
 
 
 @dataclass(frozen=True, slots=True)
-class Tree:
+class Tree(_InOneTable):
     """Per column: the 合计 row = Σ top-level rows; each parent = Σ its children."""
 
     table: str
@@ -214,14 +227,7 @@ class Tree:
                 self.total_key not in spec.fixed_rows.get(self.block, ()):
             raise ValueError(f"no row {self.total_key!r} in {self.table}.{self.block}")
 
-    def comparison(self) -> bool:
-        return False
-
-    def identities(self, model: WorkbookModel, rule: str) -> Iterator[Identity | Skipped]:
-        table = model.tables.get(self.table)
-        if table is None:
-            yield Skipped(rule, f"缺少{SPECS[self.table].name}")
-            return
+    def within(self, table: Table, rule: str) -> Iterator[Identity | Skipped]:
         rows = [r for r in table.block_rows(self.block) if r.code]
         by_code = {r.code: r for r in rows}
         children: dict[str, list[Row]] = {}
@@ -255,7 +261,7 @@ def _sum(rule: str, table: Table, parent: Row, kids: list[Row],
 
 
 @dataclass(frozen=True, slots=True)
-class NonNegative:
+class NonNegative(_InOneTable):
     """Every amount of a table ≥ 0."""
 
     table: str
@@ -264,14 +270,7 @@ class NonNegative:
         if self.table not in SPECS:
             raise ValueError(f"no table {self.table!r}")
 
-    def comparison(self) -> bool:
-        return False
-
-    def identities(self, model: WorkbookModel, rule: str) -> Iterator[Identity | Skipped]:
-        table = model.tables.get(self.table)
-        if table is None:
-            yield Skipped(rule, f"缺少{SPECS[self.table].name}")
-            return
+    def within(self, table: Table, rule: str) -> Iterator[Identity | Skipped]:
         for row in table.rows:
             for col, a in row.values.items():
                 if a.value is not None and not a.unknown:
