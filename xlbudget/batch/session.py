@@ -23,8 +23,9 @@ from xlbudget.batch.pool import (
 from xlbudget.batch.run import map_files
 from xlbudget.batch.sinks import CsvSink, FileSink, JsonSink, Sink
 from xlbudget.batch.worker import Task
+from xlbudget.batch.xlsx_report import XlsxSink
 from xlbudget.findings import FileResult, Tally
-from xlbudget.marks.atomic import WriteError
+from xlbudget.marks.atomic import WriteError, failure_cause, write_failure
 from xlbudget.text_report import TextSink
 
 #: ``--report`` suffixes and what they write.
@@ -140,8 +141,6 @@ class _CtrlC:
 
 def _write_message(exc: OSError | WriteError, report: Path | None) -> str:
     """Chinese, naming the file and folder: the report when it is the one that failed."""
-    from xlbudget.marks.atomic import failure_cause, write_failure
-
     if isinstance(exc, WriteError):
         return str(exc)
     if report is not None and exc.filename is not None \
@@ -187,8 +186,6 @@ def _stdout_sink(fmt: str, out: IO[str], *, verbose: bool = False,
 def _report_sink(path: Path, stack: ExitStack) -> Sink:
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        from xlbudget.batch.xlsx_report import XlsxSink
-
         return XlsxSink(path)
     # utf-8-sig: Excel opens a CSV with a BOM as UTF-8 instead of the local code page.
     encoding = "utf-8-sig" if suffix == ".csv" else "utf-8"
@@ -204,13 +201,13 @@ def _progress(total: int, show: bool | None) -> Iterator[Any]:
     if show is False or total < 2 or (show is None and not sys.stderr.isatty()):
         yield lambda path: None
         return
-    from rich.console import Console
+    from rich.console import Console  # deferred: see above
 
     console = Console(stderr=True)
     if show is None and not console.is_terminal:
         yield lambda path: None
         return
-    from rich.progress import (
+    from rich.progress import (  # deferred: see above
         BarColumn,
         MofNCompleteColumn,
         Progress,

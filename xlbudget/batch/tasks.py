@@ -9,6 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from xlbudget.findings import FileResult, Finding
+from xlbudget.marks.plan import build_plan
+from xlbudget.marks.safe import WriteError, default_output, verify_marks, write_safely
+from xlbudget.marks.xlsx import render_file
 
 #: Rule code of the note added when a marked copy could not be written (the check itself held).
 MARK_RULE = "B-mark"
@@ -23,8 +26,6 @@ class MarkCopy:
     base: str
 
     def destination(self, path: str) -> Path:
-        from xlbudget.marks.safe import default_output
-
         src = Path(path).resolve()
         try:
             rel = src.relative_to(Path(self.base).resolve())
@@ -37,10 +38,6 @@ class MarkCopy:
         if not any(f.sheet and f.cell and f.severity in ("error", "warning")
                    for f in result.findings):
             return
-        from xlbudget.marks.plan import build_plan
-        from xlbudget.marks.safe import WriteError, verify_marks, write_safely
-        from xlbudget.marks.xlsx import render_file
-
         src, dst = Path(path), self.destination(path)
         if src.suffix.lower() not in (".xlsx", ".xlsm"):
             result.findings.append(Finding(

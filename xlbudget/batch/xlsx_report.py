@@ -20,6 +20,8 @@ from xlbudget.batch.discover import SUMMARY_SHEET
 from xlbudget.batch.sinks import STATUS_ZH, severity_counts, top_rules
 from xlbudget.coverage import coverage_lines
 from xlbudget.findings import SEVERITY_ZH, FileResult, Tally
+from xlbudget.marks.atomic import as_os_error, atomic_target, make_folder, temp_path
+from xlbudget.rules.catalog import REGISTRY
 
 _MAX_ROWS = 1_048_576  # Excel's row limit; a longer rule sheet continues in "T1-a (2)"
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
@@ -32,10 +34,8 @@ class XlsxSink:
     """Collects a batch into ``path``; the file appears (atomically) on ``close``."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        from openpyxl import Workbook
+        from openpyxl import Workbook  # deferred: openpyxl is slow to import
         from openpyxl.styles import Font
-
-        from xlbudget.marks.atomic import make_folder, temp_path
 
         self.path = Path(path)
         make_folder(self.path)
@@ -55,7 +55,7 @@ class XlsxSink:
 
     def _sheet(self, name: str, head: list[str], widths: list[int], index: int | None = None,
                ) -> Any:
-        from openpyxl.utils import get_column_letter
+        from openpyxl.utils import get_column_letter  # deferred: openpyxl is slow to import
 
         ws = self.wb.create_sheet(name, index)
         for i, w in enumerate(widths, 1):
@@ -66,7 +66,7 @@ class XlsxSink:
 
     def _cell(self, ws: Any, value: Any, *, link: str | None = None, location: str | None = None,
               font: Any = None) -> Any:
-        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell import WriteOnlyCell  # deferred: openpyxl is slow to import
         from openpyxl.worksheet.hyperlink import Hyperlink
 
         cell = WriteOnlyCell(ws, value)
@@ -92,8 +92,6 @@ class XlsxSink:
         ws.append([self._cell(ws, v) if isinstance(v, str) else v for v in values])
 
     def add(self, result: FileResult) -> None:
-        from xlbudget.marks.atomic import as_os_error
-
         try:
             self._add(result)
         except Exception as exc:  # rows stream to temporary files: a full disk shows here
@@ -156,8 +154,6 @@ class XlsxSink:
         ws = self.wb.create_sheet(SUMMARY_SHEET)
         ws.sheet_state = "veryHidden"
         ws.append(["kind", "batch-summary"])
-        from xlbudget.marks.atomic import atomic_target
-
         with atomic_target(self.path) as tmp:
             self.wb.save(tmp)
 
@@ -209,6 +205,4 @@ def _number(text: str | None) -> Decimal | str:
 
 def _rule_titles() -> dict[str, str]:
     """Chinese titles of the registered rules (the findings carry only codes and messages)."""
-    from xlbudget.rules.catalog import REGISTRY
-
     return {code: rule.title for code, rule in REGISTRY.items()}

@@ -7,20 +7,22 @@ copy instead. Exit codes: 0 done, 2 unusable input or refused (a 必须修改 ru
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from xlbudget.cli import main
-from xlbudget.cli.mark_cmd import _check_workbook, _report_write, _write
+from xlbudget.cli.mark_cmd import _api, _check_workbook, _report_write, _write
 from xlbudget.cli.mark_cmd import _fail as fail  # "错误：…" and exit 2, as mark/fix/clean
 from xlbudget.findings import problem_counts
+from xlbudget.sources.own import STATE_SHEET
 
 
 def _where(cell: str) -> tuple[str | None, str]:
     """``工作表!B7`` / ``'工作表'!B7`` / ``B7`` -> (sheet or None, normalised cell)."""
-    from xlbudget.explain import normal_cell
+    from xlbudget.explain import normal_cell  # deferred: loads the rule catalog, not for --help
 
     sheet, bang, addr = cell.rpartition("!")
     sheet = sheet.strip()
@@ -33,14 +35,13 @@ def _where(cell: str) -> tuple[str | None, str]:
 
 
 def _analysed(file: Path) -> tuple[list[Any], Any]:
-    from xlbudget.api import read_and_analyse
-    from xlbudget.cli.mark_cmd import _api
+    from xlbudget.api import read_and_analyse  # deferred: loads the rule catalog, not for --help
 
     return _api(lambda: read_and_analyse(file))
 
 
 def _author(given: str | None) -> str:
-    from xlbudget.explain import default_author
+    from xlbudget.explain import default_author  # deferred: loads the rule catalog, not for --help
 
     return given or default_author()
 
@@ -91,6 +92,7 @@ def explain(file: Path, rule: str | None, cell: str | None, text: str | None, sh
 
 def _add(file: Path, code: str, cell_arg: str, text: str, author: str, output: Path | None,
          force: bool) -> None:
+    # deferred: explain and the catalog load the rules, not for --help
     from xlbudget.explain import Explanation, cell_text, refusal, signed, today, upsert
     from xlbudget.rules.catalog import REGISTRY
 
@@ -128,15 +130,18 @@ def _add(file: Path, code: str, cell_arg: str, text: str, author: str, output: P
 
 
 def _hint_marks(grids: list[Any]) -> None:
-    from xlbudget.sources.own import STATE_SHEET
-
     if any(g.name == STATE_SHEET for g in grids):
         click.echo("工作簿中有 xlbudget 的标注：重新运行 xlbudget mark "
                    "可更新单元格颜色和“校验结果”表")
 
 
 def _remove(file: Path, code: str, cell_arg: str, output: Path | None, force: bool) -> None:
-    from xlbudget.explain import default_author, remove, signed, today
+    from xlbudget.explain import (  # deferred: loads the rule catalog, not for --help
+        default_author,
+        remove,
+        signed,
+        today,
+    )
 
     sheet, cell = _where(cell_arg)
     grids, analysis = _analysed(file)
@@ -156,8 +161,7 @@ def _remove(file: Path, code: str, cell_arg: str, output: Path | None, force: bo
 
 
 def _save(file: Path, items: list[Any], output: Path | None, force: bool) -> None:
-    from datetime import datetime
-
+    # deferred: the writers load the rule catalog and openpyxl, not for --help
     from xlbudget.marks.plan import Plan
     from xlbudget.marks.safe import verify_explanations
     from xlbudget.marks.xlsx import render_file

@@ -16,6 +16,7 @@ import click
 from xlbudget.cli import main
 from xlbudget.cli.errors import FINDINGS, fail, limit_options, rule_patterns
 from xlbudget.findings import problem_counts
+from xlbudget.marks.atomic import WriteError, atomic_target
 
 #: Suffix -> marker for documents other than workbooks (``.docx``: the narrative);
 #: ``fn(path, output, fix)`` returns the exit code.
@@ -41,7 +42,7 @@ def _file_arg() -> Callable[[Any], Any]:
 
 def _api(call: Callable[[], Any]) -> Any:
     """Run a library function (``xlbudget.api``); its XlbudgetError is the user's: exit 2."""
-    from xlbudget.api import XlbudgetError
+    from xlbudget.api import XlbudgetError  # deferred: loads the rule catalog, not for --help
 
     try:
         return call()
@@ -50,14 +51,14 @@ def _api(call: Callable[[], Any]) -> Any:
 
 
 def _check_workbook(file: Path) -> None:
-    from xlbudget.api import writable_workbook
+    from xlbudget.api import writable_workbook  # deferred: loads the rule catalog, not for --help
 
     _api(lambda: writable_workbook(file))
 
 
 def _write(src: Path, dst: Path, produce: Callable[[Path], None], verify: Callable[[list], None],
            **options: Any) -> Any:
-    from xlbudget.api import write_checked
+    from xlbudget.api import write_checked  # deferred: loads the rule catalog, not for --help
 
     return _api(lambda: write_checked(src, dst, produce, verify, **options))
 
@@ -81,7 +82,7 @@ def _mark_or_fix(file: Path, output: Path | None, *, fix: bool, in_place: bool, 
             kinds = "、".join((*WORKBOOK_SUFFIXES, *SUFFIX_MARKERS))
             _fail(f"{file.name}：不支持的文件类型“{file.suffix}”（支持 {kinds}）")
         raise SystemExit(marker(file, output, fix))  # type: ignore[misc]
-    from xlbudget import api
+    from xlbudget import api  # deferred: loads the rule catalog, not for --help
 
     written = _api(lambda: api.fix(file, output, in_place=in_place, force=force, select=select,
                                    ignore=ignore) if fix else
@@ -143,7 +144,7 @@ def fix(file: Path, output: Path | None, in_place: bool, force: bool, select: tu
 @click.option("--in-place", is_flag=True, help="直接修改原文件（先自动备份）")
 def clean(file: Path, output: Path | None, in_place: bool) -> None:
     """清除：去掉 xlbudget 加的填色、批注和“校验结果”工作表（已写入的修正值和图表保留）。"""
-    from xlbudget import api
+    from xlbudget import api  # deferred: loads the rule catalog, not for --help
 
     written = _api(lambda: api.clean(file, output, in_place=in_place))
     if written.path == file and not written.cleaned and not written.removed_sheets:
@@ -169,13 +170,11 @@ def clean(file: Path, output: Path | None, in_place: bool) -> None:
 def charts(file: Path, output: Path | None, prior: Path | None, prior_values: Path | None,
            prior_template: Path | None, in_place: bool, force: bool) -> None:
     """图表：按决算表重新生成图1–图7的数据表和图表（替换原有的图表数据表）。"""
-    from xlbudget.chart_data import prior_template as template_text
+    from xlbudget.chart_data import prior_template as template_text  # deferred: not for --help
 
     if prior_template is not None:
         if prior_template.exists():
             _fail(f"{prior_template}：文件已存在，不覆盖")
-        from xlbudget.marks.atomic import WriteError, atomic_target
-
         try:
             with atomic_target(prior_template) as tmp:
                 tmp.write_text(template_text(), encoding="utf-8-sig")
@@ -183,7 +182,7 @@ def charts(file: Path, output: Path | None, prior: Path | None, prior_values: Pa
             _fail(str(exc))
         click.echo(f"已写出上年数文件：{prior_template}（填写金额后用 --prior-values 指定）")
         return
-    from xlbudget import api
+    from xlbudget import api  # deferred: loads the rule catalog, not for --help
 
     written = _api(lambda: api.charts(file, output, prior=prior, prior_values=prior_values,
                                       in_place=in_place, force=force))

@@ -10,12 +10,26 @@ marks, ``help`` explains the buttons. Every error ends as an alert, never as a t
 
 from __future__ import annotations
 
+import tempfile
+import traceback
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from xlbudget import explain as explanations  # the name explain is the ribbon action
+from xlbudget.chart_data import chart_data
+from xlbudget.coverage import coverage_lines
+from xlbudget.excel.render import chart_sheet, clean_book, explanation_sheet, render_book
+from xlbudget.excel.workbook import analyse_book
+from xlbudget.explain import default_author, to_save
 from xlbudget.findings import SEVERITY_ZH, FileResult, defect_groups, problem_counts
-from xlbudget.sources.grid import SourceError
+from xlbudget.marks.chart_sheets import find_chart_sheets, plan_sheets
+from xlbudget.marks.plan import build_plan
+from xlbudget.rules.catalog import REGISTRY
+from xlbudget.sources.grid import SourceError, from_a1
+from xlbudget.sources.own import REPORT_SHEET, own_sheets
+from xlbudget.text_report import problem_text
 
 TITLE = "xlbudget 决算校验"
 #: An alert stays readable with this many findings listed.
@@ -64,7 +78,7 @@ def help() -> None:  # shadows the builtin: the add-in's VBA calls exactly this 
 
 
 def _run(action: Callable[[Any], str]) -> None:
-    import xlwings as xw
+    import xlwings as xw  # deferred: xlwings is slow to import
 
     try:
         book = xw.Book.caller()
@@ -91,9 +105,6 @@ def _write_log() -> Path | None:
     Not to stderr: xlwings shows whatever a RunPython call writes there (on macOS always) as an
     error box with the traceback in it.
     """
-    import tempfile
-    import traceback
-    from datetime import datetime
 
     path = Path(tempfile.gettempdir()) / "xlbudget-excel.log"
     try:
@@ -111,8 +122,6 @@ def failure_message(book: Any, exc: Exception) -> str:
 
 
 def _analyse(book: Any) -> tuple[list[Any], Any]:
-    from xlbudget.excel.workbook import analyse_book
-
     return analyse_book(book)
 
 
@@ -121,7 +130,6 @@ def summary(result: FileResult) -> str:
     before warnings, certain ones first (a tie of candidate cells or a copied row is one)."""
     if result.status == "error":
         return result.error or "无法校验此工作簿"
-    from xlbudget.text_report import problem_text
 
     # Problems counted as the command line counts them (a tie or a copied row is one problem).
     c = problem_counts(result.findings)
@@ -130,7 +138,6 @@ def summary(result: FileResult) -> str:
              f"错误 {c.get('error', 0)} 处，警告 {c.get('warning', 0)} 处，"
              f"提示 {c.get('info', 0)} 处"
              + (f"，已说明 {c['explained']} 处。" if c.get("explained") else "。")]
-    from xlbudget.coverage import coverage_lines
 
     lines += coverage_lines(result.coverage, full=False)  # what was not checked, and why
     rank = {"error": 0, "warning": 1}
@@ -154,10 +161,6 @@ def _check(book: Any) -> str:
 
 
 def _render(book: Any, *, fix: bool) -> str:
-    from xlbudget.excel.render import render_book
-    from xlbudget.explain import to_save
-    from xlbudget.marks.plan import build_plan
-
     grids, analysis = _analyse(book)
     result = analysis.result
     if result.status == "error":
@@ -197,11 +200,6 @@ def decode_text(codes: str) -> str:
 def _explain(book: Any, text: str) -> str:
     """Write (or, with an empty text, remove) the 出错说明 of the selected cell's findings; a
     selected row of the 校验结果 sheet stands for the finding it lists."""
-    from xlbudget import explain
-    from xlbudget.excel.render import explanation_sheet
-    from xlbudget.rules.catalog import REGISTRY
-    from xlbudget.sources.grid import from_a1
-    from xlbudget.sources.own import REPORT_SHEET, own_sheets
 
     selection = book.selection
     if selection is None:
@@ -215,20 +213,20 @@ def _explain(book: Any, text: str) -> str:
     only: str | None = None  # the rule of the selected report row
     if sheet.startswith(REPORT_SHEET) and sheet in own_sheets(grids):
         report = next(g for g in grids if g.name == sheet)
-        target = explain.report_target(report, from_a1(cell)[0])
+        target = explanations.report_target(report, from_a1(cell)[0])
         if target is None:
             return (f"请在「{sheet}」表中选中某个问题所在的行（有单元格地址的行），"
                     "再点「出错说明」。")
         only, sheet, cell = target
         where = f"{sheet}!{cell}"
     items = analysis.explanations.current()
-    author, date = _user(book), explain.today()
+    author, date = _user(book), explanations.today()
     if not text:
         kept = [e for e in items if (e.sheet, e.cell) != (sheet, cell)
                 or (only is not None and e.rule != only)]
         if len(kept) == len(items):
             return f"{where} 没有出错说明，无需删除。"
-        explanation_sheet(book, explain.signed(kept, author=author, date=date))
+        explanation_sheet(book, explanations.signed(kept, author=author, date=date))
         return f"已删除 {where} 的 {len(items) - len(kept)} 条出错说明。"
     here = [f for f in analysis.result.findings if (f.sheet, f.cell) == (sheet, cell)
             and (only is None or f.rule == only)
@@ -237,20 +235,20 @@ def _explain(book: Any, text: str) -> str:
         return (f"{where} 没有需要说明的问题。请先点「校验」或「标注」，"
                 "再选中标出的单元格（或“校验结果”表中所列的单元格）。")
     grid = next((g for g in grids if g.name == sheet), None)
-    value = explain.cell_text(grid, cell)
+    value = explanations.cell_text(grid, cell)
     done, refused = [], []
     for code in dict.fromkeys(f.rule for f in here):
         rule = REGISTRY[code]
         if not rule.explainable:
-            refused.append(explain.refusal(rule) + "。")
+            refused.append(explanations.refusal(rule) + "。")
         elif any(f.rule == code and f.severity == "error" for f in here):
             refused.append(f"{code}：该处是数字差错，不能说明，请改正该数字。")
         else:
-            items = explain.upsert(items, explain.Explanation(code, sheet, cell, value, text,
-                                                              author, date))
+            new = explanations.Explanation(code, sheet, cell, value, text, author, date)
+            items = explanations.upsert(items, new)
             done.append(code)
     if done:
-        explanation_sheet(book, explain.signed(items, author=author, date=date))
+        explanation_sheet(book, explanations.signed(items, author=author, date=date))
     lines = [f"已为 {where} 写入出错说明（{'、'.join(done)}），保存在工作表「出错说明」中；"
              "此后校验把这些问题记为“已说明”（请保存工作簿）。再点「标注」可更新单元格颜色和"
              "校验结果表。"] if done else [f"{where} 的问题不能写出错说明："]
@@ -259,7 +257,6 @@ def _explain(book: Any, text: str) -> str:
 
 def _user(book: Any) -> str:
     """Excel's user name (File > Options), else the login name."""
-    from xlbudget.explain import default_author
 
     try:
         name = book.app.api.UserName if book.app.engine.name == "excel" else ""
@@ -269,10 +266,6 @@ def _user(book: Any) -> str:
 
 
 def _charts(book: Any) -> str:
-    from xlbudget.chart_data import chart_data
-    from xlbudget.excel.render import chart_sheet
-    from xlbudget.marks.chart_sheets import find_chart_sheets, plan_sheets
-
     grids, analysis = _analyse(book)
     if analysis.result.status == "error":
         return summary(analysis.result)
@@ -287,8 +280,6 @@ def _charts(book: Any) -> str:
 
 
 def _clear(book: Any) -> str:
-    from xlbudget.excel.render import clean_book
-
     n = clean_book(book)
     if n == 0:
         return "没有找到 xlbudget 的标注。"

@@ -18,6 +18,7 @@ from typing import Any
 import xlwings as xw
 
 from xlbudget import calc
+from xlbudget.excel.workbook import FINDINGS_HEADER, analyse_book
 from xlbudget.findings import SEVERITIES, SEVERITY_ZH, FileResult, problem_counts
 
 CATEGORY = "xlbudget 决算"
@@ -121,8 +122,6 @@ def XLB_PARENT(code: Any) -> Any:
 @xw.func(category=CATEGORY, volatile=True)
 def XLB_CHECK(caller: Any) -> Any:
     """本工作簿校验出的"错误"个数，0 表示未发现错误；可作状态单元格。"""
-    from xlbudget.excel.workbook import analyse_book
-
     try:
         _, analysis = analyse_book(caller.sheet.book)
     except Exception:  # a UDF cannot show a dialog; the cell shows the error value
@@ -136,8 +135,6 @@ def XLB_CHECK(caller: Any) -> Any:
 @xw.func(category=CATEGORY, volatile=True)
 def XLB_FINDINGS(caller: Any) -> Any:
     """本工作簿的全部校验问题（一行一个，错误在前），以动态数组溢出显示：级别、规则、工作表、单元格、表中数、应为、说明。"""
-    from xlbudget.excel.workbook import analyse_book
-
     try:
         _, analysis = analyse_book(caller.sheet.book)
     except Exception:  # a UDF cannot show a dialog; the cell shows the error value
@@ -148,8 +145,6 @@ def XLB_FINDINGS(caller: Any) -> Any:
 def findings_table(result: FileResult) -> list[list[Any]]:
     """Header plus one row per finding, worst first; ``""`` for absent values (a spill needs
     a full rectangle). A workbook that could not be checked gives one row with the reason."""
-    from xlbudget.excel.workbook import FINDINGS_HEADER
-
     rank = {s: i for i, s in enumerate(SEVERITIES)}
     rows = [list(FINDINGS_HEADER)]
     for f in sorted(result.findings, key=lambda f: rank.get(f.severity, len(rank))):
@@ -164,8 +159,6 @@ def findings_table(result: FileResult) -> list[list[Any]]:
 @xw.arg("cell", "range", doc="要重算的合计（派生）单元格，如 B20")
 def XLB_EXPECTED(cell: Any, caller: Any) -> Any:
     """合计、小计等派生单元格按其组成部分重算的值（本表单位和小数位）；否则 #N/A。"""
-    from xlbudget.excel.workbook import analyse_book
-
     try:
         _, analysis = analyse_book(caller.sheet.book)
         value = expected_value(analysis.identities, cell.sheet.name, cell.address.replace("$", ""))

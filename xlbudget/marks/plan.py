@@ -36,6 +36,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from xlbudget.coverage import coverage_lines
 from xlbudget.explain import REPORT_COLUMN, Explanation
 from xlbudget.findings import SEVERITIES, SEVERITY_ZH, FileResult, Finding, problem_counts
 from xlbudget.sources.own import REPORT_SHEET, STATE_SHEET  # noqa: F401  (the renderers' names)
@@ -257,8 +258,6 @@ def _related(f: Finding) -> str:
 
 def build_report(result: FileResult, created: str, fixed: set[int]) -> ReportSheet:
     """The 校验结果 sheet: summary block, then one row per finding (worst first)."""
-    from xlbudget.coverage import coverage_lines
-
     # Problems as the command line counts them (a tie or a copied row is one), then the rows.
     counts = problem_counts(result.findings)
     rows: list[list[Scalar]] = [
