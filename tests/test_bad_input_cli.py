@@ -18,8 +18,7 @@ from click.testing import CliRunner
 from xlbudget.cli import main
 from xlbudget.generate.large import write_rows_sheet
 from xlbudget.marks.atomic import remove_stale, temp_path, write_failure
-from xlbudget.rules.registry import selected
-from xlbudget.rules.selection import SelectionError, parse_selection, resolve
+from xlbudget.rules.selection import SelectionError, parse_selection, resolve, selected
 
 
 def _run(*args: object, env: dict[str, str] | None = None):  # type: ignore[no-untyped-def]

@@ -93,7 +93,7 @@ def _set_env(name: str) -> Callable[[click.Context, click.Parameter, Any], None]
 
 def limit_options(fn: Callable[..., Any]) -> Callable[..., Any]:
     """``--max-size/--max-ratio/--max-cells`` (work limits checked before a file is parsed);
-    they set the environment variables of ``sources.inspect``, so the command's signature
+    they set the environment variables of ``sources.limits``, so the command's signature
     does not change."""
     from xlbudget.sources.limits import ENV_CELLS, ENV_RATIO, ENV_SIZE, Limits
 
