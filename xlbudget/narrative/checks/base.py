@@ -9,11 +9,10 @@ from decimal import Decimal
 
 from xlbudget import calc
 from xlbudget.findings import Finding
-from xlbudget.narrative import rules as _rules  # noqa: F401  (registers N-…)
 from xlbudget.narrative.facts import Facts, resolve
 from xlbudget.narrative.figure import Figure, Placeholder
 from xlbudget.narrative.parse import Narrative, Sentence, normalise
-from xlbudget.rules.registry import REGISTRY
+from xlbudget.rules.catalog import REGISTRY
 
 SHARE_SLACK = Decimal("0.01")
 RATE_SLACK = Decimal("0.02")
