@@ -5,11 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from xlbudget import explain
+from xlbudget.confront import rounding_notes
 from xlbudget.coverage import Coverage
+from xlbudget.defects import link as link_defects
 from xlbudget.explain import Stored
 from xlbudget.findings import SEVERITIES, FileResult, Finding, TableInfo
 from xlbudget.model import Problem, Table, WorkbookModel
+from xlbudget.rules.catalog import RULES
 from xlbudget.rules.identity import Identity
+from xlbudget.rules.registry import WORKBOOK_PHASES
+from xlbudget.rules.selection import selected
 from xlbudget.sources.files import read_workbook
 from xlbudget.sources.grid import Grid, SourceError, from_a1
 from xlbudget.sources.own import own_sheets
@@ -28,12 +34,6 @@ class Analysis:
 def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str] = (),
             ignore: tuple[str, ...] | list[str] = ()) -> Analysis:
     """Recognise, confront and locate. Raises nothing for bad content: it becomes findings."""
-    from xlbudget import explain
-    from xlbudget.confront import rounding_notes
-    from xlbudget.rules.catalog import RULES
-    from xlbudget.rules.registry import WORKBOOK_PHASES
-    from xlbudget.rules.selection import selected
-
     name = Path(path).name
     ours = own_sheets(grids)  # xlbudget's report and state sheets are not the user's tables
     stored = explain.read(grids)  # the explanations' sheet and the report's column
@@ -67,7 +67,6 @@ def analyse(grids: list[Grid], path: str, *, select: tuple[str, ...] | list[str]
     result.coverage = coverage.to_json()
     if any(i.fails for i in identities):
         # numpy/scipy load only when something is wrong: a clean file starts fast
-        from xlbudget.defects import link as link_defects
         from xlbudget.locate import locate
 
         findings.extend(locate(identities))
