@@ -20,7 +20,7 @@ from decimal import Decimal
 from xlbudget.codes import FUNCTION_CLASSES, FUNCTION_ITEMS, OUTDATED
 from xlbudget.model import Amount, CellRef, WorkbookModel
 from xlbudget.tables.refs import Ref
-from xlbudget.tables.specs import FUND, SPECS, T1_INCOME
+from xlbudget.tables.specs import FISCAL_KINDS, FUND, SPECS, T1_INCOME
 
 
 @dataclass(slots=True)
@@ -90,7 +90,6 @@ _CELLS = (
 )
 #: T3's kinds of spending (basic, project …), with their names
 _T3 = {k: SPECS["T3"].column_label(k) for k in SPECS["T3"].column_keys() if k != "total"}
-_KINDS = ("gpb", "fund", "soe")
 T7_ITEMS = {"total": "“三公”经费", "abroad": "因公出国（境）费", "vehicle": "公务用车购置及运行维护"
                                                                 "费",
             "vehicle_purchase": "公务用车购置费", "vehicle_operation": "公务用车运行维护费",
@@ -116,7 +115,7 @@ def table_facts(model: WorkbookModel) -> Facts:
         for k, zh in _T3.items():
             _fact(facts, f"T3.{k}", zh, [t["T3"].amount("total", k)], "ex.expense_total")
     if "T4" in t:
-        for k in _KINDS:
+        for k in FISCAL_KINDS:
             zh = SPECS["T4"].column_label(k, "expense")
             _fact(facts, f"T4.in.{k}", zh + "收入", [t["T4"].amount(k, "amount", "income")],
                   "T4.income_total")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from xlbudget.rules.equations import Equation
 from xlbudget.rules.registry import Rule, RuleDoc
+from xlbudget.tables.specs import FISCAL_KINDS
 
-_KINDS = ("gpb", "fund", "soe")
 #: economic lines of 基本支出 and the 三公 item each belongs to (X16)
 _SANGONG_LINES = (("30212", "abroad"), ("30217", "reception"), ("30231", "vehicle_operation"),
                   ("31013", "vehicle_purchase"))
@@ -37,7 +37,7 @@ RULES = (
              "以财政部门批复的拨款数为准，三张表中与之不符的一张即填错之处；"
              "只有一处不同时，被定位的单元格就是它。"),
          identities=(Equation(("T2.main.total.fiscal",),
-                              tuple(f"T1.income.{k}.amount" for k in _KINDS)),
+                              tuple(f"T1.income.{k}.amount" for k in FISCAL_KINDS)),
                      Equation(("T4.income.income_total.amount",), ("T2.main.total.fiscal",)))),
     Rule("X3", "总表非财政拨款收入各项 = 收入决算表合计行对应列", "error", "identities", RuleDoc(
         "收入支出决算总表的上级补助、事业、经营、附属单位上缴、其他收入，分别等于收入决算表合计行"
@@ -68,7 +68,7 @@ RULES = (
         "总表一般公共预算 800.00，财政拨款总表 780.00。",
         "以财政部门批复的该类拨款数为准，改正与之不符的一张表。"),
         identities=tuple(Equation((f"T1.income.{m}.amount",), (f"T4.income.{m}.amount",))
-                         for m in _KINDS)),
+                         for m in FISCAL_KINDS)),
     Rule("X7", "财政拨款总表一般公共预算列 = 一般公共预算支出表", "error", "identities", RuleDoc(
         "财政拨款收入支出决算总表一般公共预算列的各类支出及本年支出合计，等于一般公共预算"
         "财政拨款支出决算表对应的类及合计。",

@@ -46,8 +46,7 @@ def _resolve(model: WorkbookModel, ref: Ref) -> tuple[Term5 | None, str | None]:
     if ref.column not in table.columns_found.get(ref.block, (ref.column,)):
         return None, None if ref.column in spec.optional else \
             f"{spec.name}未识别到“{spec.column_label(ref.column, ref.block)}”列"
-    row = table.code_row(ref.row, ref.block) if ref.row.isdigit() else \
-        table.row(ref.row, ref.block)
+    row = ref.row_of(table)
     if row is not None and ref.column in row.values:
         return (ref.sign, table, row, ref.column, row.values[ref.column]), None
     if ref.row in spec.optional or ref.row.isdigit():

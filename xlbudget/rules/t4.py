@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from xlbudget.rules.equations import Equation, RowSum, Tree
 from xlbudget.rules.registry import Rule, RuleDoc
-
-_KINDS = ("gpb", "fund", "soe")
+from xlbudget.tables.specs import FISCAL_KINDS
 
 RULES = (
     Rule("T4-a", "财政拨款支出每行合计 = 一般公共预算 + 政府性基金 + 国有资本经营", "error",
@@ -17,7 +16,7 @@ RULES = (
              "教育支出：合计 300.00，一般公共预算 280.00，政府性基金 10.00。",
              "一般公共预算列应与一般公共预算财政拨款支出决算表一致（X7），先核对它；"
              "再把合计改为三列之和，或补上漏填的基金、国资列。"),
-         identities=(RowSum("T4", "expense", "total", _KINDS),)),
+         identities=(RowSum("T4", "expense", "total", FISCAL_KINDS),)),
     Rule("T4-b", "财政拨款本年收入合计等于三类财政拨款收入之和", "error", "identities", RuleDoc(
         "财政拨款收入支出决算总表收入栏：本年收入合计 = 一般公共预算财政拨款 + 政府性基金预算"
         "财政拨款 + 国有资本经营预算财政拨款。",
@@ -26,7 +25,7 @@ RULES = (
         "三类收入应与收入支出决算总表的三项财政拨款收入一致（X6），先核对它们；"
         "再把本年收入合计改为三者之和。"),
         identities=(Equation(("T4.income.income_total.amount",),
-                             tuple(f"T4.income.{k}.amount" for k in _KINDS)),)),
+                             tuple(f"T4.income.{k}.amount" for k in FISCAL_KINDS)),)),
     Rule("T4-c", "财政拨款本年支出合计等于各类支出之和（各列）", "error", "identities", RuleDoc(
         "财政拨款收入支出决算总表支出栏每一列（合计及三种资金）：本年支出合计 = 各功能分类"
         "（类级）支出之和。",
@@ -42,7 +41,7 @@ RULES = (
         "年初结转和结余 50.00，其中一般公共预算 30.00、政府性基金 10.00。",
         "三项年初数应等于上年决算对应的年末数，按上年决算核对后把合计改为三项之和。"),
         identities=(Equation(("T4.income.opening.amount",),
-                             tuple(f"T4.income.opening_{k}.amount" for k in _KINDS)),)),
+                             tuple(f"T4.income.opening_{k}.amount" for k in FISCAL_KINDS)),)),
     Rule("T4-e", "财政拨款收支总计平衡", "error", "identities", RuleDoc(
         "财政拨款收入支出决算总表：收入总计 = 本年收入合计 + 年初结转和结余；每一列支出总计"
         " = 本年支出合计 + 年末结转和结余；收入总计 = 支出总计。",
@@ -55,7 +54,7 @@ RULES = (
                              ("T4.income.income_total.amount", "T4.income.opening.amount")),
                     *(Equation((f"T4.expense.grand_total.{c}",),
                                (f"T4.expense.expense_total.{c}", f"T4.expense.closing.{c}"))
-                      for c in ("total", *_KINDS)),
+                      for c in ("total", *FISCAL_KINDS)),
                     Equation(("T4.income.grand_total.amount",),
                              ("T4.expense.grand_total.total",)))),
     Rule("T4-f", "每类财政拨款：年初 + 本年收入 = 本年支出 + 年末", "error", "identities",
@@ -68,5 +67,5 @@ RULES = (
              "则是收入或支出填错，与对应的基金表、国资表核对。"),
          identities=tuple(Equation((f"T4.income.opening_{m}.amount", f"T4.income.{m}.amount"),
                                    (f"T4.expense.expense_total.{m}", f"T4.expense.closing.{m}"))
-                          for m in _KINDS)),
+                          for m in FISCAL_KINDS)),
 )

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from xlbudget.model import Amount, WorkbookModel
+from xlbudget.model import Amount, Row, Table, WorkbookModel
 from xlbudget.tables.specs import SPECS
 
 
@@ -47,8 +47,10 @@ class Ref:
     def amount(self, model: WorkbookModel) -> Amount | None:
         """The cell's amount in ``model``; None when its table, row or column is absent."""
         table = model.tables.get(self.table)
-        if table is None:
-            return None
-        row = table.code_row(self.row, self.block) if self.row.isdigit() else \
-            table.row(self.row, self.block)
+        row = None if table is None else self.row_of(table)
         return None if row is None else row.values.get(self.column)
+
+    def row_of(self, table: Table) -> Row | None:
+        """The row named: a classification code's row, or the fixed row with this key."""
+        return table.code_row(self.row, self.block) if self.row.isdigit() else \
+            table.row(self.row, self.block)

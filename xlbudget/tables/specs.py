@@ -148,6 +148,8 @@ def _fund_columns(older_form_lacks: bool) -> tuple[Field, ...]:
 _AMOUNT = (_f("amount", "金额", "决算数", "金额", "决算", "数"),)
 _KINDS_ZH = {"gpb": "一般公共预算财政拨款", "fund": "政府性基金预算财政拨款",
              "soe": "国有资本经营预算财政拨款"}
+#: the three kinds of 财政拨款, in the order the tables print them
+FISCAL_KINDS: tuple[str, ...] = tuple(_KINDS_ZH)
 _MONEY_COLUMNS = (
     _f("gpb", _KINDS_ZH["gpb"], "一般公共预算"),
     _f("fund", _KINDS_ZH["fund"], "政府性基金"),
